@@ -1,0 +1,62 @@
+"""The one error type of onnxtext: a message with a rule code, a fix hint and a place.
+
+Lower layers know only the document *path* of the problem; the layer that read the file
+adds ``file``, ``line`` and ``col`` (see :meth:`OnnxTextError.at`).  Codes:
+
+- ``E1xx`` text: ``E101`` syntax error, ``E102`` duplicate key.
+- ``E2xx`` document structure: ``E201`` unknown key, ``E202`` wrong kind of value, ``E203`` bad type
+  string, ``E204`` unknown enum or dtype name, ``E205`` bad attribute, ``E206`` missing key,
+  ``E207`` unsupported format version.
+- ``E3xx`` tensor payloads: ``E301`` values do not fit the type, ``E302`` bad Base64, ``E303`` sidecar
+  missing or unreadable, ``E304`` sidecar digest mismatch, ``E305`` unsafe sidecar path,
+  ``E306`` sidecar dtype/shape mismatch.
+- ``E4xx`` model validity: ``E401`` onnx.checker failed.
+- ``E5xx`` files: ``E501`` output exists, ``E502`` cannot read or write a file, ``E503`` not an ONNX model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from onnxtext.paths import Path, format_path
+
+
+@dataclasses.dataclass
+class OnnxTextError(Exception):
+    """A user-facing failure; ``str(err)`` is the one-line report ``file:line:col: CODE message``."""
+
+    code: str
+    message: str
+    path: Path | None = None
+    hint: str | None = None
+    file: str | None = None
+    line: int | None = None
+    col: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def at(self, file: str | None, line: int | None = None, col: int | None = None) -> OnnxTextError:
+        """Return a copy placed in ``file`` at ``line:col`` (1-based)."""
+        return dataclasses.replace(self, file=file, line=line, col=col)
+
+    def within(self, prefix: Path) -> OnnxTextError:
+        """Return a copy whose path is prefixed (errors raised deep inside a sub-tree)."""
+        return dataclasses.replace(self, path=prefix + (self.path or ()))
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        where = f" [at {format_path(self.path)}]" if self.path is not None else ""
+        return f"{self.location}: {self.code} {self.message}{where}"
+
+    def report(self) -> str:
+        """The full report: the one-line message, then the fix hint on its own line."""
+        return f"{self}\n  hint: {self.hint}" if self.hint else str(self)

@@ -1,0 +1,3 @@
+from onnxtext.cli import main
+
+main()

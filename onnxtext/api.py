@@ -1,0 +1,199 @@
+"""The public API, shaped like :mod:`json`: ``dumps``/``loads`` for strings, ``dump``/``load`` for files.
+
+This is where the layers meet: text (YAML/JSON) <-> document tree <-> ModelProto, with tensor
+payloads read and written by the codecs.  Errors leave here placed at ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path as FsPath
+
+import onnx
+from google.protobuf.message import DecodeError
+
+from onnxtext import text
+from onnxtext.codecs import SidecarReader, SidecarWriter
+from onnxtext.codecs.policy import Mode, Policy
+from onnxtext.errors import OnnxTextError
+from onnxtext.paths import Path
+from onnxtext.roundtrip.decode import decode_model
+from onnxtext.roundtrip.encode import encode_model
+from onnxtext.roundtrip.save import check_writable, write_atomic
+
+PathLike = str | os.PathLike[str]
+SIDECAR_SUFFIX = ".tensors"
+
+
+def dumps(
+    model: onnx.ModelProto | bytes,
+    format: text.Format = "yaml",
+    *,
+    tensors: Mode = "auto",
+    inline_max: int = Policy.inline_max,
+    npy_min_bytes: int = Policy.npy_min_bytes,
+) -> str:
+    """The document text of ``model``; every payload inline or Base64 (``dumps`` writes no files)."""
+    policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
+    return text.emit(encode_model(_as_model(model), policy), format)
+
+
+def loads(
+    document: str, format: text.Format = "yaml", *, filename: str = "<string>", check: bool = False
+) -> onnx.ModelProto:
+    """The ModelProto a document text describes (no sidecars: ``npy:`` references are refused).
+
+    With ``check``, ``onnx.checker`` (full check) must accept the model too (E401).
+    """
+    return _decode_text(document, format, filename, sidecars=None, check=check)
+
+
+def dump(
+    model: onnx.ModelProto | PathLike,
+    doc_path: PathLike,
+    *,
+    format: text.Format | None = None,
+    tensors: Mode = "auto",
+    inline_max: int = Policy.inline_max,
+    npy_min_bytes: int = Policy.npy_min_bytes,
+    force: bool = True,
+) -> None:
+    """Write the document of ``model`` (a ModelProto or a ``.onnx`` path) to ``doc_path``.
+
+    ``.npy`` sidecars go into ``<stem>.tensors/`` beside the document.  Document and sidecar folder
+    are written under temporary names and renamed into place at the end.
+    """
+    target = FsPath(doc_path)
+    fmt = format or text.format_for(target.name)
+    check_writable(target, force=force)
+    policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
+    proto = read_model(model) if isinstance(model, (str, os.PathLike)) else model
+    folder = target.with_name(target.stem + SIDECAR_SUFFIX)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = FsPath(tempfile.mkdtemp(dir=target.parent, prefix=f".{folder.name}."))
+    try:
+        tree = encode_model(proto, policy, SidecarWriter(staging, folder.name))
+        document = text.emit(tree, fmt)
+        _replace_folder(staging, folder)
+        write_atomic(target, document, force=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def load(doc_path: PathLike, *, format: text.Format | None = None, check: bool = False) -> onnx.ModelProto:
+    """The ModelProto described by the document at ``doc_path`` (sidecars read beside it)."""
+    source = FsPath(doc_path)
+    fmt = format or text.format_for(source.name)
+    reader = SidecarReader(source.parent.resolve())
+    return _decode_text(read_text(source), fmt, str(source), sidecars=reader, check=check)
+
+
+def read_text(source: FsPath) -> str:
+    try:
+        return source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise OnnxTextError("E502", f"{source}: no such file", hint="check the path") from None
+    except UnicodeDecodeError as err:
+        raise OnnxTextError("E101", f"{source} is not UTF-8 text ({err.reason} at byte {err.start})",
+                            hint="documents are UTF-8 YAML or JSON").at(str(source)) from None
+    except OSError as err:
+        raise OnnxTextError("E502", f"cannot read {source}: {err.strerror or err}") from None
+
+
+def read_model(path: PathLike) -> onnx.ModelProto:
+    """``onnx.load`` without external data (references are kept as they are), with clear errors."""
+    try:
+        return onnx.load(os.fspath(path), load_external_data=False)
+    except FileNotFoundError:
+        raise OnnxTextError("E502", f"{path}: no such file", hint="check the path").at(os.fspath(path)) from None
+    except (DecodeError, ValueError, RuntimeError) as err:
+        raise OnnxTextError("E503", f"{path} is not an ONNX model ({err})",
+                            hint="pass a .onnx file (protobuf ModelProto)").at(os.fspath(path)) from None
+
+
+def save_model(model: onnx.ModelProto, path: PathLike, *, force: bool = False) -> None:
+    """Serialize ``model`` to ``path`` atomically; never replaces a file unless ``force``."""
+    data = model.SerializeToString()
+    write_atomic(FsPath(path), data, force=force)
+
+
+def check_model(model: onnx.ModelProto) -> None:
+    """Run ``onnx.checker`` (full check, with strict shape inference); E401 names the failing node."""
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as err:
+        message = str(err).strip()
+        first = message.splitlines()[0] if message else "the model is not valid"
+        raise OnnxTextError(
+            "E401",
+            f"onnx.checker: {first}",
+            path=_node_path(model, message),
+            hint="fix the model, or build with --no-check to write it anyway",
+        ) from None
+
+
+def _node_path(model: onnx.ModelProto, message: str) -> Path | None:
+    """The path of the node an onnx.checker message names, when it names one of the main graph."""
+    match = re.search(r"Name: ?(.*?) OpType: ?(\S+)", message) or re.search(r"[Nn]ode \(([^)]*)\)", message)
+    if match is None:
+        return None
+    name = match.group(1)
+    for i, node in enumerate(model.graph.node):
+        if node.name == name:
+            return ("graph", "nodes", i)
+    return None
+
+
+def locate_error(err: OnnxTextError, document: str, fmt: text.Format, filename: str) -> OnnxTextError:
+    """Place ``err`` at the ``line:col`` of its path (the nearest enclosing element that exists)."""
+    if err.line is not None:
+        return err if err.file else err.at(filename, err.line, err.col)
+    if err.path is None:
+        return err.at(filename)
+    positions = text.locate(document, fmt)
+    path = err.path
+    while path and path not in positions:
+        path = path[:-1]
+    line, col = positions.get(path, (1, 1))
+    return err.at(filename, line, col)
+
+
+def _decode_text(
+    document: str, fmt: text.Format, filename: str, sidecars: SidecarReader | None, *, check: bool
+) -> onnx.ModelProto:
+    try:
+        model = decode_model(text.parse(document, fmt), sidecars)
+        if check:
+            check_model(model)
+        return model
+    except OnnxTextError as err:
+        raise locate_error(err, document, fmt, filename) from None
+
+
+def _as_model(model: onnx.ModelProto | bytes) -> onnx.ModelProto:
+    if isinstance(model, onnx.ModelProto):
+        return model
+    proto = onnx.ModelProto()
+    proto.ParseFromString(model)
+    return proto
+
+
+def _replace_folder(staging: FsPath, folder: FsPath) -> None:
+    """Put the freshly written sidecars in place; drop a stale folder from an earlier dump."""
+    fresh = any(staging.iterdir())
+    if folder.exists():
+        if not _only_sidecars(folder):
+            raise OnnxTextError("E501", f"{folder} exists and holds files that are not .npy sidecars",
+                                hint="move that folder away; onnxtext owns <document>.tensors/")
+        trash = folder.with_name(folder.name + ".old")
+        os.replace(folder, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+    if fresh:
+        os.replace(staging, folder)
+
+
+def _only_sidecars(folder: FsPath) -> bool:
+    return folder.is_dir() and all(p.suffix == ".npy" and p.is_file() for p in folder.iterdir())

@@ -1,0 +1,1 @@
+"""Lint rules over the document tree and its source map (rules come with the linter issue)."""

@@ -1,0 +1,316 @@
+"""Document tree -> ModelProto: the inverse of :mod:`.encode`.
+
+Every problem is an :class:`OnnxTextError` carrying the document path of the offending element;
+the caller that read the text turns the path into ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import DecodeError, Message
+from onnx import AttributeProto, ModelProto, TensorProto, TypeProto
+
+from onnxtext.codecs import (
+    PAYLOAD_KEYS,
+    SidecarReader,
+    decode_base64,
+    decode_bytes,
+    decode_floats,
+    decode_payload,
+    dtype_by_name,
+)
+from onnxtext.errors import OnnxTextError
+from onnxtext.paths import Path
+from onnxtext.roundtrip import layout
+from onnxtext.roundtrip.types import TypeStringError, parse_tensor_type, parse_type
+
+_T = FieldDescriptor
+_INT_KINDS = {_T.TYPE_INT32, _T.TYPE_INT64, _T.TYPE_UINT32, _T.TYPE_UINT64, _T.TYPE_SINT32, _T.TYPE_SINT64}
+
+
+def decode_model(tree: Any, sidecars: SidecarReader | None = None) -> ModelProto:
+    """Build the ModelProto a document describes; ``sidecars`` reads ``npy:`` payloads."""
+    doc = _mapping(tree, ())
+    version = doc.get(layout.FORMAT_KEY, layout.FORMAT_VERSION)
+    if version != layout.FORMAT_VERSION:
+        _fail(
+            "E207",
+            f"unsupported document format version {version!r}",
+            (layout.FORMAT_KEY,),
+            f"this onnxtext reads version {layout.FORMAT_VERSION}; upgrade onnxtext or re-dump the model",
+        )
+    model = ModelProto()
+    _Decoder(sidecars).fill(model, {k: v for k, v in doc.items() if k != layout.FORMAT_KEY}, ())
+    return model
+
+
+def _fail(code: str, message: str, path: Path, hint: str | None = None) -> NoReturn:
+    raise OnnxTextError(code, message, path=path, hint=hint)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _mapping(value: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        _fail("E202", f"expected a mapping, got {_kind(value)}", path)
+    return value
+
+
+def _list(value: Any, path: Path) -> list[Any]:
+    if not isinstance(value, list):
+        _fail("E202", f"expected a list, got {_kind(value)}", path, "write a list, e.g. [a, b]")
+    return value
+
+
+class _Decoder:
+    def __init__(self, sidecars: SidecarReader | None) -> None:
+        self.sidecars = sidecars
+
+    # -- messages -------------------------------------------------------------------------------
+
+    def fill(self, msg: Message, doc: dict[str, Any], path: Path, forbidden: frozenset[str] = frozenset()) -> None:
+        """Set every field named in ``doc`` on ``msg``."""
+        fields = layout.field_of(msg.DESCRIPTOR)
+        unknown = None
+        for key, value in _mapping(doc, path).items():
+            field = fields.get(key)
+            if key == layout.UNKNOWN_KEY:
+                unknown = decode_base64(value, path + (key,))
+            elif field is None or key in forbidden:
+                self.unknown_key(msg, key, path, forbidden)
+            else:
+                self.field(msg, field, value, path + (key,))
+        if unknown:
+            try:
+                msg.MergeFromString(unknown)
+            except DecodeError:
+                _fail("E302", "unknown_fields is not valid protobuf", path + (layout.UNKNOWN_KEY,))
+
+    def unknown_key(self, msg: Message, key: str, path: Path, forbidden: frozenset[str]) -> NoReturn:
+        known = [k for k in layout.field_of(msg.DESCRIPTOR) if k not in forbidden]
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"keys allowed here: {', '.join(known)}"
+        if key in forbidden:
+            hint = "the compact form names the type in 'type:' and the data in values/base64/npy"
+        _fail("E201", f"unknown key {key!r} in {msg.DESCRIPTOR.name}", path + (key,), hint)
+
+    def message(self, msg: Message, value: Any, path: Path) -> None:
+        name = msg.DESCRIPTOR.full_name
+        if name == "onnx.TypeProto" and isinstance(value, str):
+            msg.CopyFrom(self.type_string(value, path))
+        elif name == "onnx.TensorProto" and isinstance(value, dict) and "type" in value:
+            self.compact_tensor(msg, value, path)
+        else:
+            msg.SetInParent()
+            self.fill(msg, value, path)
+
+    def type_string(self, text: str, path: Path) -> TypeProto:
+        try:
+            return parse_type(text)
+        except TypeStringError as err:
+            _fail("E203", str(err), path, "types look like float32[N,3,224,224], seq(int64[]), map(int64, float32)")
+
+    def compact_tensor(self, tensor: TensorProto, doc: dict[str, Any], path: Path) -> None:
+        try:
+            tensor.data_type, dims = parse_tensor_type(_str(doc["type"], path + ("type",)))
+        except TypeStringError as err:
+            _fail("E203", str(err), path + ("type",), "tensor types look like float32[2,3], int64[] (a scalar)")
+        tensor.dims.extend(dims)
+        rest = {k: v for k, v in doc.items() if k != "type" and k not in PAYLOAD_KEYS}
+        self.fill(tensor, rest, path, forbidden=layout.COMPACT_TENSOR_FIELDS)
+        payload = {k: v for k, v in doc.items() if k in PAYLOAD_KEYS}
+        if payload:
+            decode_payload(payload, tensor, path, self.sidecars)
+
+    # -- fields ---------------------------------------------------------------------------------
+
+    def field(self, msg: Message, field: FieldDescriptor, value: Any, path: Path) -> None:
+        owner = msg.DESCRIPTOR.full_name
+        if (owner, field.name) in layout.ATTRIBUTE_LISTS:
+            self.attributes(getattr(msg, field.name), value, path)
+        elif (owner, field.name) in layout.DTYPE_FIELDS:
+            self.set(msg, field.name, self.dtype_code(value, path), path)
+        elif field.message_type is None:
+            self.scalar(msg, field, value, path)
+        elif not field.is_repeated:
+            self.message(getattr(msg, field.name), value, path)
+        else:
+            container = getattr(msg, field.name)
+            entry = field.message_type.full_name
+            if entry == "onnx.StringStringEntryProto" and isinstance(value, dict):
+                self.pairs(container, value, path, "key", "value", _str)
+            elif entry == "onnx.OperatorSetIdProto" and isinstance(value, dict):
+                self.pairs(container, value, path, "domain", "version", _int)
+            else:
+                for i, item in enumerate(_list(value, path)):
+                    self.message(container.add(), item, path + (i,))
+
+    def pairs(self, container: Any, doc: dict[str, Any], path: Path, key: str, value: str,
+              check: Callable[[Any, Path], Any]) -> None:
+        for name, item in doc.items():
+            entry = container.add()
+            setattr(entry, key, name)
+            self.set(entry, value, check(item, path + (name,)), path + (name,))
+
+    def dtype_code(self, value: Any, path: Path) -> int:
+        if isinstance(value, str):
+            dtype = dtype_by_name(value)
+            if dtype is None:
+                _fail("E204", f"unknown element type {value!r}", path, "e.g. float32, int64, float16, bool, string")
+            return dtype.onnx
+        return _int(value, path)
+
+    def scalar(self, msg: Message, field: FieldDescriptor, value: Any, path: Path) -> None:
+        kind = field.type
+        if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
+            bits = 32 if kind == _T.TYPE_FLOAT else 64
+            if field.is_repeated:
+                getattr(msg, field.name).extend(decode_floats(value, bits, path).tolist())
+            else:
+                numbers = decode_floats(value if isinstance(value, dict) else [value], bits, path)
+                if len(numbers) != 1:
+                    _fail("E202", f"expected one number, got {len(numbers)}", path)
+                self.set(msg, field.name, float(numbers[0]), path)
+            return
+        decode = self.scalar_decoder(field)
+        if field.is_repeated:
+            items = [decode(item, path + (i,)) for i, item in enumerate(_list(value, path))]
+            if kind == _T.TYPE_STRING and any(type(item) is bytes for item in items):
+                for item in items:
+                    _merge_string(msg, field, item)
+                return
+            try:
+                getattr(msg, field.name).extend(items)
+            except (TypeError, ValueError) as err:
+                _fail("E202", f"bad value in {field.name}: {err}", path)
+        else:
+            item = decode(value, path)
+            if kind == _T.TYPE_STRING and type(item) is bytes:
+                _merge_string(msg, field, item)
+            else:
+                self.set(msg, field.name, item, path)
+
+    def scalar_decoder(self, field: FieldDescriptor) -> Callable[[Any, Path], Any]:
+        kind = field.type
+        if kind == _T.TYPE_STRING:
+            return _text
+        if kind == _T.TYPE_BYTES:
+            return _raw_bytes if field.name == "raw_data" else decode_bytes
+        if kind == _T.TYPE_ENUM:
+            return lambda value, path: _enum(field, value, path)
+        if kind in _INT_KINDS:
+            return _int
+        if kind == _T.TYPE_BOOL:
+            return _bool
+        _fail("E202", f"field {field.name} has an unsupported protobuf type {kind}", ())
+
+    def set(self, msg: Message, name: str, value: Any, path: Path) -> None:
+        try:
+            setattr(msg, name, value)
+        except (TypeError, ValueError) as err:
+            _fail("E202", f"bad value for {name}: {err}", path)
+
+    # -- attributes -----------------------------------------------------------------------------
+
+    def attributes(self, container: Any, value: Any, path: Path) -> None:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                self.fill(container.add(), item, path + (i,))
+            return
+        for name, item in _mapping(value, path).items():
+            attr = container.add()
+            attr.name = name
+            if isinstance(item, dict):
+                self.fill(attr, item, path + (name,), forbidden=frozenset({"name"}))
+            else:
+                self.literal(attr, item, path + (name,))
+
+    def literal(self, attr: AttributeProto, value: Any, path: Path) -> None:
+        """``1`` is INT, ``1.0`` FLOAT, ``'x'`` STRING, lists likewise; anything else is refused."""
+        if isinstance(value, list):
+            if not value:
+                _fail("E205", "an empty list does not say its attribute type", path,
+                      "write {type: INTS} (or FLOATS, STRINGS, ...) for an empty list")
+            kinds = {type(v) for v in value}
+            if kinds == {int}:
+                attr.type, field = AttributeProto.INTS, "ints"
+            elif kinds <= {int, float}:
+                attr.type, field = AttributeProto.FLOATS, "floats"
+            elif kinds == {str}:
+                attr.type, field = AttributeProto.STRINGS, "strings"
+            else:
+                _fail("E205", "a list attribute must hold only numbers or only strings", path,
+                      "use {type: ..., <field>: ...} for other attribute kinds")
+            self.scalar(attr, AttributeProto.DESCRIPTOR.fields_by_name[field], value, path)
+        elif type(value) is int:
+            attr.type = AttributeProto.INT
+            self.set(attr, "i", value, path)
+        elif type(value) is float:
+            attr.type = AttributeProto.FLOAT
+            attr.f = value
+        elif isinstance(value, str):
+            attr.type = AttributeProto.STRING
+            attr.s = value.encode("utf-8", "surrogatepass")
+        else:
+            _fail("E205", f"{_kind(value)} is not an attribute value", path,
+                  "write a number, a string, a list, or {type: TENSOR, t: {...}} style mapping")
+
+
+def _merge_string(msg: Message, field: FieldDescriptor, data: str | bytes) -> None:
+    """Set a string field through the wire format: the only way to restore bytes that are not UTF-8."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    msg.MergeFromString(_varint(field.number << 3 | 2) + _varint(len(raw)) + raw)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, value = value & 0x7F, value >> 7
+        out.append(low | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _str(value: Any, path: Path) -> str:
+    if not isinstance(value, str):
+        _fail("E202", f"expected a string, got {_kind(value)}", path, "quote it: 'text'")
+    return value
+
+
+def _text(value: Any, path: Path) -> str | bytes:
+    """A proto string field: text, or ``{base64: ...}`` for bytes that are not UTF-8."""
+    if isinstance(value, dict):
+        return decode_bytes(value, path)
+    return _str(value, path)
+
+
+def _raw_bytes(value: Any, path: Path) -> bytes:
+    return decode_base64(_str(value, path), path)
+
+
+def _int(value: Any, path: Path) -> int:
+    if type(value) is not int:
+        _fail("E202", f"expected an integer, got {_kind(value)}", path)
+    return value
+
+
+def _bool(value: Any, path: Path) -> bool:
+    if type(value) is not bool:
+        _fail("E202", f"expected true or false, got {_kind(value)}", path)
+    return value
+
+
+def _enum(field: FieldDescriptor, value: Any, path: Path) -> int:
+    names = field.enum_type.values_by_name
+    if isinstance(value, str) and value in names:
+        return names[value].number
+    _fail("E204", f"unknown {field.enum_type.name} {value!r}", path, f"one of: {', '.join(names)}")

@@ -1,0 +1,234 @@
+"""ModelProto -> document tree.
+
+Every message becomes a mapping of its *present* fields (proto2 presence is data: a ``domain: ''``
+that is set is written).  A few shapes get a readable form when it is exact, and fall back to the
+field-by-field mapping when it is not:
+
+- types: ``float32[N,3,224,224]`` (:mod:`.types`);
+- tensors: ``name``, ``type: float32[2,3]`` and one payload (:func:`onnxtext.codecs.encode_payload`);
+- node attributes: ``{name: literal}`` (``epsilon: 1e-05``, ``perm: [0, 2, 1]``), a mapping of the
+  AttributeProto's fields where a literal would be ambiguous or lossy;
+- opset imports ``{domain: version}`` and string entries (metadata, external data) ``{key: value}``.
+
+Unknown protobuf fields (from a newer ONNX) are kept as Base64 under ``unknown_fields``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+from google.protobuf.unknown_fields import UnknownFieldSet
+from onnx import AttributeProto, ModelProto, TensorProto
+
+from onnxtext.codecs import (
+    SidecarWriter,
+    dtype_by_onnx,
+    encode_base64,
+    encode_bytes,
+    encode_floats,
+    encode_payload,
+)
+from onnxtext.codecs.policy import Policy
+from onnxtext.roundtrip import layout
+from onnxtext.roundtrip.types import format_tensor_type, format_type
+
+_LITERAL_FIELD = {
+    AttributeProto.FLOAT: "f",
+    AttributeProto.INT: "i",
+    AttributeProto.STRING: "s",
+    AttributeProto.FLOATS: "floats",
+    AttributeProto.INTS: "ints",
+    AttributeProto.STRINGS: "strings",
+}
+_T = FieldDescriptor
+
+
+def encode_model(model: ModelProto, policy: Policy, sidecars: SidecarWriter | None = None) -> dict[str, Any]:
+    """The document tree of ``model``; tensor payloads go where ``policy`` says."""
+    encoder = _Encoder(policy, sidecars, has_unknown=_has_unknown_fields(model))
+    return {layout.FORMAT_KEY: layout.FORMAT_VERSION, **encoder.fields(model)}
+
+
+def _has_unknown_fields(model: ModelProto) -> bool:
+    """One cheap check up front, so the common model skips the per-message unknown-field probe."""
+    stripped = ModelProto()
+    stripped.CopyFrom(model)
+    stripped.DiscardUnknownFields()
+    return stripped.ByteSize() != model.ByteSize()
+
+
+def unknown_bytes(msg: Message) -> bytes:
+    """The serialized unknown fields of ``msg`` itself (not of its sub-messages)."""
+    if not len(UnknownFieldSet(msg)):
+        return b""
+    only = type(msg)()
+    only.CopyFrom(msg)
+    for field in msg.DESCRIPTOR.fields:
+        only.ClearField(field.name)
+    return only.SerializeToString()
+
+
+class _Encoder:
+    def __init__(self, policy: Policy, sidecars: SidecarWriter | None, *, has_unknown: bool) -> None:
+        self.policy = policy
+        self.sidecars = sidecars
+        self.has_unknown = has_unknown
+
+    def unknown(self, msg: Message) -> bytes:
+        return unknown_bytes(msg) if self.has_unknown else b""
+
+    # -- messages -------------------------------------------------------------------------------
+
+    def message(self, msg: Message) -> Any:
+        name = msg.DESCRIPTOR.full_name
+        if name == "onnx.TypeProto" and not (self.has_unknown and _unknown_anywhere(msg)):
+            compact = format_type(msg)
+            if compact is not None:
+                return compact
+        if name == "onnx.TensorProto":
+            return self.tensor(msg)
+        return self.fields(msg)
+
+    def fields(self, msg: Message, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The field-by-field mapping of ``msg``: every present field, in document order."""
+        present = {field.name: value for field, value in msg.ListFields()}
+        owner = msg.DESCRIPTOR.full_name
+        out: dict[str, Any] = {}
+        for key, field in layout.fields_of(msg.DESCRIPTOR):
+            if field.name in present and field.name not in skip:
+                out[key] = self.field(owner, field, present[field.name])
+        raw = self.unknown(msg)
+        if raw:
+            out[layout.UNKNOWN_KEY] = encode_base64(raw)
+        return out
+
+    def field(self, owner: str, field: FieldDescriptor, value: Any) -> Any:
+        if (owner, field.name) in layout.ATTRIBUTE_LISTS:
+            return self.attributes(value)
+        if (owner, field.name) in layout.DTYPE_FIELDS:
+            dtype = dtype_by_onnx(value)
+            return value if dtype is None else dtype.name
+        if field.message_type is not None:
+            if not field.is_repeated:
+                return self.message(value)
+            entry = field.message_type.full_name
+            if entry == "onnx.StringStringEntryProto":
+                return self.entries(value)
+            if entry == "onnx.OperatorSetIdProto":
+                return self.opsets(value)
+            return [self.message(item) for item in value]
+        return self.scalar(field, value)
+
+    def scalar(self, field: FieldDescriptor, value: Any) -> Any:
+        kind = field.type
+        if field.is_repeated:
+            if kind == _T.TYPE_STRING:
+                return [item if type(item) is str else {"base64": encode_base64(item)} for item in value]
+            if kind == _T.TYPE_BYTES:
+                return [encode_bytes(item) for item in value]
+            if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
+                return encode_floats(value, 32 if kind == _T.TYPE_FLOAT else 64)
+            if kind == _T.TYPE_ENUM:
+                return [field.enum_type.values_by_number[item].name for item in value]
+            return list(value)
+        if kind == _T.TYPE_STRING:
+            return value if type(value) is str else {"base64": encode_base64(value)}
+        if kind == _T.TYPE_BYTES:
+            return encode_base64(value) if field.name == "raw_data" else encode_bytes(value)
+        if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
+            exact = encode_floats([value], 32 if kind == _T.TYPE_FLOAT else 64)
+            return exact[0] if isinstance(exact, list) else exact
+        if kind == _T.TYPE_ENUM:
+            return field.enum_type.values_by_number[value].name
+        return value
+
+    # -- readable forms -------------------------------------------------------------------------
+
+    def tensor(self, tensor: TensorProto) -> dict[str, Any]:
+        """``name``, ``type: float32[2,3]`` and a payload; field by field when that is not exact."""
+        if tensor.HasField("data_type") and dtype_by_onnx(tensor.data_type) is not None and not self.unknown(tensor):
+            present = sum(
+                1 for f in layout.PAYLOAD_FIELDS if (tensor.HasField(f) if f == "raw_data" else len(getattr(tensor, f)))
+            )
+            payload = encode_payload(tensor, self.policy, self.sidecars) if present <= 1 else None
+            if payload is not None:
+                out: dict[str, Any] = {}
+                if tensor.HasField("name"):
+                    out["name"] = self.scalar(TensorProto.DESCRIPTOR.fields_by_name["name"], tensor.name)
+                out["type"] = format_tensor_type(tensor.data_type, list(tensor.dims))
+                out.update(self.fields(tensor, skip=_COMPACT_SKIP))
+                out.update(payload)
+                return out
+        return self.fields(tensor)
+
+    def attributes(self, attrs: Any) -> dict[str, Any] | list[Any]:
+        names = [a.name if a.HasField("name") else None for a in attrs]
+        if None in names or len(set(names)) != len(names) or any(type(n) is not str for n in names):
+            return [self.fields(a) for a in attrs]
+        return {a.name: self.attribute_value(a) for a in attrs}
+
+    def attribute_value(self, attr: AttributeProto) -> Any:
+        """A plain literal when it reads back as the same attribute, else the attribute's fields."""
+        literal = self.literal(attr)
+        if literal is not None:
+            return literal
+        return self.fields(attr, skip=_NAME)
+
+    def literal(self, attr: AttributeProto) -> Any:
+        present = attr.ListFields()
+        if len(present) != 3 or not attr.HasField("type") or self.unknown(attr):
+            return None
+        name = _LITERAL_FIELD.get(attr.type)
+        value = next((v for f, v in present if f.name == name), None)
+        if value is None:
+            return None
+        if attr.type == AttributeProto.FLOAT:
+            exact = encode_floats([value], 32)
+            return exact[0] if isinstance(exact, list) and math.isfinite(exact[0]) else None
+        if attr.type == AttributeProto.FLOATS:
+            exact = encode_floats(value, 32)
+            return exact if isinstance(exact, list) and all(map(math.isfinite, exact)) else None
+        if attr.type == AttributeProto.STRING:
+            text = encode_bytes(value)
+            return text if isinstance(text, str) else None
+        if attr.type == AttributeProto.STRINGS:
+            texts = [encode_bytes(v) for v in value]
+            return texts if all(isinstance(t, str) for t in texts) else None
+        return value if attr.type == AttributeProto.INT else list(value)
+
+    def opsets(self, opsets: Any) -> dict[str, int] | list[Any]:
+        domains = [o.domain if o.HasField("domain") and o.HasField("version") else None for o in opsets]
+        if self.exact_map(opsets, domains):
+            return {o.domain: o.version for o in opsets}
+        return [self.fields(o) for o in opsets]
+
+    def entries(self, entries: Any) -> dict[str, str] | list[Any]:
+        keys = [e.key if e.HasField("key") and e.HasField("value") and type(e.value) is str else None for e in entries]
+        if self.exact_map(entries, keys):
+            return {e.key: e.value for e in entries}
+        return [self.fields(e) for e in entries]
+
+    def exact_map(self, items: Any, keys: list[Any]) -> bool:
+        """A list of pairs may be written as a mapping when every key is a distinct str."""
+        if None in keys or len(set(keys)) != len(keys) or any(type(k) is not str for k in keys):
+            return False
+        return not any(self.unknown(item) for item in items)
+
+
+_NAME = frozenset({"name"})
+_COMPACT_SKIP = frozenset({"name", *layout.COMPACT_TENSOR_FIELDS})
+
+
+def _unknown_anywhere(msg: Message) -> bool:
+    """Whether ``msg`` or any message under it carries unknown fields."""
+    if unknown_bytes(msg):
+        return True
+    for field, value in msg.ListFields():
+        if field.message_type is not None:
+            items = value if field.is_repeated else [value]
+            if any(_unknown_anywhere(item) for item in items):
+                return True
+    return False

@@ -1,0 +1,1 @@
+"""The JSON Schema of the document (comes with the schema issue)."""

@@ -1,0 +1,39 @@
+"""Tensor payloads and scalar lists <-> document values, exactly: all 28 ONNX element types.
+
+No text and no ModelProto walking here: :mod:`onnxtext.roundtrip` calls these on single fields and
+tensors.  Modules: ``dtypes`` (the type table), ``floats`` and ``b64`` (exact scalar lists and
+bytes), ``wire`` (exact float field bits), ``inline`` (readable values), ``storage`` (ONNX's
+payload field rules), ``npy`` (sidecar files), ``payload`` (the compact tensor payload),
+``policy`` (which form a payload takes).
+"""
+
+from onnxtext.codecs.b64 import decode_base64, decode_bytes, encode_base64, encode_bytes
+from onnxtext.codecs.dtypes import DTYPE_NAMES, DTYPES, DType, dtype_by_name, dtype_by_onnx
+from onnxtext.codecs.floats import decode_floats, encode_floats
+from onnxtext.codecs.npy import SidecarReader, SidecarWriter
+from onnxtext.codecs.payload import PAYLOAD_KEYS, decode_payload, encode_payload
+from onnxtext.codecs.policy import Policy
+from onnxtext.codecs.wire import float_field_bytes, set_float_field_bytes, set_string_field_bytes
+
+__all__ = [
+    "DTYPES",
+    "DTYPE_NAMES",
+    "PAYLOAD_KEYS",
+    "DType",
+    "Policy",
+    "SidecarReader",
+    "SidecarWriter",
+    "decode_base64",
+    "decode_bytes",
+    "decode_floats",
+    "decode_payload",
+    "dtype_by_name",
+    "dtype_by_onnx",
+    "encode_base64",
+    "encode_bytes",
+    "encode_floats",
+    "encode_payload",
+    "float_field_bytes",
+    "set_float_field_bytes",
+    "set_string_field_bytes",
+]

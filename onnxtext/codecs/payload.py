@@ -1,0 +1,308 @@
+"""Tensor payloads <-> the payload keys of a compact tensor (``storage``, ``values``/``base64``/``npy``).
+
+The compact form holds payloads that agree with the tensor's type and dims: ``raw_data`` of the
+right length, or the typed field ONNX uses for the type with the right number of entries.
+Anything else (an invalid model) is not ours: :func:`encode_payload` returns None and the caller
+writes the tensor field by field, which is exact too.  In return, the decoder checks every length
+and a truncated Base64 string is an error at its line rather than a model the checker rejects.
+
+The form comes from :meth:`Policy.form_for`; a readable form is used only when it gives back the
+very same stored bytes (checked by decoding what was encoded), otherwise the payload is written
+as Base64 of the stored bytes, uninterpreted: ``raw_data`` verbatim (NaN payloads, padding bits,
+bool bytes other than 0/1 survive) or a typed field's little-endian values.
+
+``storage`` names the typed field the data lives in; absent means ``raw_data``.  A payload
+mapping with none of the keys means the tensor has no payload at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import onnx
+
+from onnxtext.codecs.b64 import decode_base64, encode_base64
+from onnxtext.codecs.dtypes import DType, dtype_by_onnx
+from onnxtext.codecs.inline import (
+    element_count,
+    from_values,
+    string_values,
+    strings_from_values,
+    to_values,
+    type_text,
+)
+from onnxtext.codecs.messages import brief
+from onnxtext.codecs.npy import SidecarReader, SidecarWriter, sidecar_holds
+from onnxtext.codecs.policy import Policy
+from onnxtext.codecs.storage import (
+    NUMERIC_FIELDS,
+    RAW,
+    STRINGS,
+    TYPED_FIELDS,
+    elements_from_field,
+    elements_from_raw,
+    field_bytes,
+    field_from_elements,
+    packed_size,
+    payload_fields,
+    raw_from_elements,
+    set_field_bytes,
+    stored_length,
+)
+from onnxtext.errors import OnnxTextError
+from onnxtext.paths import Path
+
+STORAGE, VALUES, BASE64, NPY, SHA256 = "storage", "values", "base64", "npy", "sha256"
+PAYLOAD_KEYS: frozenset[str] = frozenset({STORAGE, VALUES, BASE64, NPY, SHA256})
+_FORMS = (VALUES, BASE64, NPY)
+_STORAGE_HINT = f"storage is one of {', '.join((RAW, *TYPED_FIELDS))} (absent means raw_data)"
+
+
+def encode_payload(
+    tensor: onnx.TensorProto, policy: Policy, sidecars: SidecarWriter | None
+) -> dict[str, Any] | None:
+    """The payload keys for ``tensor``: ``{}`` when it has no payload, None when it is not ours to write.
+
+    Not ours (the caller writes such a tensor field by field): an unknown data_type, more than one
+    payload field, a negative dimension, a payload in a field ONNX does not use for the type, or
+    one whose length disagrees with the dims.
+    """
+    dtype = dtype_by_onnx(tensor.data_type)
+    fields = payload_fields(tensor)
+    if dtype is None or len(fields) > 1:
+        return None
+    if not fields:
+        return {}
+    dims = tuple(tensor.dims)
+    count = _count(dims)
+    if count is None:
+        return None
+    if fields[0] == RAW:
+        raw = tensor.raw_data
+        if dtype.kind == "string" or len(raw) != packed_size(dtype, count):
+            return None
+        return _encode_raw(raw, dtype, dims, tensor.name, policy, sidecars)
+    field = fields[0]
+    if field != dtype.field or len(getattr(tensor, field)) != stored_length(dtype, count):
+        return None
+    if field == STRINGS:
+        return {STORAGE: STRINGS, VALUES: string_values(tensor.string_data)}
+    return _encode_typed(tensor, dtype, dims, policy)
+
+
+def _count(dims: Sequence[int]) -> int | None:
+    return None if any(d < 0 for d in dims) else math.prod(dims)
+
+
+def _encode_raw(
+    raw: bytes, dtype: DType, dims: tuple[int, ...], name: str, policy: Policy, sidecars: SidecarWriter | None
+) -> dict[str, Any]:
+    form = policy.form_for(math.prod(dims), len(raw), sidecars=sidecars is not None)
+    if form == VALUES:
+        values = _exact_raw_values(raw, dtype, dims)
+        if values is not None:
+            return {VALUES: values}
+    if form == NPY and sidecars is not None and sidecar_holds(raw, dtype, dims):
+        reference, digest = sidecars.write(name, raw, dtype, dims)
+        return {NPY: reference, SHA256: digest}
+    return {BASE64: encode_base64(raw)}
+
+
+def _exact_raw_values(raw: bytes, dtype: DType, dims: tuple[int, ...]) -> list[object] | None:
+    elements = elements_from_raw(raw, dtype, math.prod(dims))
+    if elements is None:
+        return None
+    values = to_values(elements, dtype)
+    try:
+        back = raw_from_elements(from_values(values, dtype, dims, ()), dtype)
+    except OnnxTextError:
+        return None
+    return values if back == raw else None
+
+
+def _encode_typed(
+    tensor: onnx.TensorProto, dtype: DType, dims: tuple[int, ...], policy: Policy
+) -> dict[str, Any]:
+    data = field_bytes(tensor, dtype.field)
+    if policy.form_for(math.prod(dims), len(data), sidecars=False) == VALUES:
+        values = _exact_typed_values(tensor, data, dtype, dims)
+        if values is not None:
+            return {STORAGE: dtype.field, VALUES: values}
+    return {STORAGE: dtype.field, BASE64: encode_base64(data)}
+
+
+def _exact_typed_values(
+    tensor: onnx.TensorProto, data: bytes, dtype: DType, dims: tuple[int, ...]
+) -> list[object] | None:
+    values = to_values(elements_from_field(tensor, dtype, math.prod(dims)), dtype)
+    try:
+        scratch = field_from_elements(from_values(values, dtype, dims, ()), dtype)
+    except OnnxTextError:
+        return None
+    return values if field_bytes(scratch, dtype.field) == data else None
+
+
+def decode_payload(
+    doc: dict[str, Any], tensor: onnx.TensorProto, path: Path, sidecars: SidecarReader | None
+) -> None:
+    """Fill ``tensor`` (data_type and dims already set) from the payload keys of ``doc``.
+
+    ``raw_data`` is set even when empty (its presence is part of the model); a typed payload goes
+    to the field named by ``storage``.  Keys other than :data:`PAYLOAD_KEYS` are ignored.
+    """
+    forms = [key for key in _FORMS if key in doc]
+    if not forms:
+        if PAYLOAD_KEYS & doc.keys():
+            raise OnnxTextError(
+                "E206",
+                "missing the payload: values, base64 or npy",
+                path=path,
+                hint="add values: [...], base64: ... or npy: <file>, or drop storage/sha256",
+            )
+        return
+    if len(forms) > 1:
+        raise OnnxTextError(
+            "E202",
+            f"a tensor has one payload, got both {forms[0]} and {forms[1]}",
+            path=(*path, forms[1]),
+            hint="keep one of values, base64, npy",
+        )
+    form = forms[0]
+    where = (*path, form)
+    if SHA256 in doc and form != NPY:
+        raise OnnxTextError(
+            "E202", "sha256 only goes with npy", path=(*path, SHA256), hint="delete the sha256 line"
+        )
+    dtype = dtype_by_onnx(tensor.data_type)
+    if dtype is None:
+        raise OnnxTextError(
+            "E204",
+            f"unknown element type {tensor.data_type}",
+            path=where,
+            hint="write a tensor of unknown type field by field (data_type, dims, raw_data)",
+        )
+    storage = _storage(doc, dtype, form, path)
+    dims = tuple(tensor.dims)
+    count = element_count(dtype, dims, where)
+    if form == VALUES:
+        _decode_values(doc[VALUES], storage, tensor, dtype, dims, where)
+    elif form == BASE64:
+        _decode_base64_form(doc[BASE64], storage, tensor, dtype, dims, count, where)
+    else:
+        _decode_npy(doc, tensor, dtype, dims, path, sidecars)
+
+
+def _storage(doc: dict[str, Any], dtype: DType, form: str, path: Path) -> str:
+    """The ``storage`` of ``doc``, checked against the type and the form."""
+    storage = doc.get(STORAGE, RAW)
+    at = (*path, STORAGE) if STORAGE in doc else (*path, form)
+    if not isinstance(storage, str) or (storage != RAW and storage not in TYPED_FIELDS):
+        raise OnnxTextError("E204", f"unknown storage {brief(storage)}", path=at, hint=_STORAGE_HINT)
+    if dtype.kind == "string":
+        if storage != STRINGS:
+            raise OnnxTextError(
+                "E202",
+                f"string tensors keep their values in string_data, not {storage}",
+                path=at,
+                hint="write storage: string_data and values: [...]",
+            )
+        if form != VALUES:
+            raise OnnxTextError(
+                "E202",
+                f"string_data has no {form} form",
+                path=(*path, form),
+                hint="write values: [...], with {base64: ...} for each string that is not UTF-8",
+            )
+    elif storage not in (RAW, dtype.field):
+        raise OnnxTextError(
+            "E202",
+            f"{dtype.name} data is stored in raw_data or {dtype.field}, not {storage}",
+            path=at,
+            hint=f"drop storage (raw_data) or write storage: {dtype.field}",
+        )
+    elif form == NPY and storage != RAW:
+        raise OnnxTextError(
+            "E202", "npy holds raw_data only", path=at, hint="drop storage, or write values or base64"
+        )
+    return storage
+
+
+def _decode_values(
+    node: object, storage: str, tensor: onnx.TensorProto, dtype: DType, dims: tuple[int, ...], path: Path
+) -> None:
+    if storage == STRINGS:
+        tensor.string_data.extend(strings_from_values(node, dtype, dims, path))
+        return
+    elements = from_values(node, dtype, dims, path)
+    if storage == RAW:
+        tensor.raw_data = raw_from_elements(elements, dtype)
+    else:
+        getattr(tensor, storage).extend(getattr(field_from_elements(elements, dtype), storage))
+
+
+def _decode_base64_form(
+    node: object,
+    storage: str,
+    tensor: onnx.TensorProto,
+    dtype: DType,
+    dims: tuple[int, ...],
+    count: int,
+    path: Path,
+) -> None:
+    if storage == RAW:
+        expected = packed_size(dtype, count)
+    else:
+        expected = stored_length(dtype, count) * NUMERIC_FIELDS[storage].itemsize
+    data = decode_base64(node, path, expected)
+    if len(data) != expected:
+        where = "" if storage == RAW else f" of {storage}"
+        raise OnnxTextError(
+            "E302",
+            f"expected {expected} bytes{where} for {type_text(dtype, dims)}, got {len(data)}",
+            path=path,
+            hint=f"the Base64 text of {expected} bytes has {4 * -(-expected // 3)} characters; "
+            "was it cut short, or did the shape change?",
+        )
+    if storage == RAW:
+        tensor.raw_data = data
+    else:
+        set_field_bytes(tensor, storage, data)
+
+
+def _decode_npy(
+    doc: dict[str, Any],
+    tensor: onnx.TensorProto,
+    dtype: DType,
+    dims: tuple[int, ...],
+    path: Path,
+    sidecars: SidecarReader | None,
+) -> None:
+    where = (*path, NPY)
+    if sidecars is None:
+        raise OnnxTextError(
+            "E303",
+            f"cannot read sidecar {doc[NPY]}: the document was not read from a file",
+            path=where,
+            hint="load the document from its file, next to its .tensors folder",
+        )
+    data = sidecars.read(doc[NPY], dtype, dims, where)
+    if SHA256 in doc:
+        _check_digest(doc[SHA256], data, doc[NPY], (*path, SHA256))
+    tensor.raw_data = bytes(data)
+
+
+def _check_digest(expected: object, data: bytes | memoryview, reference: str, path: Path) -> None:
+    if not isinstance(expected, str):
+        raise OnnxTextError("E202", f"sha256 must be a hex string, got {brief(expected)}", path=path)
+    actual = hashlib.sha256(data).hexdigest()
+    if expected.strip().lower() != actual:
+        raise OnnxTextError(
+            "E304",
+            f"sidecar {reference} does not match its sha256",
+            path=path,
+            hint=f"the sidecar changed since it was dumped: set sha256 to {actual} "
+            "(or delete the sha256 line) to accept it",
+        )

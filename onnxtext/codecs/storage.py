@@ -1,0 +1,100 @@
+"""Where a TensorProto keeps its elements: ``raw_data`` or one typed field, and ONNX's rules for each.
+
+The rules (float16 bits in ``int32_data``, two int4 per entry, complex as float pairs, uint32 in
+``uint64_data``, 6-bit packing, ...) are ONNX's: exotic cases go through ``onnx.numpy_helper.to_array``,
+``from_array`` and ``onnx.helper.make_tensor`` on a scratch tensor.  Only the byte-aligned
+``raw_data`` case has a fast path of its own (``np.frombuffer``, a view, no copy), and the entry
+count of a typed field (:func:`stored_length`) is spelled out here, tested against ``make_tensor``.
+
+Field bytes are little-endian values of the field's own element type (int32 for ``int32_data``,
+...): the exact form of a typed payload.  Float fields go through :mod:`.wire` to keep NaN bits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+from onnxtext.codecs.dtypes import DType
+from onnxtext.codecs.wire import float_field_bytes, set_float_field_bytes
+
+RAW = "raw_data"
+NUMERIC_FIELDS: dict[str, np.dtype] = {
+    "float_data": np.dtype("<f4"),
+    "int32_data": np.dtype("<i4"),
+    "int64_data": np.dtype("<i8"),
+    "double_data": np.dtype("<f8"),
+    "uint64_data": np.dtype("<u8"),
+}
+STRINGS = "string_data"
+TYPED_FIELDS: tuple[str, ...] = (*NUMERIC_FIELDS, STRINGS)
+_FLOAT_FIELDS = frozenset({"float_data", "double_data"})
+
+
+def payload_fields(tensor: onnx.TensorProto) -> list[str]:
+    """The payload fields ``tensor`` has: ``raw_data`` when present, typed fields when non-empty."""
+    present = [RAW] if tensor.HasField(RAW) else []
+    return present + [name for name in TYPED_FIELDS if len(getattr(tensor, name))]
+
+
+def packed_size(dtype: DType, count: int) -> int:
+    """Bytes ``count`` elements take in ``raw_data`` (sub-byte types packed, rounded up)."""
+    return -(-count * dtype.bits // 8)
+
+
+def stored_length(dtype: DType, count: int) -> int:
+    """Entries ``make_tensor`` puts in ``dtype.field`` for ``count`` elements.
+
+    Complex numbers take two; int4/uint4/float4 and int2/uint2 are packed two or four to an entry
+    like in ``raw_data``; every other type (float6 included) takes one entry per element.
+    """
+    if dtype.kind == "complex":
+        return 2 * count
+    if dtype.packed and dtype.bits != 6:
+        return packed_size(dtype, count)
+    return count
+
+
+def field_bytes(tensor: onnx.TensorProto, field: str) -> bytes:
+    """The exact little-endian bytes of a numeric typed field."""
+    if field in _FLOAT_FIELDS:
+        return float_field_bytes(tensor, field)
+    return np.array(getattr(tensor, field), dtype=NUMERIC_FIELDS[field]).tobytes()
+
+
+def set_field_bytes(tensor: onnx.TensorProto, field: str, data: bytes) -> None:
+    """Append little-endian values (as :func:`field_bytes` returns them) to a numeric typed field."""
+    if field in _FLOAT_FIELDS:
+        set_float_field_bytes(tensor, field, data)
+    else:
+        getattr(tensor, field).extend(np.frombuffer(data, dtype=NUMERIC_FIELDS[field]).tolist())
+
+
+def elements_from_raw(raw: bytes, dtype: DType, count: int) -> np.ndarray | None:
+    """The flat elements ``raw`` holds; None when its length is not what ``count`` elements take."""
+    if len(raw) != packed_size(dtype, count):
+        return None
+    if not dtype.packed:
+        return np.frombuffer(raw, dtype=dtype.numpy)
+    scratch = onnx.TensorProto(data_type=dtype.onnx, dims=[count], raw_data=raw)
+    return numpy_helper.to_array(scratch).reshape(-1)
+
+
+def raw_from_elements(elements: np.ndarray, dtype: DType) -> bytes:
+    """``raw_data`` for a flat element array (ONNX's packing for sub-byte types)."""
+    if not dtype.packed:
+        return elements.tobytes()
+    return numpy_helper.from_array(elements).raw_data
+
+
+def elements_from_field(tensor: onnx.TensorProto, dtype: DType, count: int) -> np.ndarray:
+    """The flat elements of ``tensor``'s typed field ``dtype.field`` (of :func:`stored_length` entries)."""
+    scratch = onnx.TensorProto(data_type=dtype.onnx, dims=[count])
+    getattr(scratch, dtype.field).extend(getattr(tensor, dtype.field))
+    return numpy_helper.to_array(scratch).reshape(-1)
+
+
+def field_from_elements(elements: np.ndarray, dtype: DType) -> onnx.TensorProto:
+    """A scratch tensor whose ``dtype.field`` holds ``elements`` the way ``make_tensor`` stores them."""
+    return helper.make_tensor("", dtype.onnx, [elements.size], elements)

@@ -1,0 +1,77 @@
+"""Document tree <-> YAML/JSON text.  Knows nothing about ONNX.
+
+The document tree is plain data: dicts with str keys, lists, str, int, float (nan, inf and -0.0
+included), bool and None.  :func:`emit` writes canonical text, :func:`parse` reads text back
+(``parse(emit(tree)) == tree``, except that JSON writes non-finite floats as the strings ``"NaN"``,
+``"Infinity"`` and ``"-Infinity"``), and :func:`locate` maps every element's path to its
+``(line, col)``, for error reports.  ``parse`` and ``locate`` raise only
+:class:`~onnxtext.errors.OnnxTextError` (``E101`` syntax, ``E102`` duplicate key).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from onnxtext.paths import Path
+from onnxtext.text.json_emit import emit_json
+from onnxtext.text.json_parse import locate_json, parse_json
+from onnxtext.text.tree import NotPlainData, explain, gc_paused
+from onnxtext.text.yaml_emit import emit_yaml
+from onnxtext.text.yaml_parse import locate_yaml, parse_yaml
+
+Format = Literal["yaml", "json"]
+
+_BY_SUFFIX: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+_EMITTERS = {"yaml": emit_yaml, "json": emit_json}
+_PARSERS = {"yaml": parse_yaml, "json": parse_json}
+_LOCATORS = {"yaml": locate_yaml, "json": locate_json}
+
+
+def format_for(filename: str) -> Format:
+    """The text format a file name asks for, by its suffix (any case): .yaml/.yml or .json.
+
+    Raises ValueError otherwise; the CLI reports it as a usage error.
+    """
+    suffix = os.path.splitext(filename)[1].lower()
+    if suffix not in _BY_SUFFIX:
+        raise ValueError(f"cannot tell the text format of {filename!r}: name it .yaml, .yml or .json")
+    return _BY_SUFFIX[suffix]
+
+
+def emit(tree: Any, fmt: Format) -> str:
+    """The canonical text of ``tree``, ending with a newline; the same tree always gives the same text.
+
+    Raises TypeError naming the path of a value that is not plain data, ValueError for a string
+    holding a lone surrogate (not Unicode text; neither format can carry it exactly).
+    """
+    try:
+        return _pick(_EMITTERS, fmt)(tree)
+    except NotPlainData:
+        raise TypeError(f"cannot write the document: {explain(tree)}") from None
+
+
+def parse(text: str, fmt: Format) -> Any:
+    """The tree of ``text``; raises OnnxTextError E101 (with line/col when known) or E102 (with path)."""
+    parser = _pick(_PARSERS, fmt)
+    with gc_paused():
+        return parser(text)
+
+
+def locate(text: str, fmt: Format) -> dict[Path, tuple[int, int]]:
+    """Every element's path -> (line, col), 1-based: a mapping entry's key, a list item's start, root (1, 1).
+
+    Slower than :func:`parse` (for error reports only) but linear; raises as :func:`parse` does.
+    """
+    locator = _pick(_LOCATORS, fmt)
+    with gc_paused():
+        return locator(text)
+
+
+def _pick(table: dict[str, Any], fmt: str) -> Any:
+    if fmt not in table:
+        raise ValueError(f"unknown text format {fmt!r}: use 'yaml' or 'json'")
+    return table[fmt]
+
+
+__all__ = ["Format", "emit", "format_for", "locate", "parse"]

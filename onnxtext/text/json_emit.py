@@ -1,0 +1,135 @@
+"""Canonical JSON text (RFC 8259), in the same spirit as the YAML writer.
+
+Two-space indent, one key per line, lists of scalars on one line (wrapped like YAML), non-ASCII kept
+as UTF-8 but control characters, line/paragraph separators, the BOM and non-characters escaped (a
+lone surrogate is refused, as in YAML).  JSON has no NaN or Infinity: those floats become the
+strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``, which the decoder upstream reads back where
+a float is expected.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C one, non-ASCII kept
+from typing import Any
+
+from onnxtext.text.layout import flow_list
+from onnxtext.text.tree import NotPlainData
+
+_MORE_ESCAPES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_NON_FINITE = {math.inf: '"Infinity"', -math.inf: '"-Infinity"'}
+
+
+def string_text(text: str) -> str:
+    """``text`` as a JSON string literal, readable but with every invisible troublemaker escaped.
+
+    Raises ValueError for a lone surrogate: not Unicode text, and an escaped pair of them would be
+    read back as one character.
+    """
+    literal = encode_basestring(text)
+    if _MORE_ESCAPES.search(literal) is None:
+        return literal
+    return _MORE_ESCAPES.sub(_escape, literal)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xD800 <= code < 0xE000:
+        raise ValueError(f"a lone surrogate (U+{code:04X}) cannot be written as JSON")
+    return f"\\u{code:04x}"
+
+
+def _scalar(value: Any) -> str:
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is float:
+        if value != value:
+            return '"NaN"'
+        return _NON_FINITE.get(value) or repr(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    raise NotPlainData(kind.__name__)
+
+
+class _Writer:
+    """Appends the pieces of one document to ``out``; caches each string's literal."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.cache: dict[str, str] = {}
+
+    def string(self, text: Any) -> str:
+        """The literal of a str (a key or a value), cached; NotPlainData for a non-str key."""
+        if type(text) is not str:
+            raise NotPlainData(type(text).__name__)
+        literal = self.cache[text] = string_text(text)
+        return literal
+
+    def leaf(self, value: Any) -> str:
+        """A scalar, ``{}`` or ``[]``: anything written in one piece."""
+        kind = type(value)
+        if kind is str:
+            return self.cache.get(value) or self.string(value)
+        if kind is dict:
+            return "{}"
+        if kind is list:
+            return "[]"
+        return _scalar(value)
+
+    def node(self, value: Any, indent: int, column: int) -> None:
+        """Write a non-empty dict or list from ``column``, on a line whose key or item is at ``indent``."""
+        if type(value) is dict:
+            self.mapping(value, indent)
+        elif any(type(item) is dict or type(item) is list for item in value):
+            self.sequence(value, indent)
+        else:
+            self.out.append(flow_list([self.leaf(item) for item in value], column, " " * (indent + 2)))
+
+    def mapping(self, mapping: dict[str, Any], indent: int) -> None:
+        out, cache = self.out, self.cache
+        inner = indent + 2
+        pad = " " * inner
+        separator = "{\n"
+        for key, value in mapping.items():
+            key_text = cache.get(key) or self.string(key)
+            head = f"{separator}{pad}{key_text}: "
+            separator = ",\n"
+            kind = type(value)
+            if kind is str:
+                out.append(head + (cache.get(value) or self.string(value)))
+            elif (kind is dict or kind is list) and value:
+                out.append(head)
+                self.node(value, inner, inner + len(key_text) + 2)
+            else:
+                out.append(head + self.leaf(value))
+        out.append("\n" + " " * indent + "}")
+
+    def sequence(self, sequence: list[Any], indent: int) -> None:
+        out = self.out
+        inner = indent + 2
+        pad = " " * inner
+        separator = "[\n"
+        for item in sequence:
+            kind = type(item)
+            if (kind is dict or kind is list) and item:
+                out.append(separator + pad)
+                self.node(item, inner, inner)
+            else:
+                out.append(separator + pad + self.leaf(item))
+            separator = ",\n"
+        out.append("\n" + " " * indent + "]")
+
+
+def emit_json(tree: Any) -> str:
+    """The canonical JSON text of ``tree``, ending with a newline.  Raises NotPlainData."""
+    writer = _Writer()
+    if (type(tree) is dict or type(tree) is list) and tree:
+        writer.node(tree, 0, 0)
+    else:
+        writer.out.append(writer.leaf(tree))
+    writer.out.append("\n")
+    return "".join(writer.out)

@@ -1,0 +1,124 @@
+"""Exact float lists for generic fields: shortest decimals, or Base64 when text cannot hold the bits."""
+
+from __future__ import annotations
+
+import math
+import struct
+
+import numpy as np
+import pytest
+from codec_cases import json_trip
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onnxtext.codecs import decode_floats, encode_floats
+from onnxtext.errors import OnnxTextError
+
+WIDTH = {32: ("<f4", "<u4"), 64: ("<f8", "<u8")}
+
+
+def bits_of(values: np.ndarray, bits: int) -> list[int]:
+    return np.asarray(values, dtype=WIDTH[bits][0]).view(WIDTH[bits][1]).tolist()
+
+
+@pytest.mark.parametrize("bits", [32, 64])
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_bit_pattern_round_trips_through_json(bits, data) -> None:
+    codes = data.draw(st.lists(st.integers(0, (1 << bits) - 1), max_size=8))
+    values = np.array(codes, dtype=WIDTH[bits][1]).view(WIDTH[bits][0])
+    encoded = encode_floats(values, bits)
+    assert bits_of(decode_floats(json_trip(encoded), bits, ()), bits) == codes
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.floats(width=32, allow_nan=False), max_size=8))
+def test_float32_values_stay_readable(values) -> None:
+    encoded = encode_floats(values, 32)
+    assert isinstance(encoded, list)
+    assert all(len(repr(x)) <= len(repr(float(np.float32(v)))) for x, v in zip(encoded, values, strict=True))
+
+
+def test_shortest_repr() -> None:
+    assert encode_floats([0.1, 1 / 3, 16777217.0, 1e-45, 3.4028235e38], 32) == [
+        0.1,
+        0.33333334,
+        16777216.0,
+        1e-45,
+        3.4028235e38,
+    ]
+    assert encode_floats([0.1, 1 / 3], 64) == [0.1, 1 / 3]
+
+
+def test_specials_stay_readable() -> None:
+    encoded = encode_floats([-0.0, math.inf, -math.inf, math.nan], 32)
+    assert encoded[:3] == [-0.0, math.inf, -math.inf] and math.copysign(1, encoded[0]) == -1
+    assert math.isnan(encoded[3])
+
+
+@pytest.mark.parametrize("pattern", [0x7FC00001, 0xFFC00000, 0x7F800001])
+def test_nan_that_text_cannot_hold_falls_back_to_base64(pattern) -> None:
+    raw = struct.pack("<fI", 1.5, pattern)
+    encoded = encode_floats(raw, 32)
+    assert set(encoded) == {"base64"}
+    assert decode_floats(encoded, 32, ()).tobytes() == raw
+
+
+def test_bytes_input_keeps_signalling_nan() -> None:
+    raw = struct.pack("<I", 0x7F800001)
+    assert decode_floats(encode_floats(raw, 32), 32, ()).tobytes() == raw
+
+
+def test_decode_accepts_special_spellings() -> None:
+    spellings = [
+        "NaN",
+        "nan",
+        ".nan",
+        ".NaN",
+        "Infinity",
+        "inf",
+        ".inf",
+        "+inf",
+        "-Infinity",
+        "-inf",
+        "-.inf",
+    ]
+    got = decode_floats(spellings, 64, ())
+    assert np.isnan(got[:4]).all()
+    assert got[4:8].tolist() == [math.inf] * 4 and got[8:].tolist() == [-math.inf] * 3
+
+
+def test_decode_accepts_ints() -> None:
+    assert decode_floats([1, 2**70], 64, ()).tolist() == [1.0, 2.0**70]
+
+
+@pytest.mark.parametrize(
+    "node, index, code",
+    [
+        ([1.0, "x"], 1, "E301"),
+        ([True], 0, "E301"),
+        ([None], 0, "E301"),
+        ([1e39], 0, "E301"),
+        ([10**400], 0, "E301"),
+    ],
+)
+def test_decode_errors_name_the_element(node, index, code) -> None:
+    with pytest.raises(OnnxTextError) as caught:
+        decode_floats(node, 32, ("attributes", "alpha"))
+    assert (caught.value.code, caught.value.path) == (code, ("attributes", "alpha", index))
+    assert caught.value.hint
+
+
+def test_decode_structure_errors() -> None:
+    with pytest.raises(OnnxTextError) as caught:
+        decode_floats({"base64": "AAAA"}, 32, ("f",))
+    assert (caught.value.code, caught.value.path) == ("E302", ("f", "base64"))
+    with pytest.raises(OnnxTextError) as caught:
+        decode_floats({"base64": "AA"}, 32, ("f",))
+    assert caught.value.code == "E302"
+    with pytest.raises(OnnxTextError) as caught:
+        decode_floats("1.0", 32, ("f",))
+    assert caught.value.code == "E202"
+    with pytest.raises(OnnxTextError) as caught:
+        decode_floats({"base64": "AAAAAA==", "x": 1}, 32, ("f",))
+    assert (caught.value.code, caught.value.path) == ("E201", ("f", "x"))

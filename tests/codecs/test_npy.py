@@ -1,0 +1,236 @@
+"""``.npy`` sidecars: file names, dedup, the stored representation, and refusing bad references."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+
+import ml_dtypes
+import numpy as np
+import onnx
+import pytest
+from codec_cases import NUMERIC, blank, elements, raw_tensor
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from onnx import numpy_helper
+
+from onnxtext.codecs import (
+    Policy,
+    SidecarReader,
+    SidecarWriter,
+    decode_payload,
+    dtype_by_name,
+    encode_payload,
+)
+from onnxtext.codecs.npy import container_dtype, safe_stem
+from onnxtext.errors import OnnxTextError
+
+FLOAT32 = dtype_by_name("float32")
+
+
+def write(tmp_path, name: str, items: np.ndarray, dt=FLOAT32, writer: SidecarWriter | None = None) -> str:
+    writer = writer or SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    reference, _ = writer.write(name, items.tobytes(), dt, items.shape)
+    return reference
+
+
+@pytest.mark.parametrize(
+    "name, stem",
+    [
+        ("conv1/weight:0", "conv1_weight_0"),
+        (".hidden", "hidden"),
+        ("", "tensor"),
+        ("..", "tensor"),
+        ("con", "_con"),
+        ("NUL.x", "_NUL.x"),
+        ("lpt9", "_lpt9"),
+        ("a" * 300, "a" * 80),
+        ("ok-name_1.2", "ok-name_1.2"),
+        ("ünïcode", "_n_code"),
+        ("trailing.", "trailing"),
+        ("-rf", "rf"),
+    ],
+)
+def test_safe_stems(name, stem) -> None:
+    assert safe_stem(name) == stem
+
+
+def test_clashes_get_suffixes_and_duplicates_are_shared(tmp_path) -> None:
+    writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    refs = [
+        write(tmp_path, name, np.full(3, i, np.float32), writer=writer)
+        for i, name in enumerate(["w", "W", "w"])
+    ]
+    assert refs == ["m.tensors/w.npy", "m.tensors/W-2.npy", "m.tensors/w-3.npy"]
+    same = write(tmp_path, "other", np.full(3, 1, np.float32), writer=writer)
+    assert same == "m.tensors/W-2.npy"
+    assert sorted(os.listdir(tmp_path / "m.tensors")) == ["W-2.npy", "w-3.npy", "w.npy"]
+
+
+def test_folder_is_created_lazily(tmp_path) -> None:
+    SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    assert not (tmp_path / "m.tensors").exists()
+
+
+def test_same_model_gives_same_files(tmp_path) -> None:
+    items = np.arange(1000, dtype=np.float32)
+    for run in ("a", "b"):
+        write(tmp_path / run, "w", items)
+    assert (tmp_path / "a/m.tensors/w.npy").read_bytes() == (tmp_path / "b/m.tensors/w.npy").read_bytes()
+
+
+def test_written_digest_is_of_the_payload(tmp_path) -> None:
+    data = np.arange(6, dtype=np.float32).tobytes()
+    _, digest = SidecarWriter(tmp_path, "").write("w", data, FLOAT32, (2, 3))
+    assert digest == hashlib.sha256(data).hexdigest()
+    np.testing.assert_array_equal(np.load(tmp_path / "w.npy"), np.arange(6, dtype=np.float32).reshape(2, 3))
+
+
+def test_container_dtypes() -> None:
+    expected = {
+        "float32": "<f4",
+        "bool": "|b1",
+        "complex128": "<c16",
+        "bfloat16": "<u2",
+        "float8e5m2": "|u1",
+        "float8e8m0": "|u1",
+        "int4": "|i1",
+        "int2": "|i1",
+        "uint4": "|u1",
+        "float4e2m1": "|u1",
+        "float6e3m2": "|u1",
+    }
+    for name, descr in expected.items():
+        assert container_dtype(dtype_by_name(name)).str == descr
+
+
+@pytest.mark.parametrize("name", ["bfloat16", "float8e4m3fn", "int4", "uint2", "float4e2m1", "float6e2m3"])
+def test_non_native_types_load_as_their_values(tmp_path, name) -> None:
+    dt = dtype_by_name(name)
+    items = np.array([0.5, 1, -2, 3] if dt.kind == "float" else [1, 0, 1, 1]).astype(dt.numpy)
+    tensor = raw_tensor(dt, (2, 2), items)
+    payload = encode_payload(tensor, Policy("npy"), SidecarWriter(tmp_path / "m.tensors", "m.tensors"))
+    stored = np.load(tmp_path / payload["npy"])
+    loaded = stored.astype(dt.numpy) if dt.kind == "int" else stored.view(dt.numpy)
+    assert loaded.shape == (2, 2)
+    assert loaded.tobytes() == numpy_helper.to_array(tensor).tobytes()
+
+
+@pytest.mark.parametrize("dt", NUMERIC, ids=lambda dt: dt.name)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), dims=st.lists(st.integers(0, 3), max_size=3).map(tuple))
+def test_reader_gives_back_the_payload(tmp_path, dt, data, dims) -> None:
+    tensor = raw_tensor(dt, dims, data.draw(elements(dt, int(np.prod(dims)))))
+    writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    reference, digest = writer.write(tensor.name, tensor.raw_data, dt, dims)
+    got = SidecarReader(tmp_path).read(reference, dt, dims, ("npy",))
+    assert bytes(got) == tensor.raw_data
+    assert hashlib.sha256(got).hexdigest() == digest
+
+
+# -- reading: refusals ----------------------------------------------------------------------------
+
+
+def read_error(tmp_path, reference: str, dt=FLOAT32, shape=(3,)) -> OnnxTextError:
+    with pytest.raises(OnnxTextError) as caught:
+        SidecarReader(tmp_path).read(reference, dt, shape, ("t", "npy"))
+    assert caught.value.path == ("t", "npy")
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "reference", ["/etc/passwd", "../x.npy", "a\\b.npy", "C:/x.npy", "m/../../x.npy", ""]
+)
+def test_unsafe_references(tmp_path, reference) -> None:
+    doc_dir = tmp_path / "doc"
+    doc_dir.mkdir()
+    (tmp_path / "x.npy").write_bytes(b"")
+    assert read_error(doc_dir, reference).code == "E305"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_symlink_out_of_the_folder_is_refused(tmp_path) -> None:
+    np.save(tmp_path / "secret.npy", np.zeros(3, np.float32))
+    doc_dir = tmp_path / "doc"
+    doc_dir.mkdir()
+    (doc_dir / "w.npy").symlink_to(tmp_path / "secret.npy")
+    assert read_error(doc_dir, "w.npy").code == "E305"
+
+
+def test_missing_and_unreadable(tmp_path) -> None:
+    err = read_error(tmp_path, "m.tensors/w.npy")
+    assert err.code == "E303" and str(tmp_path / "m.tensors" / "w.npy") in err.hint
+    (tmp_path / "bad.npy").write_bytes(b"not numpy")
+    assert read_error(tmp_path, "bad.npy").code == "E303"
+    np.save(tmp_path / "obj.npy", np.array([{}], dtype=object), allow_pickle=True)
+    assert read_error(tmp_path, "obj.npy").code == "E303"
+
+
+@pytest.mark.parametrize(
+    "stored", [np.zeros(3, np.float64), np.zeros((3, 1), np.float32), np.zeros(4, np.float32)]
+)
+def test_dtype_and_shape_mismatch(tmp_path, stored) -> None:
+    np.save(tmp_path / "w.npy", stored)
+    err = read_error(tmp_path, "w.npy")
+    assert err.code == "E306" and "<f4" in err.message
+
+
+def test_big_endian_and_fortran_files_are_read_as_values(tmp_path) -> None:
+    items = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.save(tmp_path / "be.npy", items.astype(">f4"))
+    np.save(tmp_path / "f.npy", np.asfortranarray(items))
+    for name in ("be.npy", "f.npy"):
+        assert bytes(SidecarReader(tmp_path).read(name, FLOAT32, (2, 3), ())) == items.tobytes()
+
+
+def test_out_of_range_sub_byte_values(tmp_path) -> None:
+    np.save(tmp_path / "w.npy", np.array([1, 9, 0], np.int8))
+    err = read_error(tmp_path, "w.npy", dtype_by_name("int4"))
+    assert err.code == "E301" and "9" in err.message
+
+
+# -- through decode_payload ------------------------------------------------------------------------
+
+
+def dumped(tmp_path) -> tuple[onnx.TensorProto, dict]:
+    tensor = raw_tensor(FLOAT32, (3,), np.array([1, 2, 3], np.float32))
+    return tensor, encode_payload(tensor, Policy("npy"), SidecarWriter(tmp_path / "m.tensors", "m.tensors"))
+
+
+def test_digest_mismatch_tells_the_new_digest(tmp_path) -> None:
+    tensor, payload = dumped(tmp_path)
+    edited = np.array([1, 2, 4], np.float32)
+    np.save(tmp_path / payload["npy"], edited)
+    with pytest.raises(OnnxTextError) as caught:
+        decode_payload(payload, blank(tensor), ("t",), SidecarReader(tmp_path))
+    actual = hashlib.sha256(edited.tobytes()).hexdigest()
+    assert (caught.value.code, caught.value.path) == ("E304", ("t", "sha256"))
+    assert actual in caught.value.hint
+    back = blank(tensor)
+    decode_payload({"npy": payload["npy"]}, back, ("t",), SidecarReader(tmp_path))
+    assert back.raw_data == edited.tobytes()
+
+
+def test_missing_sidecar_through_payload(tmp_path) -> None:
+    tensor, payload = dumped(tmp_path)
+    (tmp_path / payload["npy"]).unlink()
+    with pytest.raises(OnnxTextError) as caught:
+        decode_payload(payload, blank(tensor), ("t",), SidecarReader(tmp_path))
+    assert (caught.value.code, caught.value.path) == ("E303", ("t", "npy"))
+
+
+def test_npy_is_not_used_for_typed_storage_or_strings(tmp_path) -> None:
+    writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    typed = onnx.TensorProto(data_type=onnx.TensorProto.FLOAT, dims=[2], float_data=[1.0, 2.0])
+    strings = onnx.TensorProto(data_type=onnx.TensorProto.STRING, dims=[1], string_data=[b"a"])
+    assert "base64" in encode_payload(typed, Policy("npy"), writer)
+    assert "values" in encode_payload(strings, Policy("npy"), writer)
+    assert not (tmp_path / "m.tensors").exists()
+
+
+def test_sub_byte_int_sidecar_holds_values(tmp_path) -> None:
+    dt = dtype_by_name("int4")
+    tensor = raw_tensor(dt, (3,), np.array([-8, 7, -1]).astype(ml_dtypes.int4))
+    payload = encode_payload(tensor, Policy("npy"), SidecarWriter(tmp_path / "m.tensors", "m.tensors"))
+    assert np.load(tmp_path / payload["npy"]).tolist() == [-8, 7, -1]

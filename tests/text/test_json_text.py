@@ -1,0 +1,111 @@
+"""JSON text: layout, escapes, non-finite floats, and errors with positions."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from onnxtext.errors import OnnxTextError
+from onnxtext.text import emit, parse
+from onnxtext.text.layout import WIDTH
+
+
+def error_of(text: str) -> OnnxTextError:
+    with pytest.raises(OnnxTextError) as caught:
+        parse(text, "json")
+    return caught.value
+
+
+def test_layout() -> None:
+    tree = {
+        "graph": {"nodes": [{"op_type": "Conv", "inputs": ["x", "onnx::Add_17"]}, [1, [2]]], "empty": {}},
+        "e": [],
+    }
+    assert emit(tree, "json") == (
+        "{\n"
+        '  "graph": {\n'
+        '    "nodes": [\n'
+        "      {\n"
+        '        "op_type": "Conv",\n'
+        '        "inputs": ["x", "onnx::Add_17"]\n'
+        "      },\n"
+        "      [\n"
+        "        1,\n"
+        "        [2]\n"
+        "      ]\n"
+        "    ],\n"
+        '    "empty": {}\n'
+        "  },\n"
+        '  "e": []\n'
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tree", "text"),
+    [({}, "{}\n"), ([], "[]\n"), (None, "null\n"), (True, "true\n"), ("x", '"x"\n'), (1e-05, "1e-05\n"),
+     (-0.0, "-0.0\n"), (2**64 - 1, "18446744073709551615\n"), ([math.nan, math.inf, -math.inf],
+     '["NaN", "Infinity", "-Infinity"]\n')],
+)  # fmt: skip
+def test_scalars(tree: object, text: str) -> None:
+    assert emit(tree, "json") == text
+
+
+def test_non_finite_floats_come_back_as_strings() -> None:
+    assert parse(emit({"a": math.nan}, "json"), "json") == {"a": "NaN"}
+
+
+def test_escapes_keep_text_readable() -> None:
+    assert emit('é日本😀 "q" \\ \n\t\x00\x7f\x85\u2028\ufeff', "json") == (
+        '"é日本😀 \\"q\\" \\\\ \\n\\t\\u0000\\u007f\\u0085\\u2028\\ufeff"\n'
+    )
+    with pytest.raises(ValueError, match="surrogate"):
+        emit(["\udc00"], "json")
+
+
+def test_long_lists_wrap() -> None:
+    tree = {"dims": list(range(100))}
+    text = emit(tree, "json")
+    assert max(len(line) for line in text.splitlines()) <= WIDTH
+    assert text.splitlines()[2].startswith("    ")
+    assert parse(text, "json") == tree
+
+
+def test_bom_is_tolerated() -> None:
+    assert parse('\ufeff{"a": 1}', "json") == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "words"),
+    [
+        ('{\n  "a": 1,\n}\n', 3, 1, "Expecting property name"),  # trailing comma in an object
+        ("[1, 2,]", 1, 7, "Expecting value"),  # trailing comma in a list
+        ('{"a" 1}', 1, 6, "Expecting ':' delimiter"),
+        ('{\n  "a": [1, 2\n}', 3, 1, "Expecting ',' delimiter"),
+        ("[1] 2", 1, 5, "Extra data"),
+        ("", 1, 1, "Expecting value"),
+        ('{"a": "\x01"}', 1, 8, "Invalid control character"),
+        ('{\n  "a": [1, NaN]\n}', 2, 12, "NaN or Infinity"),
+        ("[-Infinity]", 1, 2, "NaN or Infinity"),
+    ],
+)
+def test_syntax_errors_say_where(text: str, line: int, col: int, words: str) -> None:
+    err = error_of(text)
+    assert (err.code, err.line, err.col) == ("E101", line, col)
+    assert words in err.message
+
+
+def test_trailing_comma_hint() -> None:
+    assert "remove the ','" in (error_of('{"a": 1,}').hint or "")
+    assert "remove the ','" in (error_of("[1,\n]").hint or "")
+
+
+def test_duplicate_key_points_at_the_second() -> None:
+    err = error_of('{\n  "graph": {\n    "name": "a",\n    "name": "b"\n  }\n}')
+    assert (err.code, err.line, err.col, err.path) == ("E102", 4, 5, ("graph", "name"))
+
+
+def test_too_deep_or_too_long_is_still_an_onnxtext_error() -> None:
+    assert error_of("[" * 100_000 + "]" * 100_000).code == "E101"
+    assert error_of("1" * 5000).code == "E101"

@@ -1,0 +1,71 @@
+"""The core-schema resolver that the YAML writer and reader share."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from onnxtext.text.scalars import float_text, is_plain_str, resolve_plain, resolve_tagged
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("", None), ("~", None), ("null", None), ("Null", None), ("NULL", None),
+        ("true", True), ("True", True), ("TRUE", True), ("false", False), ("FALSE", False),
+        ("0", 0), ("-17", -17), ("+5", 5), ("007", 7), ("0o17", 15), ("0x1F", 31),
+        ("18446744073709551615", 2**64 - 1),
+        ("1.0", 1.0), ("1.", 1.0), (".5", 0.5), ("-.5", -0.5), ("1e-05", 1e-05), ("1E+16", 1e16),
+        (".inf", math.inf), ("+.Inf", math.inf), ("-.INF", -math.inf),
+    ],
+)  # fmt: skip
+def test_core_schema_values(text: str, value: object) -> None:
+    resolved = resolve_plain(text)
+    assert type(resolved) is type(value)
+    assert resolved == value
+    assert not is_plain_str(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yes", "no", "on", "off", "tRUE", "nan", "inf", "1_000", "0X1F", "0b1", "1:20", "-0x1", "0o8", "1e",
+     "e5", "1.2.3", ". 5", "NaN", "Infinity", "name", "onnx::Add_17", "1 ", "١٢"],
+)  # fmt: skip
+def test_everything_else_is_text(text: str) -> None:
+    assert resolve_plain(text) == text
+    assert is_plain_str(text)
+
+
+def test_nan_resolves_to_nan() -> None:
+    assert all(math.isnan(resolve_plain(text)) for text in (".nan", ".NaN", ".NAN"))
+
+
+def test_int_and_float_are_told_apart_by_form() -> None:
+    assert type(resolve_plain("1")) is int
+    assert type(resolve_plain("1.0")) is float
+    assert type(resolve_plain("1e5")) is float
+
+
+@pytest.mark.parametrize("value", [1.0, -0.0, 0.1, 1e-05, 1e16, 5e-324, 1.7976931348623157e308, -2.5e-300])
+def test_float_text_reads_back_exactly(value: float) -> None:
+    text = float_text(value)
+    back = resolve_plain(text)
+    assert type(back) is float and repr(back) == repr(value)
+
+
+def test_float_text_of_non_finite() -> None:
+    assert (float_text(math.nan), float_text(math.inf), float_text(-math.inf)) == (".nan", ".inf", "-.inf")
+
+
+def test_standard_tags() -> None:
+    prefix = "tag:yaml.org,2002:"
+    assert resolve_tagged("1", prefix + "str") == "1"
+    assert resolve_tagged("1", prefix + "float") == 1.0
+    assert type(resolve_tagged("1", prefix + "float")) is float
+    assert resolve_tagged("0x10", prefix + "int") == 16
+    assert resolve_tagged("", prefix + "null") is None
+    with pytest.raises(ValueError, match="not a valid !!int"):
+        resolve_tagged("1.5", prefix + "int")
+    with pytest.raises(ValueError, match="not supported"):
+        resolve_tagged("x", prefix + "python/none")

@@ -97,8 +97,11 @@ def read_text(source: FsPath) -> str:
     except FileNotFoundError:
         raise OnnxTextError("E502", f"{source}: no such file", hint="check the path") from None
     except UnicodeDecodeError as err:
-        raise OnnxTextError("E101", f"{source} is not UTF-8 text ({err.reason} at byte {err.start})",
-                            hint="documents are UTF-8 YAML or JSON").at(str(source)) from None
+        raise OnnxTextError(
+            "E101",
+            f"{source} is not UTF-8 text ({err.reason} at byte {err.start})",
+            hint="documents are UTF-8 YAML or JSON",
+        ).at(str(source)) from None
     except OSError as err:
         raise OnnxTextError("E502", f"cannot read {source}: {err.strerror or err}") from None
 
@@ -108,10 +111,13 @@ def read_model(path: PathLike) -> onnx.ModelProto:
     try:
         return onnx.load(os.fspath(path), load_external_data=False)
     except FileNotFoundError:
-        raise OnnxTextError("E502", f"{path}: no such file", hint="check the path").at(os.fspath(path)) from None
+        raise OnnxTextError("E502", f"{path}: no such file", hint="check the path").at(
+            os.fspath(path)
+        ) from None
     except (DecodeError, ValueError, RuntimeError) as err:
-        raise OnnxTextError("E503", f"{path} is not an ONNX model ({err})",
-                            hint="pass a .onnx file (protobuf ModelProto)").at(os.fspath(path)) from None
+        raise OnnxTextError(
+            "E503", f"{path} is not an ONNX model ({err})", hint="pass a .onnx file (protobuf ModelProto)"
+        ).at(os.fspath(path)) from None
 
 
 def save_model(model: onnx.ModelProto, path: PathLike, *, force: bool = False) -> None:
@@ -186,8 +192,11 @@ def _replace_folder(staging: FsPath, folder: FsPath) -> None:
     fresh = any(staging.iterdir())
     if folder.exists():
         if not _only_sidecars(folder):
-            raise OnnxTextError("E501", f"{folder} exists and holds files that are not .npy sidecars",
-                                hint="move that folder away; onnxtext owns <document>.tensors/")
+            raise OnnxTextError(
+                "E501",
+                f"{folder} exists and holds files that are not .npy sidecars",
+                hint="move that folder away; onnxtext owns <document>.tensors/",
+            )
         trash = folder.with_name(folder.name + ".old")
         os.replace(folder, trash)
         shutil.rmtree(trash, ignore_errors=True)

@@ -54,19 +54,42 @@ def main() -> None:
 
 @main.command()
 @click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", default="-", show_default=True,
-              help="document to write (.yaml, .yml or .json); - for stdout")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), help="override the format the extension implies")
-@click.option("--tensors", type=click.Choice(MODES), default="auto", show_default=True,
-              help="auto: small tensors as numbers, big ones in .npy sidecars, the rest Base64")
-@click.option("--inline-max", type=click.IntRange(min=0), default=Policy.inline_max, show_default=True,
-              help="auto: tensors with at most this many elements are written as numbers")
-@click.option("--npy-min-bytes", type=click.IntRange(min=0), default=Policy.npy_min_bytes, show_default=True,
-              help="auto: payloads of at least this many bytes go to .npy sidecars")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="document to write (.yaml, .yml or .json); - for stdout",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "json"]), help="override the format the extension implies"
+)
+@click.option(
+    "--tensors",
+    type=click.Choice(MODES),
+    default="auto",
+    show_default=True,
+    help="auto: small tensors as numbers, big ones in .npy sidecars, the rest Base64",
+)
+@click.option(
+    "--inline-max",
+    type=click.IntRange(min=0),
+    default=Policy.inline_max,
+    show_default=True,
+    help="auto: tensors with at most this many elements are written as numbers",
+)
+@click.option(
+    "--npy-min-bytes",
+    type=click.IntRange(min=0),
+    default=Policy.npy_min_bytes,
+    show_default=True,
+    help="auto: payloads of at least this many bytes go to .npy sidecars",
+)
 @click.option("-f", "--force", is_flag=True, help="overwrite an existing output")
 @_reports_errors
-def dump(model: Path, output: str, fmt: str | None, tensors: str, inline_max: int, npy_min_bytes: int,
-         force: bool) -> None:
+def dump(
+    model: Path, output: str, fmt: str | None, tensors: str, inline_max: int, npy_min_bytes: int, force: bool
+) -> None:
     """Write MODEL (.onnx) as an editable YAML/JSON document."""
     fmt_ = _format_option(output, fmt)
     options = {"tensors": tensors, "inline_max": inline_max, "npy_min_bytes": npy_min_bytes}
@@ -80,10 +103,18 @@ def dump(model: Path, output: str, fmt: str | None, tensors: str, inline_max: in
 
 @main.command()
 @click.argument("document", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="model to write [default: DOCUMENT with the .onnx suffix]")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), help="format of DOCUMENT (needed for -)")
-@click.option("--check/--no-check", default=True, show_default=True, help="run onnx.checker (full check) first")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="model to write [default: DOCUMENT with the .onnx suffix]",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "json"]), help="format of DOCUMENT (needed for -)"
+)
+@click.option(
+    "--check/--no-check", default=True, show_default=True, help="run onnx.checker (full check) first"
+)
 @click.option("-f", "--force", is_flag=True, help="overwrite an existing output")
 @_reports_errors
 def build(document: str, output: Path | None, fmt: str | None, check: bool, force: bool) -> None:

@@ -52,7 +52,9 @@ def test_silero_roundtrips(model: Path, mode: str, ext: str, tmp_path: Path) -> 
 
 
 def test_version_and_help_run_as_a_process() -> None:
-    done = subprocess.run([sys.executable, "-m", "onnxtext", "--version"], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "onnxtext", "--version"], capture_output=True, text=True, check=True
+    )
     assert "onnxtext" in done.stdout
 
 

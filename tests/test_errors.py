@@ -21,8 +21,13 @@ def small_model() -> onnx.ModelProto:
         helper.make_node("Reshape", ["weight", "shape"], ["r"], name="reshape"),
         helper.make_node("LeakyRelu", ["r"], ["y"], name="act", alpha=0.1),
     ]
-    graph = helper.make_graph(nodes, "g", [], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [30, 20])],
-                              initializer=[weight, shape])
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [30, 20])],
+        initializer=[weight, shape],
+    )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
@@ -65,7 +70,9 @@ def test_syntax_error(tmp_path: Path, ext: str) -> None:
     doc = dumped(tmp_path, ext)
     lines = doc.read_text().splitlines()
     target = line_of(doc, "LeakyRelu")
-    lines[target - 1] = lines[target - 1].replace("LeakyRelu", "[LeakyRelu" if ext == "yaml" else 'LeakyRelu" "')
+    lines[target - 1] = lines[target - 1].replace(
+        "LeakyRelu", "[LeakyRelu" if ext == "yaml" else 'LeakyRelu" "'
+    )
     doc.write_text("\n".join(lines) + "\n")
     code, output, out = build(doc)
     assert code == 1

@@ -22,6 +22,8 @@ from onnxtext.codecs import (
     decode_floats,
     decode_payload,
     dtype_by_name,
+    set_float_field_bytes,
+    set_string_field_bytes,
 )
 from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path
@@ -55,8 +57,14 @@ def _fail(code: str, message: str, path: Path, hint: str | None = None) -> NoRet
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-            dict: "a mapping"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
 
 
 def _mapping(value: Any, path: Path) -> dict[str, Any]:
@@ -77,7 +85,9 @@ class _Decoder:
 
     # -- messages -------------------------------------------------------------------------------
 
-    def fill(self, msg: Message, doc: dict[str, Any], path: Path, forbidden: frozenset[str] = frozenset()) -> None:
+    def fill(
+        self, msg: Message, doc: dict[str, Any], path: Path, forbidden: frozenset[str] = frozenset()
+    ) -> None:
         """Set every field named in ``doc`` on ``msg``."""
         fields = layout.field_of(msg.DESCRIPTOR)
         unknown = None
@@ -117,13 +127,20 @@ class _Decoder:
         try:
             return parse_type(text)
         except TypeStringError as err:
-            _fail("E203", str(err), path, "types look like float32[N,3,224,224], seq(int64[]), map(int64, float32)")
+            _fail(
+                "E203",
+                str(err),
+                path,
+                "types look like float32[N,3,224,224], seq(int64[]), map(int64, float32)",
+            )
 
     def compact_tensor(self, tensor: TensorProto, doc: dict[str, Any], path: Path) -> None:
         try:
             tensor.data_type, dims = parse_tensor_type(_str(doc["type"], path + ("type",)))
         except TypeStringError as err:
-            _fail("E203", str(err), path + ("type",), "tensor types look like float32[2,3], int64[] (a scalar)")
+            _fail(
+                "E203", str(err), path + ("type",), "tensor types look like float32[2,3], int64[] (a scalar)"
+            )
         tensor.dims.extend(dims)
         rest = {k: v for k, v in doc.items() if k != "type" and k not in PAYLOAD_KEYS}
         self.fill(tensor, rest, path, forbidden=layout.COMPACT_TENSOR_FIELDS)
@@ -154,8 +171,15 @@ class _Decoder:
                 for i, item in enumerate(_list(value, path)):
                     self.message(container.add(), item, path + (i,))
 
-    def pairs(self, container: Any, doc: dict[str, Any], path: Path, key: str, value: str,
-              check: Callable[[Any, Path], Any]) -> None:
+    def pairs(
+        self,
+        container: Any,
+        doc: dict[str, Any],
+        path: Path,
+        key: str,
+        value: str,
+        check: Callable[[Any, Path], Any],
+    ) -> None:
         for name, item in doc.items():
             entry = container.add()
             setattr(entry, key, name)
@@ -165,7 +189,12 @@ class _Decoder:
         if isinstance(value, str):
             dtype = dtype_by_name(value)
             if dtype is None:
-                _fail("E204", f"unknown element type {value!r}", path, "e.g. float32, int64, float16, bool, string")
+                _fail(
+                    "E204",
+                    f"unknown element type {value!r}",
+                    path,
+                    "e.g. float32, int64, float16, bool, string",
+                )
             return dtype.onnx
         return _int(value, path)
 
@@ -173,20 +202,19 @@ class _Decoder:
         kind = field.type
         if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
             bits = 32 if kind == _T.TYPE_FLOAT else 64
-            if field.is_repeated:
-                getattr(msg, field.name).extend(decode_floats(value, bits, path).tolist())
-            else:
-                numbers = decode_floats(value if isinstance(value, dict) else [value], bits, path)
-                if len(numbers) != 1:
-                    _fail("E202", f"expected one number, got {len(numbers)}", path)
-                self.set(msg, field.name, float(numbers[0]), path)
+            numbers = decode_floats(
+                value if field.is_repeated or isinstance(value, dict) else [value], bits, path
+            )
+            if not field.is_repeated and len(numbers) != 1:
+                _fail("E202", f"expected one number, got {len(numbers)}", path)
+            set_float_field_bytes(msg, field.name, numbers.astype(numbers.dtype.newbyteorder("<")).tobytes())
             return
         decode = self.scalar_decoder(field)
         if field.is_repeated:
             items = [decode(item, path + (i,)) for i, item in enumerate(_list(value, path))]
             if kind == _T.TYPE_STRING and any(type(item) is bytes for item in items):
                 for item in items:
-                    _merge_string(msg, field, item)
+                    set_string_field_bytes(msg, field.name, item)
                 return
             try:
                 getattr(msg, field.name).extend(items)
@@ -195,7 +223,7 @@ class _Decoder:
         else:
             item = decode(value, path)
             if kind == _T.TYPE_STRING and type(item) is bytes:
-                _merge_string(msg, field, item)
+                set_string_field_bytes(msg, field.name, item)
             else:
                 self.set(msg, field.name, item, path)
 
@@ -238,8 +266,12 @@ class _Decoder:
         """``1`` is INT, ``1.0`` FLOAT, ``'x'`` STRING, lists likewise; anything else is refused."""
         if isinstance(value, list):
             if not value:
-                _fail("E205", "an empty list does not say its attribute type", path,
-                      "write {type: INTS} (or FLOATS, STRINGS, ...) for an empty list")
+                _fail(
+                    "E205",
+                    "an empty list does not say its attribute type",
+                    path,
+                    "write {type: INTS} (or FLOATS, STRINGS, ...) for an empty list",
+                )
             kinds = {type(v) for v in value}
             if kinds == {int}:
                 attr.type, field = AttributeProto.INTS, "ints"
@@ -248,8 +280,12 @@ class _Decoder:
             elif kinds == {str}:
                 attr.type, field = AttributeProto.STRINGS, "strings"
             else:
-                _fail("E205", "a list attribute must hold only numbers or only strings", path,
-                      "use {type: ..., <field>: ...} for other attribute kinds")
+                _fail(
+                    "E205",
+                    "a list attribute must hold only numbers or only strings",
+                    path,
+                    "use {type: ..., <field>: ...} for other attribute kinds",
+                )
             self.scalar(attr, AttributeProto.DESCRIPTOR.fields_by_name[field], value, path)
         elif type(value) is int:
             attr.type = AttributeProto.INT
@@ -261,23 +297,12 @@ class _Decoder:
             attr.type = AttributeProto.STRING
             attr.s = value.encode("utf-8", "surrogatepass")
         else:
-            _fail("E205", f"{_kind(value)} is not an attribute value", path,
-                  "write a number, a string, a list, or {type: TENSOR, t: {...}} style mapping")
-
-
-def _merge_string(msg: Message, field: FieldDescriptor, data: str | bytes) -> None:
-    """Set a string field through the wire format: the only way to restore bytes that are not UTF-8."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    msg.MergeFromString(_varint(field.number << 3 | 2) + _varint(len(raw)) + raw)
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        low, value = value & 0x7F, value >> 7
-        out.append(low | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
+            _fail(
+                "E205",
+                f"{_kind(value)} is not an attribute value",
+                path,
+                "write a number, a string, a list, or {type: TENSOR, t: {...}} style mapping",
+            )
 
 
 def _str(value: Any, path: Path) -> str:

@@ -30,6 +30,7 @@ from onnxtext.codecs import (
     encode_bytes,
     encode_floats,
     encode_payload,
+    float_field_bytes,
 )
 from onnxtext.codecs.policy import Policy
 from onnxtext.roundtrip import layout
@@ -95,17 +96,17 @@ class _Encoder:
     def fields(self, msg: Message, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The field-by-field mapping of ``msg``: every present field, in document order."""
         present = {field.name: value for field, value in msg.ListFields()}
-        owner = msg.DESCRIPTOR.full_name
         out: dict[str, Any] = {}
         for key, field in layout.fields_of(msg.DESCRIPTOR):
             if field.name in present and field.name not in skip:
-                out[key] = self.field(owner, field, present[field.name])
+                out[key] = self.field(msg, field, present[field.name])
         raw = self.unknown(msg)
         if raw:
             out[layout.UNKNOWN_KEY] = encode_base64(raw)
         return out
 
-    def field(self, owner: str, field: FieldDescriptor, value: Any) -> Any:
+    def field(self, msg: Message, field: FieldDescriptor, value: Any) -> Any:
+        owner = msg.DESCRIPTOR.full_name
         if (owner, field.name) in layout.ATTRIBUTE_LISTS:
             return self.attributes(value)
         if (owner, field.name) in layout.DTYPE_FIELDS:
@@ -120,6 +121,8 @@ class _Encoder:
             if entry == "onnx.OperatorSetIdProto":
                 return self.opsets(value)
             return [self.message(item) for item in value]
+        if field.type in _FLOAT_KINDS and _has_nan(value, field):
+            value = float_field_bytes(msg, field.name)  # the Python API would quiet a signalling NaN
         return self.scalar(field, value)
 
     def scalar(self, field: FieldDescriptor, value: Any) -> Any:
@@ -139,7 +142,9 @@ class _Encoder:
         if kind == _T.TYPE_BYTES:
             return encode_base64(value) if field.name == "raw_data" else encode_bytes(value)
         if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
-            exact = encode_floats([value], 32 if kind == _T.TYPE_FLOAT else 64)
+            exact = encode_floats(
+                value if isinstance(value, bytes) else [value], 32 if kind == _T.TYPE_FLOAT else 64
+            )
             return exact[0] if isinstance(exact, list) else exact
         if kind == _T.TYPE_ENUM:
             return field.enum_type.values_by_number[value].name
@@ -149,9 +154,15 @@ class _Encoder:
 
     def tensor(self, tensor: TensorProto) -> dict[str, Any]:
         """``name``, ``type: float32[2,3]`` and a payload; field by field when that is not exact."""
-        if tensor.HasField("data_type") and dtype_by_onnx(tensor.data_type) is not None and not self.unknown(tensor):
+        if (
+            tensor.HasField("data_type")
+            and dtype_by_onnx(tensor.data_type) is not None
+            and not self.unknown(tensor)
+        ):
             present = sum(
-                1 for f in layout.PAYLOAD_FIELDS if (tensor.HasField(f) if f == "raw_data" else len(getattr(tensor, f)))
+                1
+                for f in layout.PAYLOAD_FIELDS
+                if (tensor.HasField(f) if f == "raw_data" else len(getattr(tensor, f)))
             )
             payload = encode_payload(tensor, self.policy, self.sidecars) if present <= 1 else None
             if payload is not None:
@@ -206,7 +217,10 @@ class _Encoder:
         return [self.fields(o) for o in opsets]
 
     def entries(self, entries: Any) -> dict[str, str] | list[Any]:
-        keys = [e.key if e.HasField("key") and e.HasField("value") and type(e.value) is str else None for e in entries]
+        keys = [
+            e.key if e.HasField("key") and e.HasField("value") and type(e.value) is str else None
+            for e in entries
+        ]
         if self.exact_map(entries, keys):
             return {e.key: e.value for e in entries}
         return [self.fields(e) for e in entries]
@@ -219,6 +233,13 @@ class _Encoder:
 
 
 _NAME = frozenset({"name"})
+_FLOAT_KINDS = (_T.TYPE_FLOAT, _T.TYPE_DOUBLE)
+
+
+def _has_nan(value: Any, field: FieldDescriptor) -> bool:
+    return any(v != v for v in value) if field.is_repeated else value != value
+
+
 _COMPACT_SKIP = frozenset({"name", *layout.COMPACT_TENSOR_FIELDS})
 
 

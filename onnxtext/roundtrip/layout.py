@@ -16,7 +16,15 @@ FORMAT_VERSION = 1
 UNKNOWN_KEY = "unknown_fields"
 
 # TensorProto fields that hold a payload (at most one is set in a well-formed tensor).
-PAYLOAD_FIELDS = ("raw_data", "float_data", "int32_data", "string_data", "int64_data", "double_data", "uint64_data")
+PAYLOAD_FIELDS = (
+    "raw_data",
+    "float_data",
+    "int32_data",
+    "string_data",
+    "int64_data",
+    "double_data",
+    "uint64_data",
+)
 # TensorProto fields the compact form says through ``type:`` and its payload keys.
 COMPACT_TENSOR_FIELDS = frozenset({"data_type", "dims", *PAYLOAD_FIELDS})
 # int fields that hold an ONNX element type: written by name (float32) when known.

@@ -45,5 +45,8 @@ def write_atomic(target: Path, data: bytes | str | Callable[[BinaryIO], None], *
             else:
                 out.write(data.encode("utf-8") if isinstance(data, str) else data)
     except OSError as err:
-        raise OnnxTextError("E502", f"cannot write {target}: {err.strerror or err}",
-                            hint="check the folder exists and is writable") from None
+        raise OnnxTextError(
+            "E502",
+            f"cannot write {target}: {err.strerror or err}",
+            hint="check the folder exists and is writable",
+        ) from None

@@ -103,7 +103,11 @@ def parse_type(text: str) -> TypeProto:
 
 
 def _parse_into(text: str, tp: TypeProto) -> None:
-    for word, field in (("seq", "sequence_type"), ("optional", "optional_type"), ("sparse", "sparse_tensor_type")):
+    for word, field in (
+        ("seq", "sequence_type"),
+        ("optional", "optional_type"),
+        ("sparse", "sparse_tensor_type"),
+    ):
         inner = _call_argument(text, word)
         if inner is None:
             continue
@@ -174,7 +178,9 @@ def parse_tensor_type(text: str) -> tuple[int, list[int]]:
     """Inverse of :func:`format_tensor_type`; every dimension must be an integer."""
     name, bracket, dims = text.strip().partition("[")
     if not bracket or not dims.endswith("]"):
-        raise TypeStringError(f"a tensor type needs its dimensions, like float32[2,3] or float32[] (scalar), not {text!r}")
+        raise TypeStringError(
+            f"a tensor type needs its dimensions, like float32[2,3] or float32[] (scalar), not {text!r}"
+        )
     code = _dtype_code(name.strip())
     body = dims[:-1].strip()
     values = []

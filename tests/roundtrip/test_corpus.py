@@ -60,8 +60,13 @@ def _assert_close(got: object, want: object, case) -> None:
     want_arr, got_arr = np.asarray(want), np.asarray(got)
     assert got_arr.shape == want_arr.shape
     if want_arr.dtype.kind in "fc" and want_arr.dtype.itemsize >= 2:
-        np.testing.assert_allclose(got_arr.astype(np.float64), want_arr.astype(np.float64),
-                                   rtol=max(case.rtol, 1e-3), atol=max(case.atol, 1e-5), equal_nan=True)
+        np.testing.assert_allclose(
+            got_arr.astype(np.float64),
+            want_arr.astype(np.float64),
+            rtol=max(case.rtol, 1e-3),
+            atol=max(case.atol, 1e-5),
+            equal_nan=True,
+        )
     elif want_arr.dtype.kind == "O":
         assert got_arr.tolist() == want_arr.tolist()
     else:

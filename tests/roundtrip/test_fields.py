@@ -22,11 +22,37 @@ from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 
 T = FieldDescriptor
-STRINGS = ["", "x", "N", "a b", "onnx::Add_17", "/model/layers.3/attn/MatMul", "1", "true", "null", "ü€", "\n\t'\"",
-           "float32[N]", "- x", "#c"]
+STRINGS = [
+    "",
+    "x",
+    "N",
+    "a b",
+    "onnx::Add_17",
+    "/model/layers.3/attn/MatMul",
+    "1",
+    "true",
+    "null",
+    "ü€",
+    "\n\t'\"",
+    "float32[N]",
+    "- x",
+    "#c",
+]
 BYTES = [b"", b"abc", b"\xff\xfe\x00", "ü".encode(), b"1.5"]
-FLOATS = [0.0, -0.0, 0.1, 1.0, 1e-45, 3.4e38, float("inf"), -float("inf"), float("nan"),
-          struct.unpack("<f", b"\x01\x00\xc0\x7f")[0], 1e-300, 2.5]
+FLOATS = [
+    0.0,
+    -0.0,
+    0.1,
+    1.0,
+    1e-45,
+    3.4e38,
+    float("inf"),
+    -float("inf"),
+    float("nan"),
+    struct.unpack("<f", b"\x01\x00\xc0\x7f")[0],
+    1e-300,
+    2.5,
+]
 INTS = {
     T.TYPE_INT32: [0, 1, -1, 2**31 - 1, -(2**31), 17],
     T.TYPE_INT64: [0, 1, -1, 2**63 - 1, -(2**63), 3],
@@ -92,3 +118,21 @@ def test_random_model_roundtrips(seed: int) -> None:
     for fmt in ("yaml", "json"):
         for policy in (Policy(), Policy(mode="inline"), Policy(mode="base64")):
             assert _roundtrip(model, fmt, policy) == expected, (fmt, policy)
+
+
+def test_signalling_nan_bits_survive_in_attributes_and_float_fields() -> None:
+    from onnx import AttributeProto, TensorProto, helper
+
+    from onnxtext.codecs import set_float_field_bytes
+
+    attr = AttributeProto(name="alpha", type=AttributeProto.FLOAT)
+    set_float_field_bytes(attr, "f", b"\x01\x00\x80\x7f")  # 0x7f800001: signalling NaN
+    floats = AttributeProto(name="scales", type=AttributeProto.FLOATS)
+    set_float_field_bytes(floats, "floats", b"\x01\x00\x80\x7f\x00\x00\x80\x3f")
+    tensor = TensorProto(name="t", data_type=TensorProto.DOUBLE, dims=[1])
+    set_float_field_bytes(tensor, "double_data", b"\x01\x00\x00\x00\x00\x00\xf0\x7f")
+    node = helper.make_node("Foo", ["x"], ["y"])
+    node.attribute.extend([attr, floats])
+    model = helper.make_model(helper.make_graph([node], "g", [], [], initializer=[tensor]))
+    for fmt in ("yaml", "json"):
+        assert _roundtrip(model, fmt, Policy()) == model.SerializeToString()

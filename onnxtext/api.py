@@ -22,7 +22,7 @@ from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
-from onnxtext.roundtrip.save import check_writable, write_atomic
+from onnxtext.roundtrip.save import check_writable, current_umask, write_atomic
 
 PathLike = str | os.PathLike[str]
 SIDECAR_SUFFIX = ".tensors"
@@ -201,6 +201,7 @@ def _replace_folder(staging: FsPath, folder: FsPath) -> None:
         os.replace(folder, trash)
         shutil.rmtree(trash, ignore_errors=True)
     if fresh:
+        os.chmod(staging, 0o777 & ~current_umask())
         os.replace(staging, folder)
 
 

@@ -87,3 +87,10 @@ def test_dump_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     code, _ = run("dump", str(model), "-o", str(model), "--format", "yaml")
     assert code == 2
     assert model.read_bytes() == shipped_models()[0].read_bytes()
+
+
+def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
+    doc = tmp_path / "m.yaml"
+    assert run("dump", str(shipped_models()[0]), "-o", str(doc), "--tensors", "npy")[0] == 0
+    assert doc.stat().st_mode & 0o044 == 0o044
+    assert (tmp_path / "m.tensors").stat().st_mode & 0o055 == 0o055

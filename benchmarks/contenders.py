@@ -1,0 +1,242 @@
+"""What gets timed: each contender turns a workload into command lines, run in fresh processes.
+
+* ``floor``          ``python -c`` doing ``onnx.load`` + ``onnx.save`` (with external data for (c)):
+                     the cost of merely parsing and writing the protobuf.
+* ``onnx2json``      the PyPI tools ``onnx2json -if M -oj D.json`` then ``json2onnx -ij D.json -of OUT``.
+* ``onnxtext-F-T``   ``onnxtext dump M -o D.F --tensors T --force`` then
+                     ``onnxtext build D.F -o OUT --no-check --force`` (F = yaml|json, T = npy|auto).
+* ``onnxtext-lint``  ``onnxtext lint D.yaml`` of a YAML/auto dump made beforehand (untimed), graph workloads.
+* ``onnxtext-diff``  ``onnxtext diff`` of the two versions of the weights model (one tensor changed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from workloads import Workload, external_locations
+
+REPO = Path(__file__).resolve().parent.parent
+
+FLOOR_SCRIPT = """\
+import sys, onnx
+src, dst, location = sys.argv[1:4]
+model = onnx.load(src)
+if location:
+    onnx.save(model, dst, save_as_external_data=True, all_tensors_to_one_file=True, location=location)
+else:
+    onnx.save(model, dst)
+"""
+
+# What the ``onnxtext`` console script does; used when neither ``python -m onnxtext`` nor the script works.
+CLI_SHIM = "import sys; from onnxtext.cli import main; sys.exit(main())"
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One child process: ``label`` names its column (dump, build, run, lint, diff, setup)."""
+
+    label: str
+    argv: list[str]
+    ok_codes: tuple[int, ...] = (0,)
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """``setup`` runs once, untimed; ``steps`` run (and are timed) every repetition, in order.
+
+    ``output`` is the rebuilt model to compare with the original, if the contender makes one.
+    """
+
+    steps: list[Step]
+    output: Path | None
+    setup: list[Step] = dataclasses.field(default_factory=list)
+
+
+def child_env() -> dict[str, str]:
+    """The children's environment: the working tree's ``onnxtext`` comes first on the import path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    return env
+
+
+def _works(argv: list[str]) -> bool:
+    try:
+        done = subprocess.run(argv, env=child_env(), capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+@functools.cache
+def onnxtext_cli() -> tuple[str, ...] | None:
+    """The command that runs onnxtext's CLI, or None if none of the ways to start it works yet."""
+    script = shutil.which("onnxtext")
+    candidates = [
+        [sys.executable, "-m", "onnxtext"],
+        *([[script]] if script else []),
+        [sys.executable, "-c", CLI_SHIM],
+    ]
+    for argv in candidates:
+        if _works([*argv, "--help"]):
+            return tuple(argv)
+    return None
+
+
+@functools.cache
+def onnxtext_has(command: str) -> bool:
+    """Whether ``onnxtext <command> --help`` exits 0."""
+    cli = onnxtext_cli()
+    return cli is not None and _works([*cli, command, "--help"])
+
+
+def _onnxtext(*args: str | Path) -> list[str]:
+    return [*(onnxtext_cli() or ("onnxtext",)), *map(str, args)]
+
+
+class Contender:
+    """Base class: ``applies`` decides if a row appears at all; ``skip_reason`` turns it into n/a."""
+
+    name = "?"
+
+    def applies(self, workload: Workload) -> bool:
+        return True
+
+    def skip_reason(self, workload: Workload) -> str | None:
+        return None
+
+    def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
+        raise NotImplementedError
+
+
+class Floor(Contender):
+    """``onnx.load`` + ``onnx.save`` in one process: the price of touching the protobuf at all."""
+
+    name = "floor"
+
+    def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
+        location = external_locations(model)[0] if workload.external else ""
+        dst = out / model.name
+        return Plan([Step("run", [sys.executable, "-c", FLOOR_SCRIPT, str(model), str(dst), location])], dst)
+
+
+class Onnx2Json(Contender):
+    """``onnx2json`` + ``json2onnx`` (PINTO0309), called as their READMEs show."""
+
+    name = "onnx2json"
+
+    def __init__(self, external: bool = False) -> None:
+        self.external = external  # also try models with external data (fails past 2 GB, see below)
+
+    def skip_reason(self, workload: Workload) -> str | None:
+        missing = [tool for tool in ("onnx2json", "json2onnx") if shutil.which(tool) is None]
+        if missing:
+            return f"{' and '.join(missing)} not installed (pip install -e '.[bench]')"
+        if workload.external and not self.external:
+            return (
+                "json2onnx cannot write >2 GB: onnx2json inlines all external data as base64 "
+                "(2.25 GiB -> 3.2 GB JSON, 69 s, 11.8 GB RSS), then json2onnx's fallback to external "
+                "data catches ValueError but protobuf raises EncodeError (exit 1 after 58 s, 12.6 GB "
+                "RSS); --o2j-external runs it anyway"
+            )
+        return None
+
+    def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
+        doc, dst = out / "doc.json", out / model.name
+        return Plan(
+            [
+                Step("dump", ["onnx2json", "-if", str(model), "-oj", str(doc)]),
+                Step("build", ["json2onnx", "-ij", str(doc), "-of", str(dst)]),
+            ],
+            dst,
+        )
+
+
+class OnnxText(Contender):
+    """``onnxtext dump`` to YAML or JSON with a tensor mode, then ``onnxtext build --no-check``."""
+
+    def __init__(self, fmt: str, mode: str) -> None:
+        self.fmt, self.mode = fmt, mode
+        self.name = f"onnxtext-{fmt}-{mode}"
+
+    def skip_reason(self, workload: Workload) -> str | None:
+        if onnxtext_cli() is None:
+            return "onnxtext CLI does not start yet"
+        missing = [c for c in ("dump", "build") if not onnxtext_has(c)]
+        return f"onnxtext {'/'.join(missing)} not available" if missing else None
+
+    def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
+        doc, dst = out / f"doc.{self.fmt}", out / model.name
+        return Plan(
+            [
+                Step("dump", _onnxtext("dump", model, "-o", doc, "--tensors", self.mode, "--force")),
+                Step("build", _onnxtext("build", doc, "-o", dst, "--no-check", "--force")),
+            ],
+            dst,
+        )
+
+
+class Lint(Contender):
+    """``onnxtext lint`` of a YAML (auto) dump of a graph-heavy model; compared with that dump's build."""
+
+    name = "onnxtext-lint"
+    compare_with = "onnxtext-yaml-auto"
+
+    def applies(self, workload: Workload) -> bool:
+        return workload.group == "b"
+
+    def skip_reason(self, workload: Workload) -> str | None:
+        return None if onnxtext_has("lint") and onnxtext_has("dump") else "onnxtext lint not available"
+
+    def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
+        doc = out / "setup" / "doc.yaml"
+        return Plan(
+            [Step("lint", _onnxtext("lint", doc))],
+            None,
+            setup=[Step("setup", _onnxtext("dump", model, "-o", doc, "--tensors", "auto", "--force"))],
+        )
+
+
+class Diff(Contender):
+    """``onnxtext diff`` of the YAML (npy) dumps of two versions of the weights model.
+
+    The dumps are made beforehand (untimed); exit code 1 ("they differ") counts as success.
+    """
+
+    name = "onnxtext-diff"
+
+    def applies(self, workload: Workload) -> bool:
+        return workload.make_changed is not None
+
+    def skip_reason(self, workload: Workload) -> str | None:
+        return None if onnxtext_has("diff") and onnxtext_has("dump") else "onnxtext diff not available"
+
+    def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
+        assert workload.make_changed is not None
+        changed = workload.make_changed(model.parent)
+        a, b = out / "setup" / "a.yaml", out / "setup" / "b.yaml"
+        dump = [
+            Step("setup", _onnxtext("dump", src, "-o", doc, "--tensors", "npy", "--force"))
+            for src, doc in ((model, a), (changed, b))
+        ]
+        return Plan([Step("diff", _onnxtext("diff", a, b), ok_codes=(0, 1))], None, setup=dump)
+
+
+def all_contenders(o2j_external: bool = False) -> list[Contender]:
+    """Every contender, in the order the table lists them (floor and onnx2json first: ratios use them)."""
+    return [
+        Floor(),
+        Onnx2Json(external=o2j_external),
+        OnnxText("yaml", "npy"),
+        OnnxText("yaml", "auto"),
+        OnnxText("json", "npy"),
+        OnnxText("json", "auto"),
+        Lint(),
+        Diff(),
+    ]

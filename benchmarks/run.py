@@ -1,0 +1,543 @@
+#!/usr/bin/env python
+"""Benchmark onnxtext against ``onnx.load``/``onnx.save`` (the floor) and onnx2json/json2onnx.
+
+    python benchmarks/run.py [--quick] [--only WORKLOAD...] [--repeat N]
+
+Inputs are generated into ``benchmarks/work/`` (git-ignored).  Every step of every contender runs
+in a fresh child process; wall time is measured around the child and peak RSS is the child's own
+``ru_maxrss`` from ``os.wait4``.  Prints a markdown table plus PASS/FAIL per target and writes both,
+with machine details, to ``benchmarks/results.md`` (partial runs: ``benchmarks/work/results.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import fnmatch
+import hashlib
+import importlib.metadata
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import onnx
+from contenders import Contender, Lint, Plan, Step, all_contenders, child_env, onnxtext_cli, onnxtext_has
+from workloads import Workload, all_workloads, external_locations
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+RESULTS = HERE / "results.md"
+MIB = 1024 * 1024
+METHOD = """\
+Each step is a fresh process: times include interpreter start-up and imports. Peak RSS is the
+child's own `ru_maxrss` (max over its steps and runs); MB = MiB. Inputs sit in the page cache (warm).
+`identical`: the rebuilt file equals `onnx.load(original).SerializeToString()` (for external data:
+the proto loaded without its data, plus each data file byte for byte)."""
+
+
+# --------------------------------------------------------------------------- running one child
+
+
+@dataclasses.dataclass
+class Child:
+    """Outcome of one child process."""
+
+    returncode: int
+    seconds: float
+    rss_mib: float
+    log: Path
+
+
+def _limit_memory(limit_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+
+def run_child(step: Step, log: Path, *, timeout: float, mem_limit: int) -> Child:
+    """Run ``step`` with output to ``log``; wall time around it and the child's own peak RSS."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as sink:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            step.argv,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=child_env(),
+            preexec_fn=lambda: _limit_memory(mem_limit),
+        )
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
+    return Child(proc.returncode, seconds, usage.ru_maxrss / 1024, log)
+
+
+def _failed(child: Child, step: Step) -> str | None:
+    """Why the step failed (exit code, or a traceback despite an accepted exit code), else None."""
+    tail = child.log.read_text(errors="replace")[-4000:]
+    if child.returncode not in step.ok_codes:
+        last = [line for line in tail.splitlines() if line.strip()][-1:] or [""]
+        return f"{step.label} exit {child.returncode}: {last[0][:160]}"
+    if "Traceback (most recent call last)" in tail:
+        return f"{step.label}: traceback despite exit {child.returncode}"
+    return None
+
+
+# --------------------------------------------------------------------------- correctness
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(16 * MIB):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class Reference:
+    """What a rebuilt model must equal: ``onnx.load(original).SerializeToString()``.
+
+    For external data: the proto loaded without its data, plus each external file's hash.
+    """
+
+    proto_sha: str
+    files: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, model: Path, external: bool) -> Reference:
+        proto = onnx.load(str(model), load_external_data=not external)
+        sha = hashlib.sha256(proto.SerializeToString()).hexdigest()
+        if not external:
+            return cls(sha)
+        return cls(sha, tuple((loc, _sha256(model.parent / loc)) for loc in external_locations(model)))
+
+    def check(self, out: Path) -> str:
+        """``yes``, or what differs."""
+        if not out.is_file():
+            return "NO (no output)"
+        if not self.files:
+            return "yes" if _sha256(out) == self.proto_sha else "NO (bytes differ)"
+        proto = onnx.load(str(out), load_external_data=False)
+        if hashlib.sha256(proto.SerializeToString()).hexdigest() != self.proto_sha:
+            return "NO (proto differs)"
+        for loc, sha in self.files:
+            if not (out.parent / loc).is_file():
+                return f"NO (no {loc} beside it)"
+            if _sha256(out.parent / loc) != sha:
+                return f"NO ({loc} differs)"
+        return "yes"
+
+
+# --------------------------------------------------------------------------- measuring a contender
+
+
+@dataclasses.dataclass
+class Row:
+    """One line of the table."""
+
+    workload: str
+    contender: str
+    runs: int = 0
+    times: dict[str, float] = dataclasses.field(default_factory=dict)  # median seconds per step label
+    total: float | None = None
+    rss_mib: float | None = None
+    identical: str = "-"
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.total is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    repeat: int
+    budget: float
+    timeout: float
+    mem_limit: int
+    keep: bool
+
+
+def measure(contender: Contender, workload: Workload, model: Path, ref: Reference | None, s: Settings) -> Row:
+    """Run ``contender`` on ``model`` up to ``s.repeat`` times (fewer once ``s.budget`` seconds are spent)."""
+    row = Row(workload.name, contender.name)
+    reason = contender.skip_reason(workload)
+    if reason:
+        row.note = f"n/a: {reason}"
+        return row
+    out = WORK / "out" / workload.name / contender.name
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    plan: Plan = contender.plan(workload, model, out)
+    logs = WORK / "logs" / workload.name / contender.name
+    for step in plan.setup:
+        child = run_child(step, logs / "setup.log", timeout=s.timeout, mem_limit=s.mem_limit)
+        if (why := _failed(child, step)) is not None:
+            row.note = f"setup failed: {why}"
+            return row
+    samples: dict[str, list[float]] = {step.label: [] for step in plan.steps}
+    totals: list[float] = []
+    rss = 0.0
+    spent = 0.0
+    while row.runs < s.repeat and (row.runs == 0 or spent < s.budget):
+        if row.runs:  # a fresh output folder every time, keeping only the setup products
+            for p in out.iterdir():
+                if p.name != "setup":
+                    shutil.rmtree(p) if p.is_dir() else p.unlink()
+        total = 0.0
+        for step in plan.steps:
+            child = run_child(step, logs / f"{step.label}.log", timeout=s.timeout, mem_limit=s.mem_limit)
+            rss = max(rss, child.rss_mib)
+            if (why := _failed(child, step)) is not None:
+                row.note = f"FAILED: {why} (log: {child.log.relative_to(HERE.parent)})"
+                row.rss_mib = rss
+                _cleanup(out, s.keep)
+                return row
+            samples[step.label].append(child.seconds)
+            total += child.seconds
+        totals.append(total)
+        spent += total
+        row.runs += 1
+    row.times = {label: statistics.median(v) for label, v in samples.items()}
+    row.total = statistics.median(totals)
+    row.rss_mib = rss
+    if plan.output is not None and ref is not None:
+        row.identical = ref.check(plan.output)
+    _cleanup(out, s.keep)
+    return row
+
+
+def _cleanup(out: Path, keep: bool) -> None:
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def table(rows: list[Row]) -> str:
+    """The markdown results table; long notes become numbered footnotes under it."""
+    index = {(r.workload, r.contender): r for r in rows}
+    footnotes: dict[str, int] = {}
+    lines = [
+        "| workload | contender | runs | dump s | build s | total s | peak RSS MB | × floor | × onnx2json "
+        "| identical | note |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|:-:|---|",
+    ]
+    for r in rows:
+        floor, o2j = index.get((r.workload, "floor")), index.get((r.workload, "onnx2json"))
+        ratio_floor = r.total / floor.total if r.ok and floor and floor.ok else None
+        ratio_o2j = r.total / o2j.total if r.ok and o2j and o2j.ok else None
+        total = _fmt(r.total, 3) if r.ok else ("n/a" if r.note.startswith("n/a") else "FAIL")
+        note = r.note
+        if len(note) > 50:
+            note = f"{note.split(':', 1)[0]} [{footnotes.setdefault(note, len(footnotes) + 1)}]"
+        lines.append(
+            f"| {r.workload} | {r.contender} | {r.runs or '-'} | {_fmt(r.times.get('dump'), 3)} "
+            f"| {_fmt(r.times.get('build'), 3)} | {total} | {_fmt(r.rss_mib, 0)} | {_fmt(ratio_floor)} "
+            f"| {_fmt(ratio_o2j)} | {r.identical} | {note.replace('|', '/')} |"
+        )
+    if footnotes:
+        lines += ["", *(f"[{n}] {text}  " for text, n in footnotes.items())]
+    return "\n".join(lines)
+
+
+def targets(rows: list[Row]) -> list[tuple[str, str, str]]:
+    """``(target, measured, PASS|FAIL|n/a)`` for every target the run has data for."""
+    index = {(r.workload, r.contender): r for r in rows}
+    out: list[tuple[str, str, str]] = []
+
+    def get(workload: str, contender: str) -> Row | None:
+        row = index.get((workload, contender))
+        return row if row is not None and row.ok else None
+
+    def check(target: str, ok: bool | None, measured: str) -> None:
+        out.append((target, measured, "n/a" if ok is None else "PASS" if ok else "FAIL"))
+
+    # (a) weights-heavy
+    floor, o2j = get("weights", "floor"), get("weights", "onnx2json")
+    for fmt in ("yaml", "json") if ("weights", "floor") in index else ():
+        name = f"onnxtext-{fmt}-npy"
+        r = get("weights", name)
+        if r and floor:
+            check(
+                f"(a) {name} dump+build <= 1.5x floor time",
+                r.total <= 1.5 * floor.total,
+                f"{r.total:.2f} s vs floor {floor.total:.2f} s ({r.total / floor.total:.2f}x)",
+            )
+            check(
+                f"(a) {name} peak RSS <= floor's",
+                r.rss_mib <= floor.rss_mib,
+                f"{r.rss_mib:.0f} MB vs floor {floor.rss_mib:.0f} MB",
+            )
+        else:
+            check(f"(a) {name} vs floor", None, "not measured")
+        if r and o2j:
+            check(
+                f"(a) {name} >= 5x faster than onnx2json",
+                o2j.total >= 5 * r.total,
+                f"{o2j.total / r.total:.1f}x faster ({r.total:.2f} s vs {o2j.total:.2f} s)",
+            )
+    # (b) graph-heavy, on the largest graph measured
+    graphs = [r.workload for r in rows if r.workload.startswith("graph-") and r.contender == "floor"]
+    if graphs:
+        big = max(graphs, key=lambda w: int(w[6:-1]))
+        o2j = get(big, "onnx2json")
+        for name, verb, limit in (
+            ("onnxtext-json-auto", "faster", 2.0),
+            ("onnxtext-yaml-auto", "within", 2.0),
+        ):
+            r = get(big, name)
+            if r and o2j:
+                if verb == "faster":
+                    check(
+                        f"(b) {big} JSON dump+build >= 2x faster than onnx2json",
+                        o2j.total >= limit * r.total,
+                        f"{o2j.total / r.total:.2f}x faster ({r.total:.2f} s vs {o2j.total:.2f} s)",
+                    )
+                else:
+                    check(
+                        f"(b) {big} YAML dump+build <= 2x onnx2json time",
+                        r.total <= limit * o2j.total,
+                        f"{r.total / o2j.total:.2f}x ({r.total:.2f} s vs {o2j.total:.2f} s)",
+                    )
+            else:
+                check(f"(b) {big} {name} vs onnx2json", None, "not measured")
+        lint, build = get(big, "onnxtext-lint"), get(big, Lint.compare_with)
+        if lint and build:
+            b = build.times["build"]
+            check(
+                f"lint of {big} <= 2x its build",
+                lint.total <= 2 * b,
+                f"lint {lint.total:.2f} s vs build {b:.2f} s ({lint.total / b:.2f}x)",
+            )
+        else:
+            check(f"lint of {big} <= 2x its build", None, "not measured")
+        for name in ("onnxtext-yaml-auto", "onnxtext-json-auto"):
+            lo, hi = get("graph-10k", name), get("graph-50k", name)
+            if lo and hi:
+                check(
+                    f"scaling {name}: 50k/10k time <= 5.5",
+                    hi.total / lo.total <= 5.5,
+                    f"{hi.total / lo.total:.2f} ({lo.total:.2f} s -> {hi.total:.2f} s)",
+                )
+            else:
+                check(
+                    f"scaling {name}: 50k/10k time <= 5.5",
+                    None,
+                    "not measured on both graph-10k and graph-50k",
+                )
+    # (c) > 2 GB with external data
+    ext = [r for r in rows if r.workload == "external-2g" and r.contender.startswith("onnxtext-")]
+    for r in ext:
+        ok = None if r.note.startswith("n/a") else (r.ok and r.identical == "yes" and r.rss_mib < 1024)
+        check(
+            f"(c) {r.contender} dump+build succeed (identical output), peak RSS < 1 GiB",
+            ok,
+            f"{_fmt(r.rss_mib, 0)} MB, identical: {r.identical} {r.note}".strip(),
+        )
+    # correctness across the board
+    built = [r for r in rows if r.contender.startswith("onnxtext-") and r.identical != "-"]
+    if built:
+        bad = [f"{r.workload}/{r.contender}" for r in built if r.identical != "yes"]
+        check(
+            "every onnxtext rebuild byte-identical",
+            not bad,
+            f"{len(built) - len(bad)}/{len(built)} identical"
+            + (f"; differ: {', '.join(bad)}" if bad else ""),
+        )
+    return out
+
+
+def environment() -> str:
+    """Date, platform, CPU, cores and package versions, as markdown bullets."""
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = []
+    for dist in (
+        "onnxtext",
+        "onnx",
+        "protobuf",
+        "numpy",
+        "ruamel.yaml",
+        "onnx2json",
+        "json2onnx",
+        "silero-vad",
+    ):
+        try:
+            versions.append(f"{dist} {importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{dist} (not installed)")
+    return "\n".join(
+        [
+            f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+            f"- platform: {platform.platform()}, Python {platform.python_version()}",
+            f"- CPU: {cpu}, {os.cpu_count()} cores; load average at the end "
+            f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min; other work on the machine skews times)",
+            f"- packages: {', '.join(versions)}",
+            f"- onnxtext CLI: {' '.join(onnxtext_cli() or ('not available',))}",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- main
+
+
+def select(workloads: list[Workload], only: list[str] | None, quick: bool) -> list[Workload]:
+    """Workloads named (or globbed, or by group letter) in ``only``; ``--quick`` keeps the small ones."""
+    if only:
+        chosen = [
+            w
+            for w in workloads
+            if any(w.name == o or w.group == o or fnmatch.fnmatch(w.name, o) for o in only)
+        ]
+    else:
+        chosen = workloads
+    return [w for w in chosen if w.quick] if quick else chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="1 run each, small workloads only")
+    parser.add_argument("--only", nargs="+", metavar="WORKLOAD", help="names, globs or groups a/b/c/d")
+    parser.add_argument("--repeat", type=int, help="runs per contender (default 3, --quick 1)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=60.0,
+        help="stop repeating a contender once its runs took this many seconds (default 60)",
+    )
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds before a child is killed")
+    parser.add_argument("--mem-limit-gb", type=float, default=16.0, help="address-space cap per child")
+    parser.add_argument("--contenders", nargs="+", metavar="NAME", help="only these contenders (globs)")
+    parser.add_argument("--o2j-external", action="store_true", help="run onnx2json on (c) too (12 GB RAM)")
+    parser.add_argument("--keep", action="store_true", help="keep outputs under benchmarks/work/out")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the cached synthetic inputs")
+    parser.add_argument("--list", action="store_true", help="list workloads and contenders, then exit")
+    parser.add_argument(
+        "--no-write",
+        action="store_true",
+        help="write no results file (default: benchmarks/results.md; work/results.md for partial runs)",
+    )
+    args = parser.parse_args(argv)
+
+    workloads, notes = all_workloads()
+    contenders = all_contenders(o2j_external=args.o2j_external)
+    if args.contenders:
+        contenders = [c for c in contenders if any(fnmatch.fnmatch(c.name, p) for p in args.contenders)]
+    if args.list:
+        for w in workloads:
+            print(f"{w.name:28} ({w.group}{', quick' if w.quick else ''}) {w.description}")
+        print("contenders:", ", ".join(c.name for c in contenders))
+        return 0
+    chosen = select(workloads, args.only, args.quick)
+    if not chosen:
+        parser.error("no workload selected (see --list)")
+    settings = Settings(
+        repeat=args.repeat or (1 if args.quick else 3),
+        budget=args.budget,
+        timeout=args.timeout,
+        mem_limit=int(args.mem_limit_gb * 1024**3),
+        keep=args.keep,
+    )
+    if args.fresh:
+        shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(
+        f"onnxtext CLI: {' '.join(onnxtext_cli() or ('not available',))}; "
+        f"lint: {onnxtext_has('lint')}, diff: {onnxtext_has('diff')}",
+        file=sys.stderr,
+    )
+
+    rows: list[Row] = []
+    started = time.perf_counter()
+    for w in chosen:
+        t0 = time.perf_counter()
+        model = w.make(WORK)
+        ref = Reference.of(model, w.external)
+        print(f"== {w.name}: {w.description} (ready in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+        try:
+            for c in contenders:
+                if not c.applies(w):
+                    continue
+                row = measure(c, w, model, ref, settings)
+                rows.append(row)
+                print(
+                    f"   {c.name:22} total {_fmt(row.total, 3):>8} s  rss {_fmt(row.rss_mib, 0):>6} MB  "
+                    f"identical {row.identical:4} {row.note}",
+                    file=sys.stderr,
+                )
+        finally:
+            if w.temporary and not settings.keep:
+                for loc in external_locations(model) if w.external else []:
+                    (model.parent / loc).unlink(missing_ok=True)
+                model.unlink(missing_ok=True)
+                shutil.rmtree(WORK / "out" / w.name, ignore_errors=True)
+    elapsed = time.perf_counter() - started
+
+    results = [
+        "## Results",
+        "",
+        table(rows),
+        "",
+        "## Targets",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|:-:|",
+        *(f"| {t} | {m.replace('|', '/')} | {v} |" for t, m, v in targets(rows)),
+    ]
+    if notes:
+        results += ["", "Notes:", "", *(f"- {n}" for n in notes)]
+    print("\n".join(results))
+    print(f"\n(benchmark took {elapsed:.0f} s)", file=sys.stderr)
+    if not args.no_write:
+        partial = bool(args.quick or args.only or args.contenders)
+        target = WORK / "results.md" if partial else RESULTS  # partial runs leave the committed file alone
+        cmd = " ".join(["python benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
+        target.write_text(
+            "\n".join(
+                [
+                    "# onnxtext benchmarks",
+                    "",
+                    f"`{cmd}`: {settings.repeat} run(s) per contender (median), {elapsed:.0f} s in all.",
+                    "",
+                    METHOD,
+                    "",
+                    environment(),
+                    "",
+                    *results,
+                    "",
+                ]
+            )
+        )
+        print(f"wrote {target.relative_to(HERE.parent)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -396,7 +396,7 @@ def environment() -> str:
             f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
             f"- platform: {platform.platform()}, Python {platform.python_version()}",
             f"- CPU: {cpu}, {os.cpu_count()} cores; load average at the end "
-            f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min; other work on the machine skews times)",
+            f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min; other work skews times)",
             f"- packages: {', '.join(versions)}",
             f"- onnxtext CLI: {' '.join(onnxtext_cli() or ('not available',))}",
         ]

@@ -95,7 +95,7 @@ def read_text(source: FsPath) -> str:
     try:
         return source.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise OnnxTextError("E502", f"{source}: no such file", hint="check the path") from None
+        raise OnnxTextError("E502", f"{source}: no such file", hint="check the path").at(str(source)) from None
     except UnicodeDecodeError as err:
         raise OnnxTextError(
             "E101",
@@ -103,7 +103,7 @@ def read_text(source: FsPath) -> str:
             hint="documents are UTF-8 YAML or JSON",
         ).at(str(source)) from None
     except OSError as err:
-        raise OnnxTextError("E502", f"cannot read {source}: {err.strerror or err}") from None
+        raise OnnxTextError("E502", f"cannot read {source}: {err.strerror or err}").at(str(source)) from None
 
 
 def read_model(path: PathLike) -> onnx.ModelProto:
@@ -157,10 +157,8 @@ def locate_error(err: OnnxTextError, document: str, fmt: text.Format, filename: 
     """Place ``err`` at the ``line:col`` of its path (the nearest enclosing element that exists)."""
     if err.line is not None:
         return err if err.file else err.at(filename, err.line, err.col)
-    if err.path is None:
-        return err.at(filename)
     positions = text.locate(document, fmt)
-    path = err.path
+    path = err.path or ()
     while path and path not in positions:
         path = path[:-1]
     line, col = positions.get(path, (1, 1))

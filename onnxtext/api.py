@@ -95,7 +95,9 @@ def read_text(source: FsPath) -> str:
     try:
         return source.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise OnnxTextError("E502", f"{source}: no such file", hint="check the path").at(str(source)) from None
+        raise OnnxTextError("E502", f"{source}: no such file", hint="check the path").at(
+            str(source)
+        ) from None
     except UnicodeDecodeError as err:
         raise OnnxTextError(
             "E101",

@@ -19,6 +19,7 @@ from onnxtext import text
 from onnxtext.codecs import SidecarReader, SidecarWriter
 from onnxtext.codecs.policy import Mode, Policy
 from onnxtext.errors import OnnxTextError
+from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
@@ -38,7 +39,8 @@ def dumps(
 ) -> str:
     """The document text of ``model``; every payload inline or Base64 (``dumps`` writes no files)."""
     policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
-    return text.emit(encode_model(_as_model(model), policy), format)
+    with gc_paused():
+        return text.emit(encode_model(_as_model(model), policy), format)
 
 
 def loads(
@@ -75,8 +77,8 @@ def dump(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = FsPath(tempfile.mkdtemp(dir=target.parent, prefix=f".{folder.name}."))
     try:
-        tree = encode_model(proto, policy, SidecarWriter(staging, folder.name))
-        document = text.emit(tree, fmt)
+        with gc_paused():
+            document = text.emit(encode_model(proto, policy, SidecarWriter(staging, folder.name)), fmt)
         _replace_folder(staging, folder)
         write_atomic(target, document, force=True)
     finally:
@@ -171,7 +173,8 @@ def _decode_text(
     document: str, fmt: text.Format, filename: str, sidecars: SidecarReader | None, *, check: bool
 ) -> onnx.ModelProto:
     try:
-        model = decode_model(text.parse(document, fmt), sidecars)
+        with gc_paused():
+            model = decode_model(text.parse(document, fmt), sidecars)
         if check:
             check_model(model)
         return model

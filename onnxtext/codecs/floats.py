@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import struct
 from collections.abc import Sequence
 
 import ml_dtypes
@@ -104,8 +105,15 @@ def cast_floats(values: np.ndarray, dtype: np.dtype, name: str, path: Path) -> n
     return out
 
 
+_SMALL = 8  # up to this many float32 elements, a Python loop beats numpy's per-call overhead
+
+
 def shortest_floats(array: np.ndarray) -> np.ndarray:
     """Float64 values that round back to exactly ``array``'s bits (NaN: the default quiet NaN)."""
+    if array.dtype == np.float32 and array.size <= _SMALL:
+        values = [float(str(v)) for v in array]  # numpy's Dragon4 on each scalar
+        if struct.pack(f"<{len(values)}f", *values) == array.astype("<f4").tobytes():  # no NaN either
+            return np.array(values, dtype=np.float64)
     if array.dtype == np.float64:
         out = array.astype(np.float64, copy=True)
     elif array.dtype in (np.float32, np.float16):

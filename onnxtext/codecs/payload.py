@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import onnx
 
 from onnxtext.codecs.b64 import decode_base64, encode_base64
@@ -116,11 +118,27 @@ def _exact_raw_values(raw: bytes, dtype: DType, dims: tuple[int, ...]) -> list[o
     if elements is None:
         return None
     values = to_values(elements, dtype)
+    if _exact_by_construction(elements, dtype):
+        return values
     try:
         back = raw_from_elements(from_values(values, dtype, dims, ()), dtype)
     except OnnxTextError:
         return None
     return values if back == raw else None
+
+
+_IEEE = frozenset({"float16", "float32", "float64"})
+
+
+def _exact_by_construction(elements: np.ndarray, dtype: DType) -> bool:
+    """Whether :func:`to_values` is exact without the decode-and-compare check (the hot, common case).
+
+    Byte-aligned integers: every bit pattern is a value.  IEEE floats: ``shortest_floats`` checks
+    each element's bits, so only a NaN (written as the default NaN) can differ.
+    """
+    if dtype.kind == "int" and not dtype.packed:
+        return True
+    return dtype.name in _IEEE and not np.isnan(elements).any()
 
 
 def _encode_typed(
@@ -236,11 +254,42 @@ def _decode_values(
     if storage == STRINGS:
         tensor.string_data.extend(strings_from_values(node, dtype, dims, path))
         return
+    if storage == RAW:
+        packed = _packed_plainly(node, dtype, math.prod(dims))
+        if packed is not None:
+            tensor.raw_data = packed
+            return
     elements = from_values(node, dtype, dims, path)
     if storage == RAW:
         tensor.raw_data = raw_from_elements(elements, dtype)
     else:
         getattr(tensor, storage).extend(getattr(field_from_elements(elements, dtype), storage))
+
+
+_STRUCT_CODES = {
+    "int8": "b", "uint8": "B", "int16": "h", "uint16": "H", "int32": "i", "uint32": "I", "int64": "q",
+    "uint64": "Q", "float16": "e", "float32": "f", "float64": "d",
+}  # fmt: skip
+_SMALL = 64
+
+
+def _packed_plainly(node: object, dtype: DType, count: int) -> bytes | None:
+    """``raw_data`` for a short list of plain numbers, or None to take the checking path.
+
+    struct rounds a float exactly as numpy does (C's double->float), and refuses out-of-range
+    values; anything it refuses (or a NaN string from JSON, a bool) is left to :func:`from_values`,
+    which says what is wrong and where.
+    """
+    code = _STRUCT_CODES.get(dtype.name)
+    if code is None or type(node) is not list or len(node) != count or count > _SMALL:
+        return None
+    allowed = (int,) if dtype.kind == "int" else (int, float)
+    if not all(type(item) in allowed for item in node):
+        return None
+    try:
+        return struct.pack(f"<{count}{code}", *node)
+    except (struct.error, OverflowError):
+        return None
 
 
 def _decode_base64_form(

@@ -7,6 +7,7 @@ the caller that read the text turns the path into ``file:line:col``.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -151,6 +152,8 @@ class _Decoder:
     # -- fields ---------------------------------------------------------------------------------
 
     def field(self, msg: Message, field: FieldDescriptor, value: Any, path: Path) -> None:
+        if _set_plain(msg, field, value):
+            return
         owner = msg.DESCRIPTOR.full_name
         if (owner, field.name) in layout.ATTRIBUTE_LISTS:
             self.attributes(getattr(msg, field.name), value, path)
@@ -303,6 +306,41 @@ class _Decoder:
                 path,
                 "write a number, a string, a list, or {type: TENSOR, t: {...}} style mapping",
             )
+
+
+_PLAIN = {_T.TYPE_STRING: str, **dict.fromkeys(_INT_KINDS, int)}
+
+
+@functools.cache
+def _plain_type(owner: str, field: FieldDescriptor) -> type | None:
+    """The Python type a field takes as it is (str or int), or None when it needs a decoder."""
+    if (owner, field.name) in layout.DTYPE_FIELDS:
+        return None
+    return _PLAIN.get(field.type)
+
+
+def _set_plain(msg: Message, field: FieldDescriptor, value: Any) -> bool:
+    """The fast path for the common case (a name, an int, a list of names): True when it is done.
+
+    Anything unusual (wrong kinds, out-of-range ints, {base64: ...} strings) is left to the checking
+    path, which knows the element paths for its errors.
+    """
+    plain = _plain_type(msg.DESCRIPTOR.full_name, field)
+    if plain is None:
+        return False
+    try:
+        if not field.is_repeated:
+            if type(value) is not plain:
+                return False
+            setattr(msg, field.name, value)
+        elif type(value) is list and all(type(item) is plain for item in value):
+            getattr(msg, field.name).extend(value)
+        else:
+            return False
+    except (TypeError, ValueError):
+        msg.ClearField(field.name)
+        return False
+    return True
 
 
 def _str(value: Any, path: Path) -> str:

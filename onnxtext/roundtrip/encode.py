@@ -15,10 +15,12 @@ Unknown protobuf fields (from a newer ONNX) are kept as Base64 under ``unknown_f
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
-from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 from onnx import AttributeProto, ModelProto, TensorProto
@@ -97,58 +99,26 @@ class _Encoder:
         """The field-by-field mapping of ``msg``: every present field, in document order."""
         present = {field.name: value for field, value in msg.ListFields()}
         out: dict[str, Any] = {}
-        for key, field in layout.fields_of(msg.DESCRIPTOR):
-            if field.name in present and field.name not in skip:
-                out[key] = self.field(msg, field, present[field.name])
-        raw = self.unknown(msg)
-        if raw:
-            out[layout.UNKNOWN_KEY] = encode_base64(raw)
+        for key, name, handler in _plan(msg.DESCRIPTOR):
+            if name in present and name not in skip:
+                out[key] = handler(self, msg, present[name])
+        if self.has_unknown:
+            raw = unknown_bytes(msg)
+            if raw:
+                out[layout.UNKNOWN_KEY] = encode_base64(raw)
         return out
 
-    def field(self, msg: Message, field: FieldDescriptor, value: Any) -> Any:
-        owner = msg.DESCRIPTOR.full_name
-        if (owner, field.name) in layout.ATTRIBUTE_LISTS:
-            return self.attributes(value)
-        if (owner, field.name) in layout.DTYPE_FIELDS:
-            dtype = dtype_by_onnx(value)
-            return value if dtype is None else dtype.name
-        if field.message_type is not None:
-            if not field.is_repeated:
-                return self.message(value)
-            entry = field.message_type.full_name
-            if entry == "onnx.StringStringEntryProto":
-                return self.entries(value)
-            if entry == "onnx.OperatorSetIdProto":
-                return self.opsets(value)
-            return [self.message(item) for item in value]
-        if field.type in _FLOAT_KINDS and _has_nan(value, field):
-            value = float_field_bytes(msg, field.name)  # the Python API would quiet a signalling NaN
-        return self.scalar(field, value)
+    def messages(self, _: Message, value: Any) -> list[Any]:
+        return [self.message(item) for item in value]
 
-    def scalar(self, field: FieldDescriptor, value: Any) -> Any:
-        kind = field.type
-        if field.is_repeated:
-            if kind == _T.TYPE_STRING:
-                return [item if type(item) is str else {"base64": encode_base64(item)} for item in value]
-            if kind == _T.TYPE_BYTES:
-                return [encode_bytes(item) for item in value]
-            if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
-                return encode_floats(value, 32 if kind == _T.TYPE_FLOAT else 64)
-            if kind == _T.TYPE_ENUM:
-                return [field.enum_type.values_by_number[item].name for item in value]
-            return list(value)
-        if kind == _T.TYPE_STRING:
-            return value if type(value) is str else {"base64": encode_base64(value)}
-        if kind == _T.TYPE_BYTES:
-            return encode_base64(value) if field.name == "raw_data" else encode_bytes(value)
-        if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
-            exact = encode_floats(
-                value if isinstance(value, bytes) else [value], 32 if kind == _T.TYPE_FLOAT else 64
-            )
-            return exact[0] if isinstance(exact, list) else exact
-        if kind == _T.TYPE_ENUM:
-            return field.enum_type.values_by_number[value].name
-        return value
+    def floats(self, msg: Message, field: FieldDescriptor, value: Any) -> Any:
+        bits = 32 if field.type == _T.TYPE_FLOAT else 64
+        if any(v != v for v in value) if field.is_repeated else value != value:
+            value = float_field_bytes(msg, field.name)  # the Python API would quiet a signalling NaN
+        elif not field.is_repeated:
+            value = [value]
+        exact = encode_floats(value, bits)
+        return exact[0] if isinstance(exact, list) and not field.is_repeated else exact
 
     # -- readable forms -------------------------------------------------------------------------
 
@@ -159,16 +129,11 @@ class _Encoder:
             and dtype_by_onnx(tensor.data_type) is not None
             and not self.unknown(tensor)
         ):
-            present = sum(
-                1
-                for f in layout.PAYLOAD_FIELDS
-                if (tensor.HasField(f) if f == "raw_data" else len(getattr(tensor, f)))
-            )
-            payload = encode_payload(tensor, self.policy, self.sidecars) if present <= 1 else None
+            payload = encode_payload(tensor, self.policy, self.sidecars)
             if payload is not None:
                 out: dict[str, Any] = {}
                 if tensor.HasField("name"):
-                    out["name"] = self.scalar(TensorProto.DESCRIPTOR.fields_by_name["name"], tensor.name)
+                    out["name"] = _text(tensor.name)
                 out["type"] = format_tensor_type(tensor.data_type, list(tensor.dims))
                 out.update(self.fields(tensor, skip=_COMPACT_SKIP))
                 out.update(payload)
@@ -233,11 +198,66 @@ class _Encoder:
 
 
 _NAME = frozenset({"name"})
-_FLOAT_KINDS = (_T.TYPE_FLOAT, _T.TYPE_DOUBLE)
 
 
-def _has_nan(value: Any, field: FieldDescriptor) -> bool:
-    return any(v != v for v in value) if field.is_repeated else value != value
+def _text(value: str | bytes) -> Any:
+    """A string field's value: text, or ``{base64: ...}`` when protobuf handed back non-UTF-8 bytes."""
+    return value if type(value) is str else {"base64": encode_base64(value)}
+
+
+def _dtype_name(code: int) -> str | int:
+    dtype = dtype_by_onnx(code)
+    return code if dtype is None else dtype.name
+
+
+Handler = Callable[[_Encoder, Message, Any], Any]
+
+
+@functools.cache
+def _plan(descriptor: Descriptor) -> tuple[tuple[str, str, Handler], ...]:
+    """(document key, field name, encoder) for each field of a message, decided once per type."""
+    return tuple(
+        (key, field.name, _handler(descriptor.full_name, field))
+        for key, field in layout.fields_of(descriptor)
+    )
+
+
+def _handler(owner: str, field: FieldDescriptor) -> Handler:
+    kind, repeated = field.type, field.is_repeated
+    if (owner, field.name) in layout.ATTRIBUTE_LISTS:
+        return lambda enc, _, value: enc.attributes(value)
+    if (owner, field.name) in layout.DTYPE_FIELDS:
+        return lambda enc, _, value: _dtype_name(value)
+    if field.message_type is not None:
+        entry = field.message_type.full_name
+        if not repeated:
+            return lambda enc, _, value: enc.message(value)
+        if entry == "onnx.StringStringEntryProto":
+            return lambda enc, _, value: enc.entries(value)
+        if entry == "onnx.OperatorSetIdProto":
+            return lambda enc, _, value: enc.opsets(value)
+        return _Encoder.messages
+    if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
+        return lambda enc, msg, value: enc.floats(msg, field, value)
+    if kind == _T.TYPE_STRING:
+        return (
+            (lambda enc, _, value: [_text(v) for v in value])
+            if repeated
+            else (lambda enc, _, value: _text(value))
+        )
+    if kind == _T.TYPE_BYTES:
+        if repeated:
+            return lambda enc, _, value: [encode_bytes(v) for v in value]
+        codec = encode_base64 if field.name == "raw_data" else encode_bytes
+        return lambda enc, _, value: codec(value)
+    if kind == _T.TYPE_ENUM:
+        names = {v.number: v.name for v in field.enum_type.values}
+        return (
+            (lambda enc, _, value: [names[v] for v in value])
+            if repeated
+            else (lambda enc, _, value: names[value])
+        )
+    return (lambda enc, _, value: list(value)) if repeated else (lambda enc, _, value: value)
 
 
 _COMPACT_SKIP = frozenset({"name", *layout.COMPACT_TENSOR_FIELDS})

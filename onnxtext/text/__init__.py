@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
+from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
 from onnxtext.text.json_emit import emit_json
 from onnxtext.text.json_parse import locate_json, parse_json
-from onnxtext.text.tree import NotPlainData, explain, gc_paused
+from onnxtext.text.tree import NotPlainData, explain
 from onnxtext.text.yaml_emit import emit_yaml
 from onnxtext.text.yaml_parse import locate_yaml, parse_yaml
 

@@ -122,3 +122,15 @@ def test_decode_structure_errors() -> None:
     with pytest.raises(OnnxTextError) as caught:
         decode_floats({"base64": "AAAAAA==", "x": 1}, 32, ("f",))
     assert (caught.value.code, caught.value.path) == ("E201", ("f", "x"))
+
+
+def test_small_float32_fast_path_matches_numpy_shortest_repr() -> None:
+    from onnxtext.codecs.floats import shortest_floats
+
+    bits = np.random.default_rng(7).integers(0, 2**32, 40_000, dtype=np.uint64).astype(np.uint32)
+    values = bits.view(np.float32)
+    values = values[~np.isnan(values)]
+    expected = values.astype(str).astype(np.float64)  # numpy's Dragon4, the large-array path
+    for start in range(0, len(values), 8):
+        chunk = shortest_floats(values[start : start + 8])
+        assert chunk.tolist() == expected[start : start + 8].tolist()

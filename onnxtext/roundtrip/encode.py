@@ -51,20 +51,12 @@ _T = FieldDescriptor
 
 def encode_model(model: ModelProto, policy: Policy, sidecars: SidecarWriter | None = None) -> dict[str, Any]:
     """The document tree of ``model``; tensor payloads go where ``policy`` says."""
-    encoder = _Encoder(policy, sidecars, has_unknown=_has_unknown_fields(model))
+    encoder = _Encoder(policy, sidecars)
     return {layout.FORMAT_KEY: layout.FORMAT_VERSION, **encoder.fields(model)}
 
 
-def _has_unknown_fields(model: ModelProto) -> bool:
-    """One cheap check up front, so the common model skips the per-message unknown-field probe."""
-    stripped = ModelProto()
-    stripped.CopyFrom(model)
-    stripped.DiscardUnknownFields()
-    return stripped.ByteSize() != model.ByteSize()
-
-
 def unknown_bytes(msg: Message) -> bytes:
-    """The serialized unknown fields of ``msg`` itself (not of its sub-messages)."""
+    """The serialized unknown fields of ``msg`` itself (not of its sub-messages); cheap when none."""
     if not len(UnknownFieldSet(msg)):
         return b""
     only = type(msg)()
@@ -75,19 +67,15 @@ def unknown_bytes(msg: Message) -> bytes:
 
 
 class _Encoder:
-    def __init__(self, policy: Policy, sidecars: SidecarWriter | None, *, has_unknown: bool) -> None:
+    def __init__(self, policy: Policy, sidecars: SidecarWriter | None) -> None:
         self.policy = policy
         self.sidecars = sidecars
-        self.has_unknown = has_unknown
-
-    def unknown(self, msg: Message) -> bytes:
-        return unknown_bytes(msg) if self.has_unknown else b""
 
     # -- messages -------------------------------------------------------------------------------
 
     def message(self, msg: Message) -> Any:
         name = msg.DESCRIPTOR.full_name
-        if name == "onnx.TypeProto" and not (self.has_unknown and _unknown_anywhere(msg)):
+        if name == "onnx.TypeProto" and not _unknown_anywhere(msg):
             compact = format_type(msg)
             if compact is not None:
                 return compact
@@ -102,10 +90,9 @@ class _Encoder:
         for key, name, handler in _plan(msg.DESCRIPTOR):
             if name in present and name not in skip:
                 out[key] = handler(self, msg, present[name])
-        if self.has_unknown:
-            raw = unknown_bytes(msg)
-            if raw:
-                out[layout.UNKNOWN_KEY] = encode_base64(raw)
+        raw = unknown_bytes(msg)
+        if raw:
+            out[layout.UNKNOWN_KEY] = encode_base64(raw)
         return out
 
     def messages(self, _: Message, value: Any) -> list[Any]:
@@ -127,7 +114,7 @@ class _Encoder:
         if (
             tensor.HasField("data_type")
             and dtype_by_onnx(tensor.data_type) is not None
-            and not self.unknown(tensor)
+            and not unknown_bytes(tensor)
         ):
             payload = encode_payload(tensor, self.policy, self.sidecars)
             if payload is not None:
@@ -155,7 +142,7 @@ class _Encoder:
 
     def literal(self, attr: AttributeProto) -> Any:
         present = attr.ListFields()
-        if len(present) != 3 or not attr.HasField("type") or self.unknown(attr):
+        if len(present) != 3 or not attr.HasField("type") or unknown_bytes(attr):
             return None
         name = _LITERAL_FIELD.get(attr.type)
         value = next((v for f, v in present if f.name == name), None)
@@ -194,7 +181,7 @@ class _Encoder:
         """A list of pairs may be written as a mapping when every key is a distinct str."""
         if None in keys or len(set(keys)) != len(keys) or any(type(k) is not str for k in keys):
             return False
-        return not any(self.unknown(item) for item in items)
+        return not any(unknown_bytes(item) for item in items)
 
 
 _NAME = frozenset({"name"})

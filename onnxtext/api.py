@@ -23,7 +23,7 @@ from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
-from onnxtext.roundtrip.save import check_writable, current_umask, write_atomic
+from onnxtext.roundtrip.save import check_writable, current_umask, write_atomic, write_model
 
 PathLike = str | os.PathLike[str]
 SIDECAR_SUFFIX = ".tensors"
@@ -126,8 +126,7 @@ def read_model(path: PathLike) -> onnx.ModelProto:
 
 def save_model(model: onnx.ModelProto, path: PathLike, *, force: bool = False) -> None:
     """Serialize ``model`` to ``path`` atomically; never replaces a file unless ``force``."""
-    data = model.SerializeToString()
-    write_atomic(FsPath(path), data, force=force)
+    write_atomic(FsPath(path), lambda out: write_model(model, out), force=force)
 
 
 def check_model(model: onnx.ModelProto) -> None:

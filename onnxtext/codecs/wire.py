@@ -35,11 +35,11 @@ def set_float_field_bytes(message: Message, field: str, data: bytes | memoryview
     if len(data) % width:
         raise ValueError(f"{len(data)} bytes is not a whole number of {width}-byte values")
     if descriptor.is_repeated:
-        key = _varint(descriptor.number << 3 | _LENGTH_DELIMITED) + _varint(len(data))
+        key = varint(descriptor.number << 3 | _LENGTH_DELIMITED) + varint(len(data))
     else:
         if len(data) != width:
             raise ValueError(f"a singular field takes {width} bytes, not {len(data)}")
-        key = _varint(descriptor.number << 3 | _FIXED_WIRE_TYPE[width])
+        key = varint(descriptor.number << 3 | _FIXED_WIRE_TYPE[width])
     message.MergeFromString(b"".join((key, data)))
 
 
@@ -51,7 +51,7 @@ def set_string_field_bytes(message: Message, field: str, data: str | bytes) -> N
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     number = message.DESCRIPTOR.fields_by_name[field].number
-    message.MergeFromString(b"".join((_varint(number << 3 | _LENGTH_DELIMITED), _varint(len(raw)), raw)))
+    message.MergeFromString(b"".join((varint(number << 3 | _LENGTH_DELIMITED), varint(len(raw)), raw)))
 
 
 def _width(message: Message, field: str) -> int:
@@ -66,9 +66,9 @@ def _payloads(wire: bytes, width: int) -> list[bytes]:
     out: list[bytes] = []
     pos = 0
     while pos < len(wire):
-        key, pos = _read_varint(wire, pos)
+        key, pos = _readvarint(wire, pos)
         if key & 7 == _LENGTH_DELIMITED:
-            size, pos = _read_varint(wire, pos)
+            size, pos = _readvarint(wire, pos)
         else:
             size = width
         out.append(wire[pos : pos + size])
@@ -76,7 +76,7 @@ def _payloads(wire: bytes, width: int) -> list[bytes]:
     return out
 
 
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+def _readvarint(data: bytes, pos: int) -> tuple[int, int]:
     value = shift = 0
     while True:
         byte = data[pos]
@@ -87,7 +87,7 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def _varint(value: int) -> bytes:
+def varint(value: int) -> bytes:
     out = bytearray()
     while value >= 0x80:
         out.append(value & 0x7F | 0x80)

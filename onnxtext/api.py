@@ -6,11 +6,15 @@ payloads read and written by the codecs.  Errors leave here placed at ``file:lin
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path as FsPath
+from typing import Any
 
 import onnx
 from google.protobuf.message import DecodeError
@@ -23,7 +27,8 @@ from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
-from onnxtext.roundtrip.save import check_writable, current_umask, write_atomic, write_model
+from onnxtext.roundtrip.external import DATA_DIR_KEY, copy_external_data, external_locations, remove_files
+from onnxtext.roundtrip.save import atomic_file, check_writable, current_umask, write_atomic, write_model
 
 PathLike = str | os.PathLike[str]
 SIDECAR_SUFFIX = ".tensors"
@@ -43,14 +48,10 @@ def dumps(
         return text.emit(encode_model(_as_model(model), policy), format)
 
 
-def loads(
-    document: str, format: text.Format = "yaml", *, filename: str = "<string>", check: bool = False
-) -> onnx.ModelProto:
-    """The ModelProto a document text describes (no sidecars: ``npy:`` references are refused).
-
-    With ``check``, ``onnx.checker`` (full check) must accept the model too (E401).
-    """
-    return _decode_text(document, format, filename, sidecars=None, check=check)
+def loads(document: str, format: text.Format = "yaml", *, filename: str = "<string>") -> onnx.ModelProto:
+    """The ModelProto a document text describes (``npy:`` references are read from the current folder)."""
+    model, _ = _Document(document, format, filename, FsPath.cwd()).decode()
+    return model
 
 
 def dump(
@@ -72,13 +73,17 @@ def dump(
     fmt = format or text.format_for(target.name)
     check_writable(target, force=force)
     policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
-    proto = read_model(model) if isinstance(model, (str, os.PathLike)) else model
+    from_file = isinstance(model, (str, os.PathLike))
+    proto = read_model(model) if from_file else model
     folder = target.with_name(target.stem + SIDECAR_SUFFIX)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = FsPath(tempfile.mkdtemp(dir=target.parent, prefix=f".{folder.name}."))
     try:
         with gc_paused():
-            document = text.emit(encode_model(proto, policy, SidecarWriter(staging, folder.name)), fmt)
+            tree = encode_model(proto, policy, SidecarWriter(staging, folder.name))
+            if from_file and external_locations(proto):
+                tree = _with_data_dir(tree, FsPath(model).resolve().parent, target.resolve().parent)
+            document = text.emit(tree, fmt)
         _replace_folder(staging, folder)
         write_atomic(target, document, force=True)
     finally:
@@ -86,11 +91,58 @@ def dump(
 
 
 def load(doc_path: PathLike, *, format: text.Format | None = None, check: bool = False) -> onnx.ModelProto:
-    """The ModelProto described by the document at ``doc_path`` (sidecars read beside it)."""
+    """The ModelProto described by the document at ``doc_path`` (sidecars read beside it).
+
+    ``check`` runs onnx.checker on the model in memory; a model with external data is checked by
+    :func:`build`, which can place the data files where the checker looks for them.
+    """
     source = FsPath(doc_path)
-    fmt = format or text.format_for(source.name)
-    reader = SidecarReader(source.parent.resolve())
-    return _decode_text(read_text(source), fmt, str(source), sidecars=reader, check=check)
+    document = _Document.read(source, format)
+    model, _ = document.decode()
+    if check:
+        document.check(model)
+    return model
+
+
+def build(
+    doc_path: PathLike | None,
+    output: PathLike,
+    *,
+    format: text.Format | None = None,
+    check: bool = True,
+    force: bool = False,
+    stdin_text: str | None = None,
+) -> onnx.ModelProto:
+    """Build the model of a document into ``output`` (a ``.onnx``), checked unless ``check`` is False.
+
+    External data files are copied beside ``output`` when they live elsewhere, then the written
+    model is checked by path; nothing stays behind when the check fails.  ``stdin_text`` stands for
+    the document when ``doc_path`` is None (its folder is then the current one).
+    """
+    if doc_path is None:
+        document = _Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd())
+    else:
+        document = _Document.read(FsPath(doc_path), format)
+    model, data_dir = document.decode()
+    target = FsPath(output)
+    check_writable(target, force=force)
+    locations = external_locations(model)
+    if not locations:
+        if check:
+            document.check(model)
+        save_model(model, target, force=True)
+        return model
+    copied = copy_external_data(locations, data_dir, target.resolve().parent, force=force)
+    try:
+        with atomic_file(target) as out:
+            write_model(model, out)
+            out.flush()
+            if check:
+                document.check(model, written=out.name)
+    except BaseException:
+        remove_files(copied)
+        raise
+    return model
 
 
 def read_text(source: FsPath) -> str:
@@ -129,10 +181,13 @@ def save_model(model: onnx.ModelProto, path: PathLike, *, force: bool = False) -
     write_atomic(FsPath(path), lambda out: write_model(model, out), force=force)
 
 
-def check_model(model: onnx.ModelProto) -> None:
-    """Run ``onnx.checker`` (full check, with strict shape inference); E401 names the failing node."""
+def check_model(model: onnx.ModelProto, written: str | None = None) -> None:
+    """Run ``onnx.checker`` (full check, with strict shape inference); E401 names the failing node.
+
+    ``written`` is the file ``model`` was saved to: checked by path, external data is found beside it.
+    """
     try:
-        onnx.checker.check_model(model, full_check=True)
+        onnx.checker.check_model(written or model, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as err:
         message = str(err).strip()
         first = message.splitlines()[0] if message else "the model is not valid"
@@ -168,17 +223,49 @@ def locate_error(err: OnnxTextError, document: str, fmt: text.Format, filename: 
     return err.at(filename, line, col)
 
 
-def _decode_text(
-    document: str, fmt: text.Format, filename: str, sidecars: SidecarReader | None, *, check: bool
-) -> onnx.ModelProto:
-    try:
-        with gc_paused():
-            model = decode_model(text.parse(document, fmt), sidecars)
-        if check:
-            check_model(model)
-        return model
-    except OnnxTextError as err:
-        raise locate_error(err, document, fmt, filename) from None
+@dataclasses.dataclass
+class _Document:
+    """A document's text and where it came from: decodes and checks with errors placed in the text."""
+
+    text: str
+    fmt: text.Format
+    filename: str
+    folder: FsPath
+
+    @classmethod
+    def read(cls, source: FsPath, fmt: text.Format | None) -> _Document:
+        return cls(
+            read_text(source), fmt or text.format_for(source.name), str(source), source.parent.resolve()
+        )
+
+    def decode(self) -> tuple[onnx.ModelProto, FsPath]:
+        """The model, and the folder its external data lives in."""
+        with self.placed(), gc_paused():
+            tree = text.parse(self.text, self.fmt)
+            data_dir = tree.pop(DATA_DIR_KEY, ".") if isinstance(tree, dict) else "."
+            if not isinstance(data_dir, str):
+                raise OnnxTextError("E202", f"{DATA_DIR_KEY} must be a folder path", path=(DATA_DIR_KEY,))
+            return decode_model(tree, SidecarReader(self.folder)), self.folder / data_dir
+
+    def check(self, model: onnx.ModelProto, written: str | None = None) -> None:
+        with self.placed():
+            check_model(model, written)
+
+    @contextlib.contextmanager
+    def placed(self) -> Iterator[None]:
+        try:
+            yield
+        except OnnxTextError as err:
+            raise locate_error(err, self.text, self.fmt, self.filename) from None
+
+
+def _with_data_dir(tree: dict[str, Any], data_dir: FsPath, doc_dir: FsPath) -> dict[str, Any]:
+    """Record (after the format key) where the model's external data lives, relative to the document."""
+    relative = os.path.relpath(data_dir, doc_dir).replace(os.sep, "/")
+    if relative == ".":
+        return tree
+    first, *rest = tree.items()
+    return dict([first, (DATA_DIR_KEY, relative), *rest])
 
 
 def _as_model(model: onnx.ModelProto | bytes) -> onnx.ModelProto:

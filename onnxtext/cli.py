@@ -122,7 +122,9 @@ def build(document: str, output: Path | None, fmt: str | None, check: bool, forc
     if document == "-":
         if output is None:
             raise click.UsageError("reading from stdin needs -o MODEL.onnx")
-        model = api.loads(sys.stdin.read(), _format_option("-", fmt), filename="<stdin>", check=check)
+        api.build(None, output, format=fmt or "yaml", check=check, force=force, stdin_text=sys.stdin.read())
     else:
-        model = api.load(document, format=_format_option(document, fmt), check=check)
-    api.save_model(model, output or Path(document).with_suffix(".onnx"), force=force)
+        fmt_ = _format_option(document, fmt)
+        api.build(
+            document, output or Path(document).with_suffix(".onnx"), format=fmt_, check=check, force=force
+        )

@@ -41,8 +41,9 @@ def atomic_file(target: Path) -> Iterator[BinaryIO]:
     """Yield a temp file in ``target``'s folder; rename it onto ``target`` only if the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with open(tmp, "wb") as out:  # out.name is the temp path, for checks before the rename
             yield out
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, target)

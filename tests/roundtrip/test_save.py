@@ -45,7 +45,9 @@ def test_streamed_real_models_match(path: Path, stream_everything: None) -> None
 def test_big_weights_stream_by_default() -> None:
     big = numpy_helper.from_array(np.ones((save.STREAM_MIN_BYTES // 4 + 1,), np.float32), "w")
     node = helper.make_node("Identity", ["w"], ["y"])
-    graph = helper.make_graph([node], "g", [], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [big])
+    graph = helper.make_graph(
+        [node], "g", [], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [big]
+    )
     model = helper.make_model(graph)
     assert save._holds_big_tensors(model.graph)
     assert written(model) == model.SerializeToString()

@@ -1,0 +1,99 @@
+"""External data: where a model's tensors keep their bytes outside the .onnx, and moving those files.
+
+The document keeps every ``external_data`` reference as it is (location, offset, length, checksum).
+References are relative to the model file, so when a model is built into another folder than the
+one its data lives in, the data files are copied beside it (streamed by the OS, never read into
+memory).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from google.protobuf.message import Message
+from onnx import ModelProto, TensorProto
+
+from onnxtext.errors import OnnxTextError
+
+DATA_DIR_KEY = "external_data_dir"  # document key: the data's folder, relative to the document
+
+
+def _tensors(msg: Message) -> Iterator[TensorProto]:
+    for field, value in msg.ListFields():
+        if field.message_type is None:
+            continue
+        for item in value if field.is_repeated else (value,):
+            if isinstance(item, TensorProto):
+                yield item
+            else:
+                yield from _tensors(item)
+
+
+def external_locations(model: ModelProto) -> list[str]:
+    """The distinct ``location`` of every tensor stored as external data, in order of appearance."""
+    seen: dict[str, None] = {}
+    for tensor in _tensors(model):
+        if tensor.data_location == TensorProto.EXTERNAL:
+            for entry in tensor.external_data:
+                if entry.key == "location":
+                    seen.setdefault(entry.value)
+    return list(seen)
+
+
+def _safe_relative(location: str) -> PurePosixPath:
+    path = PurePosixPath(location.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or ":" in location:
+        raise OnnxTextError(
+            "E305",
+            f"external data location {location!r} is not a plain relative path",
+            hint="external data must sit beside the model (onnx refuses other locations too)",
+        )
+    return path
+
+
+def copy_external_data(locations: list[str], source: Path, target: Path, *, force: bool) -> list[Path]:
+    """Copy each data file from ``source`` into ``target`` unless already there; return the files made."""
+    created: list[Path] = []
+    try:
+        for location in locations:
+            relative = _safe_relative(location)
+            src, dst = source / relative, target / relative
+            if dst.exists() and src.exists() and os.path.samefile(src, dst):
+                continue
+            if not src.is_file():
+                raise OnnxTextError(
+                    "E502",
+                    f"external data file {src} not found",
+                    hint=f"the document says the model's data lives in {source}; "
+                    "set external_data_dir (relative to the document) to its folder",
+                )
+            if dst.exists() and not force:
+                raise OnnxTextError("E501", f"{dst} already exists", hint="pass --force to overwrite it")
+            _copy_atomically(src, dst)
+            created.append(dst)
+    except BaseException:
+        remove_files(created)
+        raise
+    return created
+
+
+def _copy_atomically(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)  # sendfile / copy_file_range: no trip through Python memory
+        shutil.copymode(src, tmp)
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def remove_files(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ from onnxtext.codecs.policy import Mode, Policy
 from onnxtext.errors import OnnxTextError
 from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
+from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY, copy_external_data, external_locations, remove_files
@@ -63,6 +64,7 @@ def dump(
     inline_max: int = Policy.inline_max,
     npy_min_bytes: int = Policy.npy_min_bytes,
     force: bool = True,
+    progress: Progress | None = None,
 ) -> None:
     """Write the document of ``model`` (a ModelProto or a ``.onnx`` path) to ``doc_path``.
 
@@ -73,16 +75,20 @@ def dump(
     fmt = format or text.format_for(target.name)
     check_writable(target, force=force)
     policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
+    progress = progress or Silent()
     from_file = isinstance(model, (str, os.PathLike))
+    progress.stage("reading the model")
     proto = read_model(model) if from_file else model
     folder = target.with_name(target.stem + SIDECAR_SUFFIX)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = FsPath(tempfile.mkdtemp(dir=target.parent, prefix=f".{folder.name}."))
     try:
         with gc_paused():
-            tree = encode_model(proto, policy, SidecarWriter(staging, folder.name))
+            progress.stage("encoding", len(proto.graph.node) + len(proto.graph.initializer))
+            tree = encode_model(proto, policy, SidecarWriter(staging, folder.name), progress)
             if from_file and external_locations(proto):
                 tree = _with_data_dir(tree, FsPath(model).resolve().parent, target.resolve().parent)
+            progress.stage("writing")
             document = text.emit(tree, fmt)
         _replace_folder(staging, folder)
         write_atomic(target, document, force=True)
@@ -112,6 +118,7 @@ def build(
     check: bool = True,
     force: bool = False,
     stdin_text: str | None = None,
+    progress: Progress | None = None,
 ) -> onnx.ModelProto:
     """Build the model of a document into ``output`` (a ``.onnx``), checked unless ``check`` is False.
 
@@ -123,21 +130,27 @@ def build(
         document = _Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd())
     else:
         document = _Document.read(FsPath(doc_path), format)
-    model, data_dir = document.decode()
+    progress = progress or Silent()
+    model, data_dir = document.decode(progress)
     target = FsPath(output)
     check_writable(target, force=force)
     locations = external_locations(model)
     if not locations:
         if check:
+            progress.stage("checking")
             document.check(model)
+        progress.stage("writing")
         save_model(model, target, force=True)
         return model
+    progress.stage("copying external data")
     copied = copy_external_data(locations, data_dir, target.resolve().parent, force=force)
     try:
         with atomic_file(target) as out:
+            progress.stage("writing")
             write_model(model, out)
             out.flush()
             if check:
+                progress.stage("checking")
                 document.check(model, written=out.name)
     except BaseException:
         remove_files(copied)
@@ -238,14 +251,17 @@ class _Document:
             read_text(source), fmt or text.format_for(source.name), str(source), source.parent.resolve()
         )
 
-    def decode(self) -> tuple[onnx.ModelProto, FsPath]:
+    def decode(self, progress: Progress | None = None) -> tuple[onnx.ModelProto, FsPath]:
         """The model, and the folder its external data lives in."""
+        progress = progress or Silent()
         with self.placed(), gc_paused():
+            progress.stage("parsing")
             tree = text.parse(self.text, self.fmt)
             data_dir = tree.pop(DATA_DIR_KEY, ".") if isinstance(tree, dict) else "."
             if not isinstance(data_dir, str):
                 raise OnnxTextError("E202", f"{DATA_DIR_KEY} must be a folder path", path=(DATA_DIR_KEY,))
-            return decode_model(tree, SidecarReader(self.folder)), self.folder / data_dir
+            progress.stage("decoding", _item_count(tree))
+            return decode_model(tree, SidecarReader(self.folder), progress), self.folder / data_dir
 
     def check(self, model: onnx.ModelProto, written: str | None = None) -> None:
         with self.placed():
@@ -257,6 +273,14 @@ class _Document:
             yield
         except OnnxTextError as err:
             raise locate_error(err, self.text, self.fmt, self.filename) from None
+
+
+def _item_count(tree: Any) -> int:
+    """Nodes and initializers of the main graph: what decoding advances over (0 when unsure)."""
+    graph = tree.get("graph") if isinstance(tree, dict) else None
+    if not isinstance(graph, dict):
+        return 0
+    return sum(len(graph.get(key) or ()) for key in ("nodes", "initializers"))
 
 
 def _with_data_dir(tree: dict[str, Any], data_dir: FsPath, doc_dir: FsPath) -> dict[str, Any]:

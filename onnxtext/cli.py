@@ -6,6 +6,7 @@ with a hint), 2 a usage error.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ import click
 from onnxtext import __version__, api, text
 from onnxtext.codecs.policy import MODES, Policy
 from onnxtext.errors import OnnxTextError
+from onnxtext.progress import Progress, Silent, TerminalBar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +35,16 @@ def _reports_errors(command: F) -> F:
     run.__name__ = command.__name__
     run.__doc__ = command.__doc__
     return run  # type: ignore[return-value]
+
+
+def _progress(label: str, quiet: bool) -> contextlib.AbstractContextManager[Progress]:
+    """A bar on stderr for long runs, only on a terminal and unless --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext(Silent())
+    return TerminalBar(label)
+
+
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="no progress bar on stderr")
 
 
 def _format_option(source: str, given: str | None) -> text.Format:
@@ -86,9 +98,17 @@ def main() -> None:
     help="auto: payloads of at least this many bytes go to .npy sidecars",
 )
 @click.option("-f", "--force", is_flag=True, help="overwrite an existing output")
+@quiet_option
 @_reports_errors
 def dump(
-    model: Path, output: str, fmt: str | None, tensors: str, inline_max: int, npy_min_bytes: int, force: bool
+    model: Path,
+    output: str,
+    fmt: str | None,
+    tensors: str,
+    inline_max: int,
+    npy_min_bytes: int,
+    force: bool,
+    quiet: bool,
 ) -> None:
     """Write MODEL (.onnx) as an editable YAML/JSON document."""
     fmt_ = _format_option(output, fmt)
@@ -98,7 +118,8 @@ def dump(
         return
     if Path(output).resolve() == model.resolve():
         raise click.UsageError("the output would overwrite the input model")
-    api.dump(model, output, format=fmt_, force=force, **options)
+    with _progress("onnxtext dump", quiet) as progress:
+        api.dump(model, output, format=fmt_, force=force, progress=progress, **options)
 
 
 @main.command()
@@ -116,15 +137,15 @@ def dump(
     "--check/--no-check", default=True, show_default=True, help="run onnx.checker (full check) first"
 )
 @click.option("-f", "--force", is_flag=True, help="overwrite an existing output")
+@quiet_option
 @_reports_errors
-def build(document: str, output: Path | None, fmt: str | None, check: bool, force: bool) -> None:
+def build(document: str, output: Path | None, fmt: str | None, check: bool, force: bool, quiet: bool) -> None:
     """Build an .onnx model from a YAML/JSON DOCUMENT."""
-    if document == "-":
-        if output is None:
-            raise click.UsageError("reading from stdin needs -o MODEL.onnx")
-        api.build(None, output, format=fmt or "yaml", check=check, force=force, stdin_text=sys.stdin.read())
-    else:
-        fmt_ = _format_option(document, fmt)
-        api.build(
-            document, output or Path(document).with_suffix(".onnx"), format=fmt_, check=check, force=force
-        )
+    if document == "-" and output is None:
+        raise click.UsageError("reading from stdin needs -o MODEL.onnx")
+    stdin = sys.stdin.read() if document == "-" else None
+    source = None if document == "-" else document
+    fmt_ = fmt or ("yaml" if source is None else _format_option(document, fmt))
+    target = output or Path(document).with_suffix(".onnx")
+    with _progress("onnxtext build", quiet) as progress:
+        api.build(source, target, format=fmt_, check=check, force=force, stdin_text=stdin, progress=progress)

@@ -28,6 +28,7 @@ from onnxtext.codecs import (
 )
 from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path
+from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip import layout
 from onnxtext.roundtrip.types import TypeStringError, parse_tensor_type, parse_type
 
@@ -35,8 +36,13 @@ _T = FieldDescriptor
 _INT_KINDS = {_T.TYPE_INT32, _T.TYPE_INT64, _T.TYPE_UINT32, _T.TYPE_UINT64, _T.TYPE_SINT32, _T.TYPE_SINT64}
 
 
-def decode_model(tree: Any, sidecars: SidecarReader | None = None) -> ModelProto:
-    """Build the ModelProto a document describes; ``sidecars`` reads ``npy:`` payloads."""
+def decode_model(
+    tree: Any, sidecars: SidecarReader | None = None, progress: Progress | None = None
+) -> ModelProto:
+    """Build the ModelProto a document describes; ``sidecars`` reads ``npy:`` payloads.
+
+    ``progress`` advances once per node and per tensor.
+    """
     doc = _mapping(tree, ())
     version = doc.get(layout.FORMAT_KEY, layout.FORMAT_VERSION)
     if version != layout.FORMAT_VERSION:
@@ -47,7 +53,9 @@ def decode_model(tree: Any, sidecars: SidecarReader | None = None) -> ModelProto
             f"this onnxtext reads version {layout.FORMAT_VERSION}; upgrade onnxtext or re-dump the model",
         )
     model = ModelProto()
-    _Decoder(sidecars).fill(model, {k: v for k, v in doc.items() if k != layout.FORMAT_KEY}, ())
+    _Decoder(sidecars, progress or Silent()).fill(
+        model, {k: v for k, v in doc.items() if k != layout.FORMAT_KEY}, ()
+    )
     return model
 
 
@@ -81,8 +89,9 @@ def _list(value: Any, path: Path) -> list[Any]:
 
 
 class _Decoder:
-    def __init__(self, sidecars: SidecarReader | None) -> None:
+    def __init__(self, sidecars: SidecarReader | None, progress: Progress) -> None:
         self.sidecars = sidecars
+        self.tick = progress.advance
 
     # -- messages -------------------------------------------------------------------------------
 
@@ -116,6 +125,8 @@ class _Decoder:
 
     def message(self, msg: Message, value: Any, path: Path) -> None:
         name = msg.DESCRIPTOR.full_name
+        if name in layout.COUNTED:
+            self.tick()
         if name == "onnx.TypeProto" and isinstance(value, str):
             msg.CopyFrom(self.type_string(value, path))
         elif name == "onnx.TensorProto" and isinstance(value, dict) and "type" in value:

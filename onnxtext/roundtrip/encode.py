@@ -35,6 +35,7 @@ from onnxtext.codecs import (
     float_field_bytes,
 )
 from onnxtext.codecs.policy import Policy
+from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip import layout
 from onnxtext.roundtrip.types import format_tensor_type, format_type
 
@@ -49,9 +50,14 @@ _LITERAL_FIELD = {
 _T = FieldDescriptor
 
 
-def encode_model(model: ModelProto, policy: Policy, sidecars: SidecarWriter | None = None) -> dict[str, Any]:
-    """The document tree of ``model``; tensor payloads go where ``policy`` says."""
-    encoder = _Encoder(policy, sidecars)
+def encode_model(
+    model: ModelProto, policy: Policy, sidecars: SidecarWriter | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
+    """The document tree of ``model``; tensor payloads go where ``policy`` says.
+
+    ``progress`` advances once per node and per tensor.
+    """
+    encoder = _Encoder(policy, sidecars, progress or Silent())
     return {layout.FORMAT_KEY: layout.FORMAT_VERSION, **encoder.fields(model)}
 
 
@@ -67,14 +73,17 @@ def unknown_bytes(msg: Message) -> bytes:
 
 
 class _Encoder:
-    def __init__(self, policy: Policy, sidecars: SidecarWriter | None) -> None:
+    def __init__(self, policy: Policy, sidecars: SidecarWriter | None, progress: Progress) -> None:
         self.policy = policy
         self.sidecars = sidecars
+        self.tick = progress.advance
 
     # -- messages -------------------------------------------------------------------------------
 
     def message(self, msg: Message) -> Any:
         name = msg.DESCRIPTOR.full_name
+        if name in layout.COUNTED:
+            self.tick()
         if name == "onnx.TypeProto" and not _unknown_anywhere(msg):
             compact = format_type(msg)
             if compact is not None:

@@ -15,6 +15,8 @@ FORMAT_KEY = "onnxtext"
 FORMAT_VERSION = 1
 UNKNOWN_KEY = "unknown_fields"
 
+# messages a progress report counts: what makes a model big or long.
+COUNTED = frozenset({"onnx.NodeProto", "onnx.TensorProto"})
 # TensorProto fields that hold a payload (at most one is set in a well-formed tensor).
 PAYLOAD_FIELDS = (
     "raw_data",

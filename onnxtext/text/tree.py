@@ -13,8 +13,6 @@ class NotPlainData(TypeError):
     """Raised by a writer on a value (or key) outside the document tree's types; see :func:`explain`."""
 
 
-
-
 def explain(tree: Any) -> str:
     """Name a value or key of ``tree`` that a writer cannot write, and where it is."""
     todo: list[tuple[Path, Any]] = [((), tree)]

@@ -9,16 +9,15 @@ a float is expected.
 
 from __future__ import annotations
 
-import math
 import re
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C one, non-ASCII kept
 from typing import Any
 
 from onnxtext.text.layout import flow_list
+from onnxtext.text.scalars import json_float_text, scalar_text
 from onnxtext.text.tree import NotPlainData
 
 _MORE_ESCAPES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
-_NON_FINITE = {math.inf: '"Infinity"', -math.inf: '"-Infinity"'}
 
 
 def string_text(text: str) -> str:
@@ -41,18 +40,7 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def _scalar(value: Any) -> str:
-    kind = type(value)
-    if kind is int:
-        return str(value)
-    if kind is float:
-        if value != value:
-            return '"NaN"'
-        return _NON_FINITE.get(value) or repr(value)
-    if kind is bool:
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    raise NotPlainData(kind.__name__)
+    return scalar_text(value, json_float_text)
 
 
 class _Writer:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
+
+from onnxtext.text.tree import NotPlainData
 
 _CONSTANTS: dict[str, Any] = {
     "": None, "~": None, "null": None, "Null": None, "NULL": None,
@@ -85,3 +88,26 @@ def float_text(value: float) -> str:
     if value in (math.inf, -math.inf):
         return ".inf" if value > 0 else "-.inf"
     return repr(value)
+
+
+def json_float_text(value: float) -> str:
+    """The JSON text of a float: ``repr``, or the strings ``"NaN"``/``"Infinity"``/``"-Infinity"``."""
+    if value != value:
+        return '"NaN"'
+    if value in (math.inf, -math.inf):
+        return '"Infinity"' if value > 0 else '"-Infinity"'
+    return repr(value)
+
+
+def scalar_text(value: Any, floats: Callable[[float], str]) -> str:
+    """The text of a non-string scalar, the same in YAML and JSON but for how ``floats`` are spelled."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return floats(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    raise NotPlainData(kind.__name__)

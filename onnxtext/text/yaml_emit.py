@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from onnxtext.text.layout import flow_list
-from onnxtext.text.scalars import float_text, is_plain_str
+from onnxtext.text.scalars import float_text, is_plain_str, scalar_text
 from onnxtext.text.tree import NotPlainData
 
 # libyaml refuses an implicit key longer than this (in characters); longer keys are written "? key".
@@ -79,17 +79,7 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def _scalar(value: Any) -> str:
-    """The text of a non-string scalar (identical in block and flow context)."""
-    kind = type(value)
-    if kind is int:
-        return str(value)
-    if kind is float:
-        return float_text(value)
-    if kind is bool:
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    raise NotPlainData(kind.__name__)
+    return scalar_text(value, float_text)
 
 
 class _Writer:

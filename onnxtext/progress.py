@@ -80,7 +80,8 @@ class TerminalBar:
         share = min(self.done / self.total, 1.0)
         filled = int(share * self.WIDTH)
         bar = "#" * filled + "." * (self.WIDTH - filled)
-        return f"{self.label}: {self.name} [{bar}] {share:4.0%} {min(self.done, self.total):,}/{self.total:,} {elapsed:.1f}s"
+        count = f"{min(self.done, self.total):,}/{self.total:,}"
+        return f"{self.label}: {self.name} [{bar}] {share:4.0%} {count} {elapsed:.1f}s"
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

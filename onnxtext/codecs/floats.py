@@ -108,12 +108,17 @@ def cast_floats(values: np.ndarray, dtype: np.dtype, name: str, path: Path) -> n
 _SMALL = 8  # up to this many float32 elements, a Python loop beats numpy's per-call overhead
 
 
-def shortest_floats(array: np.ndarray) -> np.ndarray:
-    """Float64 values that round back to exactly ``array``'s bits (NaN: the default quiet NaN)."""
+def shortest_float_list(array: np.ndarray) -> list[float]:
+    """:func:`shortest_floats` as a list (what a ``values:`` list holds), without numpy for short arrays."""
     if array.dtype == np.float32 and array.size <= _SMALL:
         values = [float(str(v)) for v in array]  # numpy's Dragon4 on each scalar
-        if struct.pack(f"<{len(values)}f", *values) == array.astype("<f4").tobytes():  # no NaN either
-            return np.array(values, dtype=np.float64)
+        if struct.pack(f"<{len(values)}f", *values) == array.astype("<f4").tobytes():  # a NaN payload fails
+            return values
+    return shortest_floats(array).tolist()
+
+
+def shortest_floats(array: np.ndarray) -> np.ndarray:
+    """Float64 values that round back to exactly ``array``'s bits (NaN: the default quiet NaN)."""
     if array.dtype == np.float64:
         out = array.astype(np.float64, copy=True)
     elif array.dtype in (np.float32, np.float16):

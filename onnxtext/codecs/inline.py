@@ -18,7 +18,7 @@ import numpy as np
 
 from onnxtext.codecs.b64 import decode_bytes, encode_bytes
 from onnxtext.codecs.dtypes import DType
-from onnxtext.codecs.floats import cast_floats, float_items, shortest_floats
+from onnxtext.codecs.floats import cast_floats, float_items, shortest_float_list, shortest_floats
 from onnxtext.codecs.messages import brief
 from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path
@@ -46,7 +46,7 @@ def element_count(dtype: DType, dims: Sequence[int], path: Path) -> int:
 def to_values(elements: np.ndarray, dtype: DType) -> list[object]:
     """The readable list for a flat array of numeric elements."""
     if dtype.kind == "float":
-        return shortest_floats(elements).tolist()
+        return shortest_float_list(elements)
     if dtype.kind == "complex":
         parts = elements.view(_COMPONENT[elements.dtype.itemsize])
         return shortest_floats(parts).reshape(-1, 2).tolist()

@@ -118,7 +118,7 @@ def _exact_raw_values(raw: bytes, dtype: DType, dims: tuple[int, ...]) -> list[o
     if elements is None:
         return None
     values = to_values(elements, dtype)
-    if _exact_by_construction(elements, dtype):
+    if _exact_by_construction(elements, dtype, values):
         return values
     try:
         back = raw_from_elements(from_values(values, dtype, dims, ()), dtype)
@@ -130,7 +130,7 @@ def _exact_raw_values(raw: bytes, dtype: DType, dims: tuple[int, ...]) -> list[o
 _IEEE = frozenset({"float16", "float32", "float64"})
 
 
-def _exact_by_construction(elements: np.ndarray, dtype: DType) -> bool:
+def _exact_by_construction(elements: np.ndarray, dtype: DType, values: list[object]) -> bool:
     """Whether :func:`to_values` is exact without the decode-and-compare check (the hot, common case).
 
     Byte-aligned integers: every bit pattern is a value.  IEEE floats: ``shortest_floats`` checks
@@ -138,7 +138,11 @@ def _exact_by_construction(elements: np.ndarray, dtype: DType) -> bool:
     """
     if dtype.kind == "int" and not dtype.packed:
         return True
-    return dtype.name in _IEEE and not np.isnan(elements).any()
+    if dtype.name not in _IEEE:
+        return False
+    if len(values) <= 64:
+        return all(v == v for v in values)  # quicker than numpy on a short list
+    return not np.isnan(elements).any()
 
 
 def _encode_typed(

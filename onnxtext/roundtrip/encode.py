@@ -137,10 +137,9 @@ class _Encoder:
         return self.fields(tensor)
 
     def attributes(self, attrs: Any) -> dict[str, Any] | list[Any]:
-        names = [a.name if a.HasField("name") else None for a in attrs]
-        if None in names or len(set(names)) != len(names) or any(type(n) is not str for n in names):
-            return [self.fields(a) for a in attrs]
-        return {a.name: self.attribute_value(a) for a in attrs}
+        if _distinct_text([a.name if a.HasField("name") else None for a in attrs]):
+            return {a.name: self.attribute_value(a) for a in attrs}
+        return [self.fields(a) for a in attrs]
 
     def attribute_value(self, attr: AttributeProto) -> Any:
         """A plain literal when it reads back as the same attribute, else the attribute's fields."""
@@ -188,12 +187,15 @@ class _Encoder:
 
     def exact_map(self, items: Any, keys: list[Any]) -> bool:
         """A list of pairs may be written as a mapping when every key is a distinct str."""
-        if None in keys or len(set(keys)) != len(keys) or any(type(k) is not str for k in keys):
-            return False
-        return not any(unknown_bytes(item) for item in items)
+        return _distinct_text(keys) and not any(unknown_bytes(item) for item in items)
 
 
 _NAME = frozenset({"name"})
+
+
+def _distinct_text(keys: list[Any]) -> bool:
+    """Whether ``keys`` can be a mapping's keys: all present, all text, no two alike."""
+    return all(type(k) is str for k in keys) and len(set(keys)) == len(keys)
 
 
 def _text(value: str | bytes) -> Any:

@@ -25,7 +25,6 @@ The sha256 written beside a reference is always of the ``raw_data`` bytes, not o
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import re
 from collections.abc import Sequence
@@ -36,6 +35,7 @@ import ml_dtypes
 import numpy as np
 from numpy.lib import format as npy_format
 
+from onnxtext.codecs.digest import sha256_while
 from onnxtext.codecs.dtypes import DType
 from onnxtext.codecs.inline import type_text
 from onnxtext.codecs.storage import elements_from_raw, packed_size, raw_from_elements
@@ -134,23 +134,31 @@ class SidecarWriter:
 
         Raises ValueError when the payload cannot be stored exactly (check :func:`sidecar_holds`).
         """
-        digest = hashlib.sha256(data).hexdigest()
-        key = (digest, dtype.onnx, tuple(shape))
-        if key in self._written:
-            return self._written[key], digest
         array = _to_container(data, dtype, shape)
         if array is None:
             raise ValueError(
                 f"a {len(data)}-byte payload cannot be stored exactly as {type_text(dtype, shape)}"
             )
         filename = self._claim(name_hint)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / filename, "wb") as out:
-            _write_header(out, array)
-            out.write(data if not dtype.packed else array.data)
+        path = self.folder / filename
+        # The file is written while its digest is computed; a payload stored already is then undone.
+        digest, _ = sha256_while(
+            data, lambda: self._store(path, array, data if not dtype.packed else array.data)
+        )
+        key = (digest, dtype.onnx, tuple(shape))
+        if key in self._written:
+            path.unlink()
+            self._taken.discard(filename.lower())
+            return self._written[key], digest
         reference = f"{self.prefix}/{filename}" if self.prefix else filename
         self._written[key] = reference
         return reference, digest
+
+    def _store(self, path: FsPath, array: np.ndarray, data: bytes | memoryview) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as out:
+            _write_header(out, array)
+            out.write(data)
 
     def _claim(self, name_hint: str) -> str:
         stem = safe_stem(name_hint)

@@ -17,7 +17,6 @@ mapping with none of the keys means the tensor has no payload at all.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import struct
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ import numpy as np
 import onnx
 
 from onnxtext.codecs.b64 import decode_base64, encode_base64
+from onnxtext.codecs.digest import sha256_while
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
 from onnxtext.codecs.inline import (
     element_count,
@@ -342,15 +342,20 @@ def _decode_npy(
             hint="load the document from its file, next to its .tensors folder",
         )
     data = sidecars.read(doc[NPY], dtype, dims, where)
-    if SHA256 in doc:
-        _check_digest(doc[SHA256], data, doc[NPY], (*path, SHA256))
-    tensor.raw_data = bytes(data)
-
-
-def _check_digest(expected: object, data: bytes | memoryview, reference: str, path: Path) -> None:
+    if SHA256 not in doc:
+        tensor.raw_data = bytes(data)
+        return
+    expected = doc[SHA256]
     if not isinstance(expected, str):
-        raise OnnxTextError("E202", f"sha256 must be a hex string, got {brief(expected)}", path=path)
-    actual = hashlib.sha256(data).hexdigest()
+        raise OnnxTextError(
+            "E202", f"sha256 must be a hex string, got {brief(expected)}", path=(*path, SHA256)
+        )
+    actual, raw = sha256_while(data, lambda: bytes(data))  # check the digest while copying
+    _check_digest(expected, actual, doc[NPY], (*path, SHA256))
+    tensor.raw_data = raw
+
+
+def _check_digest(expected: str, actual: str, reference: str, path: Path) -> None:
     if expected.strip().lower() != actual:
         raise OnnxTextError(
             "E304",

@@ -234,3 +234,25 @@ def test_sub_byte_int_sidecar_holds_values(tmp_path) -> None:
     tensor = raw_tensor(dt, (3,), np.array([-8, 7, -1]).astype(ml_dtypes.int4))
     payload = encode_payload(tensor, Policy("npy"), SidecarWriter(tmp_path / "m.tensors", "m.tensors"))
     assert np.load(tmp_path / payload["npy"]).tolist() == [-8, 7, -1]
+
+
+def test_big_payloads_hash_beside_the_write_and_still_dedupe(tmp_path) -> None:
+    from onnxtext.codecs.digest import PARALLEL_MIN_BYTES
+
+    data = np.arange(PARALLEL_MIN_BYTES // 2, dtype=np.float32).tobytes()
+    shape = (len(data) // 4,)
+    writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    first = writer.write("w", data, FLOAT32, shape)
+    second = writer.write("w", data, FLOAT32, shape)
+    third = writer.write("w", data[::-1], FLOAT32, shape)
+    assert first == second and first[1] == hashlib.sha256(data).hexdigest()
+    assert sorted(p.name for p in (tmp_path / "m.tensors").iterdir()) == ["w-2.npy", "w.npy"]
+    assert third[0] == "m.tensors/w-2.npy"
+    tensor = numpy_helper.from_array(np.frombuffer(data, np.float32), "w")
+    doc = {"npy": first[0], "sha256": "0" * 64}
+    with pytest.raises(OnnxTextError) as err:
+        decode_payload(doc, onnx.TensorProto(data_type=1, dims=list(shape)), (), SidecarReader(tmp_path))
+    assert err.value.code == "E304" and first[1] in err.value.hint
+    rebuilt = onnx.TensorProto(name="w", data_type=1, dims=list(shape))
+    decode_payload({"npy": first[0], "sha256": first[1]}, rebuilt, (), SidecarReader(tmp_path))
+    assert rebuilt.raw_data == tensor.raw_data

@@ -90,8 +90,9 @@ def dump(
                 tree = _with_data_dir(tree, FsPath(model).resolve().parent, target.resolve().parent)
             progress.stage("writing")
             document = text.emit(tree, fmt)
-        _replace_folder(staging, folder)
-        write_atomic(target, document, force=True)
+        with atomic_file(target) as out:  # the sidecars move in once the document is safely written
+            out.write(document.encode("utf-8"))
+            _replace_folder(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -130,10 +131,10 @@ def build(
         document = _Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd())
     else:
         document = _Document.read(FsPath(doc_path), format)
-    progress = progress or Silent()
-    model, data_dir = document.decode(progress)
     target = FsPath(output)
     check_writable(target, force=force)
+    progress = progress or Silent()
+    model, data_dir = document.decode(progress)
     locations = external_locations(model)
     if not locations:
         if check:

@@ -7,10 +7,11 @@ with a hint), 2 a usage error.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -23,18 +24,39 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _reports_errors(command: F) -> F:
-    """Turn an OnnxTextError into its one-line report on stderr and exit code 1."""
+    """Turn any failure into a report on stderr and exit code 1: never a traceback.
+
+    An unexpected exception is a bug; ``ONNXTEXT_DEBUG=1`` shows its traceback.
+    """
 
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except OnnxTextError as err:
-            click.echo(err.report(), err=True)
-            sys.exit(1)
+            _fail(err)
+        except OSError as err:
+            where = os.fspath(err.filename) if err.filename else None
+            _fail(
+                OnnxTextError(
+                    "E502", f"{err.strerror or err}", hint="check the path, space and permissions"
+                ).at(where)
+            )
+        except Exception as err:
+            if os.environ.get("ONNXTEXT_DEBUG"):
+                raise
+            message = f"internal error: {type(err).__name__}: {err}"
+            _fail(
+                OnnxTextError("E999", message, hint="please report it; ONNXTEXT_DEBUG=1 shows the traceback")
+            )
 
     run.__name__ = command.__name__
     run.__doc__ = command.__doc__
     return run  # type: ignore[return-value]
+
+
+def _fail(err: OnnxTextError) -> NoReturn:
+    click.echo(err.report(), err=True)
+    sys.exit(1)
 
 
 def _progress(label: str, quiet: bool) -> contextlib.AbstractContextManager[Progress]:

@@ -12,6 +12,7 @@ adds ``file``, ``line`` and ``col`` (see :meth:`OnnxTextError.at`).  Codes:
   ``E306`` sidecar dtype/shape mismatch.
 - ``E4xx`` model validity: ``E401`` onnx.checker failed.
 - ``E5xx`` files: ``E501`` output exists, ``E502`` cannot read or write a file, ``E503`` not an ONNX model.
+- ``E999`` an internal error (a bug): reported in one line like the rest.
 """
 
 from __future__ import annotations

@@ -94,3 +94,10 @@ def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
     assert run("dump", str(shipped_models()[0]), "-o", str(doc), "--tensors", "npy")[0] == 0
     assert doc.stat().st_mode & 0o044 == 0o044
     assert (tmp_path / "m.tensors").stat().st_mode & 0o055 == 0o055
+
+
+def test_os_errors_are_reported_not_raised(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, output = run("dump", str(shipped_models()[0]), "-o", str(blocker / "m.yaml"))
+    assert code == 1 and "E502" in output and "Traceback" not in output

@@ -34,6 +34,8 @@ def _reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except OnnxTextError as err:
             _fail(err)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # usage errors: click reports them, exit code 2
         except OSError as err:
             where = os.fspath(err.filename) if err.filename else None
             _fail(

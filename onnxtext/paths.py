@@ -26,20 +26,3 @@ def format_path(path: Path) -> str:
         else:
             out.append(f"[{json.dumps(part, ensure_ascii=False)}]")
     return "".join(out) or "<document>"
-
-
-def parse_path(text: str) -> Path:
-    """Inverse of :func:`format_path` (used by tests and by the CLI to accept ``--path``)."""
-    if text == "<document>":
-        return ()
-    parts: list[str | int] = []
-    pos = 0
-    token = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
-    while pos < len(text):
-        match = token.match(text, pos)
-        if match is None or (match.group(1) and pos > 0 and not text.startswith(".", pos)):
-            raise ValueError(f"not a document path: {text!r} (at offset {pos})")
-        name, index, quoted = match.groups()
-        parts.append(name if name is not None else int(index) if index is not None else json.loads(quoted))
-        pos = match.end()
-    return tuple(parts)

@@ -19,7 +19,7 @@ import numpy as np
 from onnxtext.codecs.b64 import decode_bytes, encode_bytes
 from onnxtext.codecs.dtypes import DType
 from onnxtext.codecs.floats import cast_floats, float_items, shortest_float_list, shortest_floats
-from onnxtext.codecs.messages import brief
+from onnxtext.codecs.messages import brief, kind
 from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path
 
@@ -78,7 +78,7 @@ def strings_from_values(node: object, dtype: DType, dims: Sequence[int], path: P
 
 def _checked_list(node: object, dtype: DType, dims: Sequence[int], path: Path) -> list[object]:
     if not isinstance(node, list):
-        raise OnnxTextError("E202", f"values must be a list, got {type(node).__name__}", path=path)
+        raise OnnxTextError("E202", f"values must be a list, got {kind(node)}", path=path)
     expected = element_count(dtype, dims, path)
     if len(node) != expected:
         raise OnnxTextError(

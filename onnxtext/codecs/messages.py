@@ -13,6 +13,16 @@ def brief(value: object) -> str:
     return text if len(text) <= _LIMIT else text[: _LIMIT - 3] + "..."
 
 
+_KINDS = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+    dict: "a mapping",
+}
+
+
 def kind(value: object) -> str:
     """The document-level name of a value's type, for "expected X, got Y" messages."""
-    return "null" if value is None else type(value).__name__
+    return "null" if value is None else _KINDS.get(type(value), type(value).__name__)

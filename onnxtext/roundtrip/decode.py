@@ -26,6 +26,7 @@ from onnxtext.codecs import (
     set_float_field_bytes,
     set_string_field_bytes,
 )
+from onnxtext.codecs.messages import kind
 from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path
 from onnxtext.progress import Progress, Silent
@@ -63,28 +64,15 @@ def _fail(code: str, message: str, path: Path, hint: str | None = None) -> NoRet
     raise OnnxTextError(code, message, path=path, hint=hint)
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a mapping",
-    }.get(type(value), type(value).__name__)
-
-
 def _mapping(value: Any, path: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
-        _fail("E202", f"expected a mapping, got {_kind(value)}", path)
+        _fail("E202", f"expected a mapping, got {kind(value)}", path)
     return value
 
 
 def _list(value: Any, path: Path) -> list[Any]:
     if not isinstance(value, list):
-        _fail("E202", f"expected a list, got {_kind(value)}", path, "write a list, e.g. [a, b]")
+        _fail("E202", f"expected a list, got {kind(value)}", path, "write a list, e.g. [a, b]")
     return value
 
 
@@ -313,7 +301,7 @@ class _Decoder:
         else:
             _fail(
                 "E205",
-                f"{_kind(value)} is not an attribute value",
+                f"{kind(value)} is not an attribute value",
                 path,
                 "write a number, a string, a list, or {type: TENSOR, t: {...}} style mapping",
             )
@@ -356,7 +344,7 @@ def _set_plain(msg: Message, field: FieldDescriptor, value: Any) -> bool:
 
 def _str(value: Any, path: Path) -> str:
     if not isinstance(value, str):
-        _fail("E202", f"expected a string, got {_kind(value)}", path, "quote it: 'text'")
+        _fail("E202", f"expected a string, got {kind(value)}", path, "quote it: 'text'")
     return value
 
 
@@ -373,13 +361,13 @@ def _raw_bytes(value: Any, path: Path) -> bytes:
 
 def _int(value: Any, path: Path) -> int:
     if type(value) is not int:
-        _fail("E202", f"expected an integer, got {_kind(value)}", path)
+        _fail("E202", f"expected an integer, got {kind(value)}", path)
     return value
 
 
 def _bool(value: Any, path: Path) -> bool:
     if type(value) is not bool:
-        _fail("E202", f"expected true or false, got {_kind(value)}", path)
+        _fail("E202", f"expected true or false, got {kind(value)}", path)
     return value
 
 

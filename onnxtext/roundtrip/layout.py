@@ -153,12 +153,6 @@ def fields_of(descriptor: Descriptor) -> tuple[tuple[str, FieldDescriptor], ...]
 
 
 @functools.cache
-def key_of(descriptor: Descriptor) -> dict[str, str]:
-    """proto field name -> document key."""
-    return {field.name: key for key, field in fields_of(descriptor)}
-
-
-@functools.cache
 def field_of(descriptor: Descriptor) -> dict[str, FieldDescriptor]:
     """document key -> field."""
     return {key: field for key, field in fields_of(descriptor)}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -18,6 +17,7 @@ from google.protobuf.message import Message
 from onnx import ModelProto, TensorProto
 
 from onnxtext.errors import OnnxTextError
+from onnxtext.roundtrip.save import atomic_file
 
 DATA_DIR_KEY = "external_data_dir"  # document key: the data's folder, relative to the document
 
@@ -82,16 +82,8 @@ def copy_external_data(locations: list[str], source: Path, target: Path, *, forc
 
 
 def _copy_atomically(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)  # sendfile / copy_file_range: no trip through Python memory
-        shutil.copymode(src, tmp)
-        os.replace(tmp, dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(dst) as out:
+        shutil.copyfile(src, out.name)  # sendfile / copy_file_range: no trip through Python memory
 
 
 def remove_files(paths: list[Path]) -> None:

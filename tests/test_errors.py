@@ -123,3 +123,15 @@ def test_wrong_length_base64(tmp_path: Path) -> None:
     assert code == 1
     assert_reported(output, doc, "E30[12]", line_of(doc, "base64:"))
     assert not out.exists()
+
+
+def test_out_of_range_dimension_is_a_type_error() -> None:
+    import onnxtext
+
+    for doc in (
+        "graph:\n  initializers:\n    - name: a\n      type: float32[99999999999999999999999]\n",
+        "graph:\n  inputs:\n    - name: a\n      type: float32[N,99999999999999999999999]\n",
+    ):
+        with pytest.raises(onnxtext.OnnxTextError) as err:
+            onnxtext.loads(doc)
+        assert err.value.code == "E203" and err.value.line == 4

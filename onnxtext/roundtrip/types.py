@@ -154,11 +154,18 @@ def _parse_tensor(text: str, tt: TypeProto.Tensor | TypeProto.SparseTensor) -> N
         dim = tt.shape.dim.add()
         part = part.strip()
         if _INT.match(part):
-            dim.dim_value = int(part)
+            dim.dim_value = _dim(part, text)
         elif part == "":
             raise TypeStringError(f"empty dimension in {text!r}: write a number, a name or '?'")
         elif part != "?":
             dim.dim_param = part
+
+
+def _dim(part: str, text: str) -> int:
+    value = int(part)
+    if not -(2**63) <= value < 2**63:
+        raise TypeStringError(f"dimension {part} in {text!r} does not fit in int64")
+    return value
 
 
 def _dtype_code(name: str) -> int:
@@ -188,5 +195,5 @@ def parse_tensor_type(text: str) -> tuple[int, list[int]]:
         part = part.strip()
         if not _INT.match(part):
             raise TypeStringError(f"tensor dimensions must be integers, not {part!r} in {text!r}")
-        values.append(int(part))
+        values.append(_dim(part, text))
     return code, values

@@ -19,6 +19,7 @@ HOSTILE: list[Any] = [
     None, True, 0, -1, 2**70, -(2**70), 1.5, 1e300, float("nan"), "", "x", "float32[", "seq(", "map(int64)",
     "NaN", [], [None], [1, "a"], [[1]], {}, {"base64": "!!"}, {"type": "NOPE"}, {"base64": 3}, "\x00",
     {"npy": "/etc/passwd", "sha256": "0"}, {"values": [1]}, [1.5, 2**80], "int4[2]", "UNDEFINED",
+    "float32[99999999999999999999999]", "map(int64, float32[-99999999999999999999])", "seq(optional(x))",
 ]  # fmt: skip
 MODELS = [*shipped_models()[::9], *silero_models()[:1]]
 

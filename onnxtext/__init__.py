@@ -3,6 +3,6 @@
 from onnxtext.api import dump, dumps, load, loads
 from onnxtext.codecs.policy import Policy
 from onnxtext.errors import OnnxTextError
+from onnxtext.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["OnnxTextError", "Policy", "__version__", "dump", "dumps", "load", "loads"]

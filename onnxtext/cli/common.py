@@ -1,0 +1,76 @@
+"""What every subcommand shares: the error net, the progress bar, format and quiet options."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from onnxtext import text
+from onnxtext.errors import OnnxTextError
+from onnxtext.progress import Progress, Silent, TerminalBar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(command: F) -> F:
+    """Turn any failure into a report on stderr and exit code 1: never a traceback.
+
+    An unexpected exception is a bug; ``ONNXTEXT_DEBUG=1`` shows its traceback.
+    """
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except OnnxTextError as err:
+            fail(err)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # usage errors: click reports them, exit code 2
+        except OSError as err:
+            where = os.fspath(err.filename) if err.filename else None
+            fail(
+                OnnxTextError(
+                    "E502", f"{err.strerror or err}", hint="check the path, space and permissions"
+                ).at(where)
+            )
+        except Exception as err:
+            if os.environ.get("ONNXTEXT_DEBUG"):
+                raise
+            message = f"internal error: {type(err).__name__}: {err}"
+            fail(
+                OnnxTextError("E999", message, hint="please report it; ONNXTEXT_DEBUG=1 shows the traceback")
+            )
+
+    run.__name__ = command.__name__
+    run.__doc__ = command.__doc__
+    return run  # type: ignore[return-value]
+
+
+def fail(err: OnnxTextError) -> NoReturn:
+    click.echo(err.report(), err=True)
+    sys.exit(1)
+
+
+def progress_bar(label: str, quiet: bool) -> contextlib.AbstractContextManager[Progress]:
+    """A bar on stderr for long runs, only on a terminal and unless --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext(Silent())
+    return TerminalBar(label)
+
+
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="no progress bar on stderr")
+
+
+def format_option(source: str, given: str | None) -> text.Format:
+    if given:
+        return given  # type: ignore[return-value]
+    if source == "-":
+        return "yaml"
+    try:
+        return text.format_for(source)
+    except ValueError as err:
+        raise click.UsageError(f"{err}; pass --format yaml|json") from None

@@ -1,0 +1,99 @@
+"""``onnxtext dump`` and ``onnxtext build``: the lossless round trip between .onnx and text."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from onnxtext import api
+from onnxtext.cli.common import format_option, progress_bar, quiet_option, reports_errors
+from onnxtext.codecs.policy import MODES, Policy
+
+
+@click.command()
+@click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="document to write (.yaml, .yml or .json); - for stdout",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "json"]), help="override the format the extension implies"
+)
+@click.option(
+    "--tensors",
+    type=click.Choice(MODES),
+    default="auto",
+    show_default=True,
+    help="auto: small tensors as numbers, big ones in .npy sidecars, the rest Base64",
+)
+@click.option(
+    "--inline-max",
+    type=click.IntRange(min=0),
+    default=Policy.inline_max,
+    show_default=True,
+    help="auto: tensors with at most this many elements are written as numbers",
+)
+@click.option(
+    "--npy-min-bytes",
+    type=click.IntRange(min=0),
+    default=Policy.npy_min_bytes,
+    show_default=True,
+    help="auto: payloads of at least this many bytes go to .npy sidecars",
+)
+@click.option("-f", "--force", is_flag=True, help="overwrite an existing output")
+@quiet_option
+@reports_errors
+def dump(
+    model: Path,
+    output: str,
+    fmt: str | None,
+    tensors: str,
+    inline_max: int,
+    npy_min_bytes: int,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Write MODEL (.onnx) as an editable YAML/JSON document."""
+    fmt_ = format_option(output, fmt)
+    options = {"tensors": tensors, "inline_max": inline_max, "npy_min_bytes": npy_min_bytes}
+    if output == "-":
+        click.echo(api.dumps(api.read_model(model), fmt_, **options), nl=False)
+        return
+    if Path(output).resolve() == model.resolve():
+        raise click.UsageError("the output would overwrite the input model")
+    with progress_bar("onnxtext dump", quiet) as progress:
+        api.dump(model, output, format=fmt_, force=force, progress=progress, **options)
+
+
+@click.command()
+@click.argument("document", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="model to write [default: DOCUMENT with the .onnx suffix]",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "json"]), help="format of DOCUMENT (needed for -)"
+)
+@click.option(
+    "--check/--no-check", default=True, show_default=True, help="run onnx.checker (full check) first"
+)
+@click.option("-f", "--force", is_flag=True, help="overwrite an existing output")
+@quiet_option
+@reports_errors
+def build(document: str, output: Path | None, fmt: str | None, check: bool, force: bool, quiet: bool) -> None:
+    """Build an .onnx model from a YAML/JSON DOCUMENT."""
+    if document == "-" and output is None:
+        raise click.UsageError("reading from stdin needs -o MODEL.onnx")
+    stdin = sys.stdin.read() if document == "-" else None
+    source = None if document == "-" else document
+    fmt_ = fmt or ("yaml" if source is None else format_option(document, fmt))
+    target = output or Path(document).with_suffix(".onnx")
+    with progress_bar("onnxtext build", quiet) as progress:
+        api.build(source, target, format=fmt_, check=check, force=force, stdin_text=stdin, progress=progress)

@@ -1,7 +1,9 @@
 """The one error type of onnxtext: a message with a rule code, a fix hint and a place.
 
 Lower layers know only the document *path* of the problem; the layer that read the file
-adds ``file``, ``line`` and ``col`` (see :meth:`OnnxTextError.at`).  Codes:
+adds ``file``, ``line`` and ``col`` (see :meth:`OnnxTextError.at`).  An error is an error-severity
+:class:`~onnxtext.diagnostics.Diagnostic` (:attr:`OnnxTextError.diagnostic`), printed
+``file:line:col: error CODE message``.  Codes:
 
 - ``E1xx`` text: ``E101`` syntax error, ``E102`` duplicate key.
 - ``E2xx`` document structure: ``E201`` unknown key, ``E202`` wrong kind of value, ``E203`` bad type
@@ -19,12 +21,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from onnxtext.paths import Path, format_path
+from onnxtext.diagnostics import Diagnostic
+from onnxtext.paths import Path
 
 
 @dataclasses.dataclass
 class OnnxTextError(Exception):
-    """A user-facing failure; ``str(err)`` is the one-line report ``file:line:col: CODE message``."""
+    """A user-facing failure: an error-severity :class:`Diagnostic` that can be raised.
+
+    ``str(err)`` is the one-line report ``file:line:col: error CODE message``; :attr:`diagnostic`
+    is the same problem as the shared type that lint, the reporters and the editor use.
+    """
 
     code: str
     message: str
@@ -33,13 +40,37 @@ class OnnxTextError(Exception):
     file: str | None = None
     line: int | None = None
     col: int | None = None
+    end_line: int | None = None
+    end_col: int | None = None
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
 
-    def at(self, file: str | None, line: int | None = None, col: int | None = None) -> OnnxTextError:
+    @classmethod
+    def of(cls, diagnostic: Diagnostic) -> OnnxTextError:
+        """The error that raises ``diagnostic`` (its severity is dropped: an error is an error)."""
+        fields = dataclasses.asdict(diagnostic)
+        del fields["severity"]
+        return cls(**fields)
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        """This error as the shared Diagnostic (severity ``error``)."""
+        return Diagnostic(
+            self.code, self.message, "error", self.path, self.hint,
+            self.file, self.line, self.col, self.end_line, self.end_col,
+        )  # fmt: skip
+
+    def at(
+        self,
+        file: str | None,
+        line: int | None = None,
+        col: int | None = None,
+        end_line: int | None = None,
+        end_col: int | None = None,
+    ) -> OnnxTextError:
         """Return a copy placed in ``file`` at ``line:col`` (1-based)."""
-        return dataclasses.replace(self, file=file, line=line, col=col)
+        return dataclasses.replace(self, file=file, line=line, col=col, end_line=end_line, end_col=end_col)
 
     def within(self, prefix: Path) -> OnnxTextError:
         """Return a copy whose path is prefixed (errors raised deep inside a sub-tree)."""
@@ -47,17 +78,11 @@ class OnnxTextError(Exception):
 
     @property
     def location(self) -> str:
-        parts = [self.file or "<input>"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.col is not None:
-                parts.append(str(self.col))
-        return ":".join(parts)
+        return self.diagnostic.location
 
     def __str__(self) -> str:
-        where = f" [at {format_path(self.path)}]" if self.path is not None else ""
-        return f"{self.location}: {self.code} {self.message}{where}"
+        return str(self.diagnostic)
 
     def report(self) -> str:
         """The full report: the one-line message, then the fix hint on its own line."""
-        return f"{self}\n  hint: {self.hint}" if self.hint else str(self)
+        return self.diagnostic.report()

@@ -1,4 +1,4 @@
-"""Bad input gives ``file:line:col: CODE message`` plus a hint, exit code 1, and no output file."""
+"""Bad input gives ``file:line:col: error CODE message`` plus a hint, exit code 1, and no output file."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
 
 from onnxtext.cli import main
+from onnxtext.diagnostics import Diagnostic
+from onnxtext.errors import OnnxTextError
 
 
 def small_model() -> onnx.ModelProto:
@@ -51,7 +53,7 @@ def line_of(doc: Path, needle: str) -> int:
 
 
 def assert_reported(output: str, doc: Path, code: str, line: int | None = None) -> None:
-    match = re.search(rf"^{re.escape(str(doc))}:(\d+):(\d+): {code} ", output, re.M)
+    match = re.search(rf"^{re.escape(str(doc))}:(\d+):(\d+): error {code} ", output, re.M)
     assert match, output
     if line is not None:
         assert int(match.group(1)) == line, output
@@ -135,3 +137,26 @@ def test_out_of_range_dimension_is_a_type_error() -> None:
         with pytest.raises(onnxtext.OnnxTextError) as err:
             onnxtext.loads(doc)
         assert err.value.code == "E203" and err.value.line == 4
+
+
+def test_error_is_a_diagnostic() -> None:
+    err = OnnxTextError(
+        "E201", "unknown key 'op_typ'", ("graph", "nodes", 1, "op_typ"), "did you mean 'op_type'?"
+    )
+    placed = err.at("m.yaml", 12, 7, 12, 13)
+    assert placed.report() == "m.yaml:12:7: error E201 unknown key 'op_typ'\n  hint: did you mean 'op_type'?"
+    assert placed.diagnostic == Diagnostic(
+        "E201", "unknown key 'op_typ'", "error", err.path, err.hint, "m.yaml", 12, 7, 12, 13
+    )
+    assert OnnxTextError.of(placed.diagnostic) == placed
+    assert (placed.code, placed.line, placed.col, placed.file) == ("E201", 12, 7, "m.yaml")
+
+
+def test_unplaced_diagnostic_names_its_path() -> None:
+    found = Diagnostic(
+        "R201", "input 'x' is produced by nothing", "warning", ("graph", "nodes", 3, "inputs", 0)
+    )
+    assert (
+        str(found.at("m.onnx"))
+        == "m.onnx: warning R201 input 'x' is produced by nothing [at graph.nodes[3].inputs[0]]"
+    )

@@ -1,0 +1,86 @@
+"""The one shape of every problem onnxtext reports: decoder errors, lint findings, checker messages.
+
+A :class:`Diagnostic` is born knowing only its document *path* (the layers below the text know no
+lines); whoever holds the document's source map places it at ``file:line:col`` (and the end of the
+element, for editors).  Reporters only format diagnostics; none of them decides anything.
+
+The one-line text form is ``file:line:col: severity CODE message``, then ``  hint: ...`` when there
+is a hint; a diagnostic without a line names its path instead (``model.onnx: error R201 ... [at
+graph.nodes[3].inputs[0]]``), as for a ``.onnx`` file, which has no lines.
+
+This module sits on the lowest floor (it imports only :mod:`onnxtext.paths`) because
+:class:`~onnxtext.errors.OnnxTextError` carries a Diagnostic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+from onnxtext.paths import Path, format_path
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnostic:
+    """A problem at a place: ``code`` (``R201``), ``severity``, ``message``, document ``path``, fix ``hint``.
+
+    ``line``/``col`` (1-based, columns in code points) start the element; ``end_line``/``end_col``
+    end it (exclusive), when known.
+    """
+
+    code: str
+    message: str
+    severity: Severity = "error"
+    path: Path | None = None
+    hint: str | None = None
+    file: str | None = None
+    line: int | None = None
+    col: int | None = None
+    end_line: int | None = None
+    end_col: int | None = None
+
+    def at(
+        self,
+        file: str | None,
+        line: int | None = None,
+        col: int | None = None,
+        end_line: int | None = None,
+        end_col: int | None = None,
+    ) -> Diagnostic:
+        """A copy placed in ``file`` at ``line:col`` (up to ``end_line:end_col``)."""
+        return dataclasses.replace(self, file=file, line=line, col=col, end_line=end_line, end_col=end_col)
+
+    def with_severity(self, severity: Severity) -> Diagnostic:
+        return dataclasses.replace(self, severity=severity)
+
+    @property
+    def location(self) -> str:
+        """``file:line:col`` with what is known (``<input>`` when no file)."""
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order of a report: by file, then position, then code."""
+        return (self.file or "", self.line or 0, self.col or 0, self.code)
+
+    def __str__(self) -> str:
+        where = f" [at {format_path(self.path)}]" if self.path is not None and self.line is None else ""
+        return f"{self.location}: {self.severity} {self.code} {self.message}{where}"
+
+    def report(self) -> str:
+        """The one-line form, then the hint on its own line."""
+        return f"{self}\n  hint: {self.hint}" if self.hint else str(self)
+
+
+def worst(diagnostics: list[Diagnostic]) -> Severity | None:
+    """The most severe severity among ``diagnostics`` (None when there are none)."""
+    found = {d.severity for d in diagnostics}
+    return next((s for s in SEVERITIES if s in found), None)

@@ -59,14 +59,17 @@ def parse(text: str, fmt: Format) -> Any:
         return parser(text)
 
 
-def locate(text: str, fmt: Format) -> dict[Path, tuple[int, int]]:
+def locate(
+    text: str, fmt: Format, ends: dict[Path, tuple[int, int]] | None = None
+) -> dict[Path, tuple[int, int]]:
     """Every element's path -> (line, col), 1-based: a mapping entry's key, a list item's start, root (1, 1).
 
-    Slower than :func:`parse` (for error reports only) but linear; raises as :func:`parse` does.
+    ``ends`` (optional) receives path -> where the element's value ends (exclusive).  Slower than
+    :func:`parse` (for error reports only) but linear; raises as :func:`parse` does.
     """
     locator = _pick(_LOCATORS, fmt)
     with gc_paused():
-        return locator(text)
+        return locator(text, ends)
 
 
 def _pick(table: dict[str, Any], fmt: str) -> Any:

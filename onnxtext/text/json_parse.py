@@ -53,10 +53,13 @@ def parse_json(text: str) -> Any:
         raise OnnxTextError("E101", f"JSON syntax error: {err}", hint=_HINT) from None
 
 
-def locate_json(text: str) -> dict[Path, tuple[int, int]]:
-    """The (line, col) of every element of a JSON text, 1-based: the key of a member, the start of an item."""
+def locate_json(text: str, ends: dict[Path, tuple[int, int]] | None = None) -> dict[Path, tuple[int, int]]:
+    """The (line, col) of every element of a JSON text, 1-based: the key of a member, the start of an item.
+
+    ``ends``, when given, receives where each element's value ends (just after its last character).
+    """
     positions: dict[Path, tuple[int, int]] = {(): (1, 1)}
-    _Scanner(text.removeprefix("\ufeff"), positions).run()
+    _Scanner(text.removeprefix("\ufeff"), positions, ends).run()
     return positions
 
 
@@ -93,9 +96,15 @@ class _Scanner:
     the only place JSON allows a line break.
     """
 
-    def __init__(self, text: str, positions: dict[Path, tuple[int, int]] | None) -> None:
+    def __init__(
+        self,
+        text: str,
+        positions: dict[Path, tuple[int, int]] | None,
+        ends: dict[Path, tuple[int, int]] | None = None,
+    ) -> None:
         self.text = text
         self.positions = positions
+        self.ends = ends
         self.pos = 0
         self.line = 1
         self.line_start = 0
@@ -116,6 +125,8 @@ class _Scanner:
                 self.pos += 1
             else:
                 self.scalar()
+            if self.ends is not None:
+                self.ends[path] = (self.line, self.pos - self.line_start + 1)
             while True:  # a value is complete: close what ends here, then go to the next member
                 char = self.skip()
                 if not stack:
@@ -126,6 +137,8 @@ class _Scanner:
                 if char == frame.closer:
                     stack.pop()
                     self.pos += 1
+                    if self.ends is not None:
+                        self.ends[frame.path] = (self.line, self.pos - self.line_start + 1)
                     continue
                 if char != ",":
                     self.fail("Expecting ',' delimiter")

@@ -55,14 +55,18 @@ def parse_yaml(text: str) -> Any:
     return _read(text, None)
 
 
-def locate_yaml(text: str) -> Positions:
-    """The (line, col) of every element, 1-based: the key of a mapping entry, the start of an item."""
+def locate_yaml(text: str, ends: Positions | None = None) -> Positions:
+    """The (line, col) of every element, 1-based: the key of a mapping entry, the start of an item.
+
+    ``ends``, when given, receives where each element's value ends (the position just after its
+    last character; a block collection ends with its last value): editors underline start to end.
+    """
     positions: Positions = {(): (1, 1)}
-    _read(text, positions)
+    _read(text, positions, ends)
     return positions
 
 
-def _read(text: str, positions: Positions | None) -> Any:
+def _read(text: str, positions: Positions | None, ends: Positions | None = None) -> Any:
     text = text.removeprefix("\ufeff")
     try:
         events = CParser(text).get_event
@@ -70,7 +74,7 @@ def _read(text: str, positions: Positions | None) -> Any:
         event = events()
         if type(event) is StreamEndEvent:
             return None
-        tree = _build(events, positions)
+        tree = _build(events, positions, ends)
         event = events()
         if type(event) is not StreamEndEvent:
             raise _refused(event, "more than one YAML document", "keep one document: remove the '---' line")
@@ -83,11 +87,13 @@ def _read(text: str, positions: Positions | None) -> Any:
         raise OnnxTextError("E101", message, line=line, col=col, hint="remove the character") from None
 
 
-def _build(events: Any, positions: Positions | None) -> Any:
+def _build(events: Any, positions: Positions | None, ends: Positions | None) -> Any:
     """Assemble one document's tree from events, up to its DocumentEnd; iterative, so any depth works.
 
     ``top`` is the open container, ``prefix`` its path; ``key`` is the pending key of an open mapping.
+    With ``ends``, ``last`` is where the latest complete value ended.
     """
+    last = (1, 1)
     holder: list[Any] = []
     top: Any = holder
     in_mapping = False
@@ -111,6 +117,9 @@ def _build(events: Any, positions: Positions | None) -> Any:
                     value = event.value
                 else:
                     value = resolve_plain(event.value)
+                if ends is not None:
+                    last = _end(event)
+                    ends[(*prefix, key if in_mapping else len(top))] = last
                 if in_mapping:
                     top[key] = value
                     key = _NO_KEY
@@ -135,6 +144,10 @@ def _build(events: Any, positions: Positions | None) -> Any:
                 prefix = (*prefix, slot) if top is not holder else ()
                 top, in_mapping, key = new, kind is MappingStartEvent, _NO_KEY
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                if ends is not None:
+                    if event.end_mark.index != event.start_mark.index:  # a flow collection's bracket
+                        last = _end(event)
+                    ends[prefix] = last
                 top, in_mapping, prefix = stack.pop()
                 key = _NO_KEY
             elif kind is DocumentEndEvent:
@@ -179,6 +192,11 @@ def _check_collection(event: Any, is_mapping: bool) -> None:
 
 def _mark(event: Any) -> tuple[int, int]:
     mark = event.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def _end(event: Any) -> tuple[int, int]:
+    mark = event.end_mark
     return mark.line + 1, mark.column + 1
 
 

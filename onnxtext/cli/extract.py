@@ -1,0 +1,26 @@
+"""``onnxtext extract``: cut a sub-model out between named values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from onnxtext.cli.common import reports_errors
+from onnxtext.cli.modelio import check_output, force_option, model_argument, names, output_option
+from onnxtext.surgery.extract import extract as extract_model
+from onnxtext.surgery.files import read_any, write_any
+
+
+@click.command()
+@model_argument
+@click.option("--outputs", required=True, help="comma-separated values the sub-model computes")
+@click.option("--inputs", help="comma-separated values it starts from  [default: the model's inputs]")
+@output_option
+@force_option
+@reports_errors
+def extract(model: Path, outputs: str, inputs: str | None, output: Path, force: bool) -> None:
+    """Write the part of MODEL (.onnx or document) that computes --outputs from --inputs."""
+    check_output(output, model)
+    result = extract_model(read_any(model), names(outputs) or [], names(inputs))
+    write_any(result, output, source=model, force=force)

@@ -1,0 +1,54 @@
+"""``onnxtext merge``: combine two models into one (shared inputs by name, or B fed by A)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from onnxtext.cli.common import reports_errors
+from onnxtext.cli.modelio import check_output, force_option, output_option
+from onnxtext.surgery.files import read_any, write_any
+from onnxtext.surgery.merge import merge as merge_models
+
+
+def _connection(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in value:
+        out, sep, into = item.partition(":")
+        if not sep or not out or not into:
+            raise click.BadParameter(f"{item!r} is not OUT_OF_A:IN_OF_B", ctx, param)
+        pairs.append((out, into))
+    return pairs
+
+
+@click.command()
+@click.argument("model_a", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("model_b", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_option
+@click.option("--prefix-a", default="", help="prefix for every name of A")
+@click.option("--prefix-b", default="", help="prefix for every name of B")
+@click.option(
+    "--connect",
+    multiple=True,
+    callback=_connection,
+    metavar="OUT_OF_A:IN_OF_B",
+    help="feed B from A (repeatable)",
+)
+@force_option
+@reports_errors
+def merge(
+    model_a: Path,
+    model_b: Path,
+    output: Path,
+    prefix_a: str,
+    prefix_b: str,
+    connect: list[tuple[str, str]],
+    force: bool,
+) -> None:
+    """Combine MODEL_A and MODEL_B (.onnx or documents) into one model."""
+    check_output(output, model_a, model_b)
+    merged = merge_models(
+        read_any(model_a), read_any(model_b), connect=connect, prefix_a=prefix_a, prefix_b=prefix_b
+    )
+    write_any(merged, output, source=model_a, force=force)

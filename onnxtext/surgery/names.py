@@ -1,0 +1,35 @@
+"""``names``: give every unnamed node a unique, stable name (for ``fmt --name-nodes``).
+
+Tools and error messages point at nodes by name; exporters leave many unnamed.  Names are
+``<OpType>_<n>``, ``n`` counting per op type in document order (main graph, nested graphs
+depth-first, then function bodies) and skipping any name already used, so the same model always
+gets the same names and named nodes are never touched (a fully named model keeps its bytes).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import onnx
+
+from onnxtext.surgery.walk import scopes
+
+
+def name_nodes(model: onnx.ModelProto) -> onnx.ModelProto:
+    """A copy of ``model`` in which every node has a name unique across the model."""
+    named = onnx.ModelProto()
+    named.CopyFrom(model)
+    nodes = [node for sc in scopes(named) for node in sc.body.node]
+    used = {node.name for node in nodes if node.name}
+    counters: Counter[str] = Counter()
+    for node in nodes:
+        if node.name:
+            continue
+        while True:
+            candidate = f"{node.op_type}_{counters[node.op_type]}"
+            counters[node.op_type] += 1
+            if candidate not in used:
+                break
+        node.name = candidate
+        used.add(candidate)
+    return named

@@ -1,0 +1,214 @@
+"""A document and everything known about it, each part computed once, when first asked for.
+
+:class:`Document` is what lint, the language server and the surgery commands share: the text and
+where it came from, then lazily the tree, the source map (path -> start and end, with UTF-16
+columns for LSP) and the decoded model.  Decoding *recovers*: it returns the model it could build
+and one diagnostic per element it had to skip, where :func:`onnxtext.api.build` stops at the first.
+A ``.onnx`` file is a document too (:meth:`Document.of_model`): it has a tree and a model but no
+text, so its diagnostics are placed by path only.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+from pathlib import Path as FsPath
+from typing import Any
+
+import onnx
+
+from onnxtext import text as text_layer
+from onnxtext.codecs import SidecarReader
+from onnxtext.codecs.policy import Policy
+from onnxtext.diagnostics import Diagnostic
+from onnxtext.errors import OnnxTextError
+from onnxtext.gcpause import gc_paused
+from onnxtext.paths import Path
+from onnxtext.progress import Progress, Silent
+from onnxtext.roundtrip.decode import decode_model
+from onnxtext.roundtrip.encode import encode_model
+from onnxtext.roundtrip.external import DATA_DIR_KEY
+
+Position = tuple[int, int]
+
+
+@dataclasses.dataclass(frozen=True)
+class Span:
+    """Where an element is: 1-based start, exclusive end (columns in code points), and its path."""
+
+    path: Path
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+class SourceMap:
+    """Path -> :class:`Span` of a document text, with UTF-16 columns for the language server."""
+
+    def __init__(self, text: str, starts: dict[Path, Position], ends: dict[Path, Position]) -> None:
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+
+    def span(self, path: Path) -> Span:
+        """The span of ``path``, or of its nearest enclosing element that the text has."""
+        while path and path not in self.starts:
+            path = path[:-1]
+        line, col = self.starts.get(path, (1, 1))
+        end_line, end_col = self.ends.get(path, (line, col))
+        return Span(path, line, col, end_line, end_col)
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    @functools.cached_property
+    def _line_starts(self) -> list[int]:
+        starts, offset = [0], 0
+        for line in self.text.splitlines(keepends=True):
+            offset += len(line)
+            starts.append(offset)
+        return starts
+
+    def utf16_col(self, line: int, col: int) -> int:
+        """The 0-based UTF-16 column (what LSP counts) of a 1-based code-point ``line:col``."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        before = text[: col - 1]
+        return len(before) + sum(1 for char in before if ord(char) > 0xFFFF)
+
+    def line_of_offset(self, offset: int) -> int:
+        """The 1-based line holding a character offset of the text."""
+        return bisect.bisect_right(self._line_starts, offset)
+
+
+@dataclasses.dataclass(frozen=True)
+class Decoded:
+    """What decoding gave: the model it could build (None when it could not start) and its problems."""
+
+    model: onnx.ModelProto | None
+    data_dir: FsPath
+    diagnostics: list[Diagnostic]
+
+
+@dataclasses.dataclass(eq=False)
+class Document:
+    """A document's text, format, file name and folder (sidecars and external data are found from it).
+
+    ``tree``, ``source_map`` and ``decoded`` are computed on first use and kept.
+    """
+
+    text: str
+    format: text_layer.Format
+    file: str
+    folder: FsPath
+    model_given: onnx.ModelProto | None = None
+    _decoded: Decoded | None = dataclasses.field(default=None, init=False, repr=False)
+
+    @classmethod
+    def read(cls, source: FsPath, fmt: text_layer.Format | None = None) -> Document:
+        """The document in ``source`` (format from its suffix unless given); E101/E502 when unreadable."""
+        try:
+            content = source.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise OnnxTextError(
+                "E101",
+                f"{source} is not UTF-8 text ({err.reason} at byte {err.start})",
+                hint="documents are UTF-8 YAML or JSON",
+            ).at(str(source)) from None
+        except OSError as err:
+            raise OnnxTextError(
+                "E502", f"cannot read {source}: {err.strerror or err}", hint="check the path"
+            ).at(str(source)) from None
+        return cls(content, fmt or text_layer.format_for(source.name), str(source), source.parent.resolve())
+
+    @classmethod
+    def of_model(cls, model: onnx.ModelProto, file: str) -> Document:
+        """A binary model as a document: its tree comes from the encoder, its diagnostics have no lines."""
+        return cls("", "yaml", file, FsPath(file).parent.resolve(), model_given=model)
+
+    @property
+    def has_text(self) -> bool:
+        return self.model_given is None
+
+    # -- tree -------------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _parsed(self) -> tuple[Any, Diagnostic | None]:
+        if self.model_given is not None:
+            with gc_paused():
+                return encode_model(self.model_given, Policy(mode="base64")), None
+        try:
+            return text_layer.parse(self.text, self.format), None
+        except OnnxTextError as err:  # placed by the parser itself (or at the top of the file)
+            return None, err.diagnostic.at(self.file, err.line or 1, err.col or 1)
+
+    @property
+    def tree(self) -> Any:
+        """The document tree; None when the text does not parse (see :attr:`syntax_error`)."""
+        return self._parsed[0]
+
+    @property
+    def syntax_error(self) -> Diagnostic | None:
+        """The E101/E102 diagnostic that stopped parsing, placed; None when the text parsed."""
+        return self._parsed[1]
+
+    # -- positions --------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def source_map(self) -> SourceMap | None:
+        """Start and end of every element (None for a binary model or a text that does not parse)."""
+        if not self.has_text or self.tree is None:
+            return None
+        ends: dict[Path, Position] = {}
+        starts = text_layer.locate(self.text, self.format, ends)
+        return SourceMap(self.text, starts, ends)
+
+    def place(self, diagnostic: Diagnostic) -> Diagnostic:
+        """``diagnostic`` placed in this document: at its element's span (or the nearest enclosing one)."""
+        if diagnostic.line is not None:
+            return diagnostic if diagnostic.file else dataclasses.replace(diagnostic, file=self.file)
+        source_map = self.source_map
+        if source_map is None or diagnostic.path is None:
+            return diagnostic.at(self.file)
+        span = source_map.span(diagnostic.path)
+        return diagnostic.at(self.file, span.line, span.col, span.end_line, span.end_col)
+
+    # -- model ------------------------------------------------------------------------------------
+
+    def decode(self, progress: Progress | None = None) -> Decoded:
+        """The model and the diagnostics of every element decoding had to skip (kept after the first call)."""
+        if self._decoded is None:
+            self._decoded = self._decode(progress or Silent())
+        return self._decoded
+
+    @property
+    def decoded(self) -> Decoded:
+        return self.decode()
+
+    def _decode(self, progress: Progress) -> Decoded:
+        if self.model_given is not None:
+            return Decoded(self.model_given, self.folder, [])
+        tree = self.tree
+        if tree is None:
+            return Decoded(None, self.folder, [])
+        data_dir: Any = "."
+        if isinstance(tree, dict) and DATA_DIR_KEY in tree:
+            data_dir = tree[DATA_DIR_KEY]
+            tree = {key: value for key, value in tree.items() if key != DATA_DIR_KEY}
+        problems: list[OnnxTextError] = []
+        if not isinstance(data_dir, str):
+            problems.append(OnnxTextError("E202", f"{DATA_DIR_KEY} must be a folder path", (DATA_DIR_KEY,)))
+            data_dir = "."
+        model: onnx.ModelProto | None = None
+        with gc_paused():
+            try:
+                model = decode_model(tree, SidecarReader(self.folder), progress, problems=problems)
+            except OnnxTextError as err:  # the document as a whole cannot be read (not a mapping, version)
+                problems.append(err)
+        return Decoded(model, self.folder / data_dir, [self.place(p.diagnostic) for p in problems])
+
+    @property
+    def model(self) -> onnx.ModelProto | None:
+        return self.decoded.model

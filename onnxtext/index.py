@@ -1,0 +1,239 @@
+"""Who produces and who uses every value of a document, in every scope, read from the document tree.
+
+The :class:`Index` is built in one pass over the tree (not the decoded model), so it holds even
+when decoding failed half-way, and every answer carries a document path.  Scopes are the main
+graph, each graph attribute of a node (If/Loop/Scan bodies, at any depth) and each function.
+A subgraph sees the names of the scopes around it; a function sees only its own.
+
+Producers are graph inputs, initializers (dense and sparse), node outputs and function inputs;
+consumers are node inputs and graph/function outputs.  An empty name (an omitted optional input or
+output) is neither.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from onnxtext.paths import Path
+
+ScopeKind = Literal["graph", "subgraph", "function"]
+ProducerKind = Literal["input", "initializer", "sparse_initializer", "node", "function_input"]
+ConsumerKind = Literal["node", "output"]
+
+
+@dataclasses.dataclass(eq=False)
+class Scope:
+    """A graph or function: its document path, the scope around it (subgraphs) and the node owning it."""
+
+    id: int
+    kind: ScopeKind
+    path: Path
+    parent: Scope | None = None
+    owner: Node | None = None
+    nodes: list[Node] = dataclasses.field(default_factory=list)
+    value_info: list[tuple[str, Path]] = dataclasses.field(default_factory=list)
+
+    def chain(self) -> Iterator[Scope]:
+        """This scope, then each enclosing one outwards."""
+        scope: Scope | None = self
+        while scope is not None:
+            yield scope
+            scope = scope.parent
+
+
+@dataclasses.dataclass(eq=False)
+class Node:
+    """A node of the tree: where it is, what it is, and what it reads and writes (by name)."""
+
+    path: Path
+    scope: Scope
+    position: int  # its index in the scope's node list
+    op_type: str
+    domain: str
+    name: str
+    inputs: list[str]
+    outputs: list[str]
+    attributes: list[str]  # attribute names, as written
+    subgraphs: list[Scope] = dataclasses.field(default_factory=list)
+
+    def label(self) -> str:
+        """How a message names the node: its name, else its op and path position."""
+        return f"'{self.name}'" if self.name else f"{self.op_type or '?'} #{self.position}"
+
+
+@dataclasses.dataclass(eq=False)
+class Producer:
+    name: str
+    kind: ProducerKind
+    scope: Scope
+    path: Path  # the element holding the name (the input item, the tensor, the node's output item)
+    node: Node | None = None
+
+
+@dataclasses.dataclass(eq=False)
+class Consumer:
+    name: str
+    kind: ConsumerKind
+    scope: Scope
+    path: Path
+    node: Node | None = None
+
+
+class Index:
+    """Producers, consumers, nodes and scopes of a document tree; see the module docstring."""
+
+    def __init__(self, tree: Any) -> None:
+        self.scopes: list[Scope] = []
+        self.nodes: list[Node] = []
+        self.producers: dict[tuple[int, str], list[Producer]] = {}
+        self.consumers: dict[tuple[int, str], list[Consumer]] = {}
+        doc = tree if isinstance(tree, dict) else {}
+        graph = doc.get("graph")
+        if isinstance(graph, dict):
+            self._graph(graph, ("graph",), "graph", None, None)
+        functions = doc.get("functions")
+        if isinstance(functions, list):
+            for i, function in enumerate(functions):
+                if isinstance(function, dict):
+                    self._graph(function, ("functions", i), "function", None, None)
+
+    # -- questions ------------------------------------------------------------------------------
+
+    def producers_of(self, scope: Scope, name: str) -> list[Producer]:
+        """Every definition of ``name`` in ``scope`` itself (more than one is a problem)."""
+        return self.producers.get((scope.id, name), [])
+
+    def consumers_of(self, scope: Scope, name: str) -> list[Consumer]:
+        """Every use of ``name`` written in ``scope`` itself (not in its subgraphs)."""
+        return self.consumers.get((scope.id, name), [])
+
+    def resolve(self, scope: Scope, name: str) -> Producer | None:
+        """The definition a use of ``name`` in ``scope`` refers to: the innermost scope that has one."""
+        for outer in scope.chain():
+            found = self.producers.get((outer.id, name))
+            if found:
+                return found[0]
+        return None
+
+    def visible_names(self, scope: Scope) -> Iterator[str]:
+        """Every name a use in ``scope`` could refer to."""
+        ids = {outer.id for outer in scope.chain()}
+        return (name for scope_id, name in self.producers if scope_id in ids)
+
+    def similar(self, scope: Scope, name: str, n: int = 1) -> list[Producer]:
+        """The visible definitions whose names look most like ``name`` (for did-you-mean hints)."""
+        names = list(dict.fromkeys(self.visible_names(scope)))
+        close = difflib.get_close_matches(name, names, n=n)
+        found = (self.resolve(scope, match) for match in close)
+        return [producer for producer in found if producer is not None]
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _scope(self, kind: ScopeKind, path: Path, parent: Scope | None, owner: Node | None) -> Scope:
+        scope = Scope(len(self.scopes), kind, path, parent, owner)
+        self.scopes.append(scope)
+        return scope
+
+    def _produce(
+        self, name: Any, kind: ProducerKind, scope: Scope, path: Path, node: Node | None = None
+    ) -> None:
+        if isinstance(name, str) and name:
+            self.producers.setdefault((scope.id, name), []).append(Producer(name, kind, scope, path, node))
+
+    def _consume(
+        self, name: Any, kind: ConsumerKind, scope: Scope, path: Path, node: Node | None = None
+    ) -> None:
+        if isinstance(name, str) and name:
+            self.consumers.setdefault((scope.id, name), []).append(Consumer(name, kind, scope, path, node))
+
+    def _graph(
+        self, graph: dict[str, Any], path: Path, kind: ScopeKind, parent: Scope | None, owner: Node | None
+    ) -> Scope:
+        scope = self._scope(kind, path, parent, owner)
+        for i, item in enumerate(_items(graph.get("inputs"))):
+            if kind == "function":
+                self._produce(item, "function_input", scope, (*path, "inputs", i))
+            elif isinstance(item, dict):
+                self._produce(item.get("name"), "input", scope, (*path, "inputs", i))
+        for i, item in enumerate(_items(graph.get("initializers"))):
+            if isinstance(item, dict):
+                self._produce(item.get("name"), "initializer", scope, (*path, "initializers", i))
+        for i, item in enumerate(_items(graph.get("sparse_initializers"))):
+            values = item.get("values") if isinstance(item, dict) else None
+            if isinstance(values, dict):
+                self._produce(
+                    values.get("name"), "sparse_initializer", scope, (*path, "sparse_initializers", i)
+                )
+        for i, item in enumerate(_items(graph.get("nodes"))):
+            if isinstance(item, dict):
+                self._node(item, (*path, "nodes", i), scope)
+        for i, item in enumerate(_items(graph.get("outputs"))):
+            name = item if kind == "function" else item.get("name") if isinstance(item, dict) else None
+            self._consume(name, "output", scope, (*path, "outputs", i))
+        for i, item in enumerate(_items(graph.get("value_info"))):
+            name = item.get("name") if isinstance(item, dict) else None
+            if isinstance(name, str):
+                scope.value_info.append((name, (*path, "value_info", i)))
+        return scope
+
+    def _node(self, doc: dict[str, Any], path: Path, scope: Scope) -> None:
+        attributes = doc.get("attributes")
+        node = Node(
+            path,
+            scope,
+            len(scope.nodes),
+            _text(doc.get("op_type")),
+            _text(doc.get("domain")),
+            _text(doc.get("name")),
+            [_text(x) for x in _items(doc.get("inputs"))],
+            [_text(x) for x in _items(doc.get("outputs"))],
+            _attribute_names(attributes),
+        )
+        scope.nodes.append(node)
+        self.nodes.append(node)
+        for i, name in enumerate(node.inputs):
+            self._consume(name, "node", scope, (*path, "inputs", i), node)
+        for i, name in enumerate(node.outputs):
+            self._produce(name, "node", scope, (*path, "outputs", i), node)
+        for graph, graph_path in _subgraphs(attributes, (*path, "attributes")):
+            node.subgraphs.append(self._graph(graph, graph_path, "subgraph", scope, node))
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _attribute_names(attributes: Any) -> list[str]:
+    if isinstance(attributes, dict):
+        return list(attributes)
+    return [a["name"] for a in _items(attributes) if isinstance(a, dict) and isinstance(a.get("name"), str)]
+
+
+def _subgraphs(attributes: Any, path: Path) -> Iterator[tuple[dict[str, Any], Path]]:
+    """The graphs held by a node's attributes, with their paths, in any of the forms a document uses.
+
+    Compact form (``then_branch: {nodes: ...}``, a mapping without ``type``), field form
+    (``{type: GRAPH, g: {...}}``, ``{type: GRAPHS, graphs: [...]}``), and the list form of attributes.
+    """
+    if isinstance(attributes, dict):
+        entries = [(value, (*path, name)) for name, value in attributes.items()]
+    else:
+        entries = [(value, (*path, i)) for i, value in enumerate(_items(attributes))]
+    for value, where in entries:
+        if not isinstance(value, dict):
+            continue
+        if isinstance(attributes, dict) and "type" not in value:  # the compact form of a GRAPH
+            yield value, where
+            continue
+        if isinstance(value.get("g"), dict):
+            yield value["g"], (*where, "g")
+        for i, graph in enumerate(_items(value.get("graphs"))):
+            if isinstance(graph, dict):
+                yield graph, (*where, "graphs", i)

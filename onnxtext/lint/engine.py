@@ -1,0 +1,202 @@
+"""The lint engine: a registry of rules, which of them run, and the one pass that runs them.
+
+A rule is a small function ``(Document, Index) -> Iterable[Diagnostic]`` registered with
+:func:`rule` under a stable code (a family letter and three digits), a one-line summary, an
+explanation with a bad and a good example, and a default severity.  Families: ``E`` the decoder's
+own problems (reported while decoding), ``N`` names, ``R`` references, ``T`` types and shapes,
+``O`` opsets and schemas, ``C`` onnx.checker, ``L`` lint itself (unused ``noqa``).
+
+One run (:func:`lint`): parse (a syntax error is then the only diagnostic), build the Index once,
+decode once (recovering), run the tree and schema rules, then the rules over the whole model
+(onnx.checker, shape inference) only when nothing before found an error: on a model already
+known broken they would repeat the same problem in their own words, node after node.  Then every
+diagnostic is placed at its element's line, ``# onnxtext: noqa CODE`` comments silence what they
+name, and the result is sorted by position.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
+
+from onnxtext.diagnostics import Diagnostic, Severity
+from onnxtext.document import Document
+from onnxtext.index import Index
+from onnxtext.paths import Path, format_path
+
+Check = Callable[[Document, Index], Iterable[Diagnostic]]
+Stage = Literal["decoder", "tree", "model"]
+
+FAMILIES = {
+    "E": "document (reported by the decoder)",
+    "N": "names",
+    "R": "references",
+    "T": "types and shapes",
+    "O": "opsets and schemas",
+    "C": "onnx.checker",
+    "S": "document schema",
+    "L": "lint itself",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """A registered rule.  ``check`` is None for codes another part reports (the decoder's E codes)."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    check: Check | None = None
+    stage: Stage = "tree"
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.code[0], "?")
+
+
+REGISTRY: dict[str, Rule] = {}
+_CODE = re.compile(r"[A-Z][0-9]{3}\Z")
+
+
+def register(entry: Rule) -> Rule:
+    """Add ``entry`` to the registry (a code is registered once)."""
+    assert _CODE.match(entry.code), entry.code
+    assert entry.code not in REGISTRY, f"{entry.code} registered twice"
+    REGISTRY[entry.code] = entry
+    return entry
+
+
+def rule(
+    code: str, name: str, severity: Severity, summary: str, explanation: str, *, stage: Stage = "tree"
+) -> Callable[[Check], Check]:
+    """Register the decorated function as the check of rule ``code``."""
+
+    def decorate(check: Check) -> Check:
+        register(Rule(code, name, severity, summary, explanation.strip("\n"), check, stage))
+        return check
+
+    return decorate
+
+
+def rules() -> dict[str, Rule]:
+    """Every rule, by code, in code order (importing the rule modules registers them)."""
+    from onnxtext.lint import rules as _  # noqa: F401  (registers every family)
+
+    return dict(sorted(REGISTRY.items()))
+
+
+def where(document: Document, path: Path) -> str:
+    """How a message points at another element: ``line 12`` in a text, its path in a binary model."""
+    source_map = document.source_map
+    return f"line {source_map.span(path).line}" if source_map is not None else format_path(path)
+
+
+# -- selection ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """Which codes run: ``select`` (default every code), plus ``extend_select``, minus ``ignore``.
+
+    Entries are codes or prefixes (``R``, ``R2``, ``R201``; ``ALL``).  As in ruff, the most specific
+    entry that matches a code decides; on a tie, ``ignore`` wins.
+    """
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+
+    def enabled(self, code: str) -> bool:
+        chosen = _best(code, (*self.select, *self.extend_select))
+        dropped = _best(code, self.ignore)
+        return chosen is not None and (dropped is None or len(chosen) > len(dropped))
+
+    def unknown(self) -> list[str]:
+        """Entries that match no registered code (a typo the CLI reports as a usage error)."""
+        known = rules()
+        entries = (*self.select, *self.ignore, *self.extend_select)
+        return [e for e in entries if e != "ALL" and not any(code.startswith(e) for code in known)]
+
+
+def _best(code: str, entries: Sequence[str]) -> str | None:
+    matching = [e for e in entries if e == "ALL" or code.startswith(e)]
+    return max(matching, key=lambda e: 0 if e == "ALL" else len(e), default=None)
+
+
+# -- one run --------------------------------------------------------------------------------------
+
+
+def lint(document: Document, selection: Selection | None = None) -> list[Diagnostic]:
+    """Every problem of ``document`` that ``selection`` enables, placed and sorted by position."""
+    selection = selection or Selection()
+    if document.syntax_error is not None:
+        return [document.syntax_error]
+    registry = rules()
+    index = Index(document.tree)
+    found = list(document.decoded.diagnostics)
+    for stage in ("tree", "model"):
+        if stage == "model" and any(d.severity == "error" for d in found):
+            break
+        for entry in registry.values():
+            if entry.check is not None and entry.stage == stage and selection.enabled(entry.code):
+                found.extend(_run(entry, document, index))
+    placed = [document.place(d) for d in found if selection.enabled(d.code)]
+    kept = apply_noqa(document, placed, selection)
+    return sorted(_unique(kept), key=lambda d: d.sort_key)
+
+
+def _run(entry: Rule, document: Document, index: Index) -> Iterable[Diagnostic]:
+    assert entry.check is not None
+    for diagnostic in entry.check(document, index):
+        yield (
+            diagnostic if diagnostic.code == entry.code else dataclasses.replace(diagnostic, code=entry.code)
+        )
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return list(dict.fromkeys(diagnostics))
+
+
+# -- noqa -----------------------------------------------------------------------------------------
+
+_NOQA = re.compile(r"#\s*onnxtext:\s*noqa\b:?\s*(?P<codes>[A-Z][0-9]{3}(?:[\s,]+[A-Z][0-9]{3})*)?")
+UNUSED_NOQA = "L100"
+
+
+def apply_noqa(document: Document, diagnostics: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
+    """Drop what a ``# onnxtext: noqa [CODE...]`` comment on its first line silences; report unused ones.
+
+    Only YAML has comments.  A bare ``noqa`` silences every code on its line.
+    """
+    if document.format != "yaml" or not document.has_text or "noqa" not in document.text:
+        return diagnostics
+    comments: dict[int, tuple[int, set[str] | None]] = {}
+    for number, line in enumerate(document.text.splitlines(), 1):
+        match = _NOQA.search(line) if "noqa" in line else None
+        if match is not None:
+            codes = set(re.findall(r"[A-Z][0-9]{3}", match.group("codes") or "")) or None
+            comments[number] = (match.start() + 1, codes)
+    used: dict[int, set[str]] = {}
+    kept = []
+    for diagnostic in diagnostics:
+        comment = comments.get(diagnostic.line or 0)
+        if comment is not None and (comment[1] is None or diagnostic.code in comment[1]):
+            used.setdefault(diagnostic.line or 0, set()).add(diagnostic.code)
+            continue
+        kept.append(diagnostic)
+    if selection.enabled(UNUSED_NOQA):
+        for number, (col, codes) in comments.items():
+            unused = sorted((codes or {"(all)"}) - used.get(number, set())) if codes else []
+            if codes is None and number not in used:
+                unused = ["(all)"]
+            if unused:
+                message = f"unused noqa: nothing here is reported as {', '.join(unused)}"
+                hint = "remove the comment, or the codes in it that no longer apply"
+                kept.append(
+                    Diagnostic(UNUSED_NOQA, message, "warning", hint=hint).at(document.file, number, col)
+                )
+    return kept

@@ -1,0 +1,225 @@
+"""What several rules need and none should compute twice: opsets, op schemas, the decoded node of each
+index node, and one strict shape-inference run.  Each is computed once per document and kept while the
+document lives.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import weakref
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+import onnx
+from onnx import defs
+
+from onnxtext.document import Document
+from onnxtext.index import Index, Node, Scope
+from onnxtext.paths import Path
+
+R = TypeVar("R")
+
+
+def per_document(compute: Callable[[Document], R]) -> Callable[[Document], R]:
+    """Compute once per document (a weak cache: nothing is kept once the document is gone)."""
+    cache: weakref.WeakKeyDictionary[Document, object] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(compute)
+    def cached(document: Document) -> R:
+        if document not in cache:
+            cache[document] = compute(document)
+        return cache[document]  # type: ignore[return-value]
+
+    return cached
+
+
+def per_index(compute: Callable[[Index], R]) -> Callable[[Index], R]:
+    """Compute once per index (weakly cached, like :func:`per_document`)."""
+    cache: weakref.WeakKeyDictionary[Index, object] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(compute)
+    def cached(index: Index) -> R:
+        if index not in cache:
+            cache[index] = compute(index)
+        return cache[index]  # type: ignore[return-value]
+
+    return cached
+
+
+# -- opsets and schemas ---------------------------------------------------------------------------
+
+
+def opsets_of(entries: list[onnx.OperatorSetIdProto]) -> dict[str, int]:
+    """domain -> version ('ai.onnx' is the default domain '')."""
+    return {("" if e.domain == "ai.onnx" else e.domain): e.version for e in entries}
+
+
+@per_document
+def model_opsets(document: Document) -> dict[str, int]:
+    model = document.model
+    return opsets_of(list(model.opset_import)) if model is not None else {}
+
+
+@functools.cache
+def known_versions(op_type: str, domain: str) -> tuple[int, ...]:
+    """The opset versions at which ``op_type`` of ``domain`` changed (its schemas' since_version)."""
+    return tuple(sorted(s.since_version for s in _history().get((domain, op_type), ())))
+
+
+@functools.cache
+def _history() -> dict[tuple[str, str], list[defs.OpSchema]]:
+    table: dict[tuple[str, str], list[defs.OpSchema]] = {}
+    for schema in defs.get_all_schemas_with_history():
+        table.setdefault((schema.domain, schema.name), []).append(schema)
+    return table
+
+
+@functools.cache
+def schema(op_type: str, domain: str, version: int) -> defs.OpSchema | None:
+    """The schema ``op_type`` has at opset ``version`` of ``domain`` (None when it has none there)."""
+    if not known_versions(op_type, domain):
+        return None
+    try:
+        return defs.get_schema(op_type, version, domain)
+    except defs.SchemaError:
+        return None
+
+
+def known_domain(domain: str) -> bool:
+    """Whether onnx.defs has schemas for ``domain`` (custom domains are not ours to judge)."""
+    return domain in _domains()
+
+
+@functools.cache
+def _domains() -> frozenset[str]:
+    return frozenset(domain for domain, _ in _history())
+
+
+def normal_domain(domain: str) -> str:
+    return "" if domain == "ai.onnx" else domain
+
+
+def scope_opsets(document: Document, index: Index, scope: Scope) -> dict[str, int]:
+    """The opsets the nodes of ``scope`` are read against: their function's own, else the model's."""
+    root = next(s for s in scope.chain() if s.parent is None)
+    if root.kind == "function":
+        function = _function_proto(document, root)
+        if function is not None and len(function.opset_import):
+            return opsets_of(list(function.opset_import))
+    return model_opsets(document)
+
+
+def _function_proto(document: Document, scope: Scope) -> onnx.FunctionProto | None:
+    model = document.model
+    position = scope.path[1]
+    if model is None or not isinstance(position, int) or position >= len(model.functions):
+        return None
+    return model.functions[position]
+
+
+@per_document
+def local_functions(document: Document) -> frozenset[tuple[str, str]]:
+    """(domain, name) of every function the model defines: nodes may call them like ops."""
+    model = document.model
+    return frozenset((f.domain, f.name) for f in model.functions) if model is not None else frozenset()
+
+
+# -- decoded nodes --------------------------------------------------------------------------------
+
+
+def bound(document: Document, index: Index) -> dict[int, onnx.NodeProto]:
+    """id(index node) -> the NodeProto decoding made of it (absent when decoding skipped the node)."""
+    return _bind(document, index)
+
+
+_BINDINGS: weakref.WeakKeyDictionary[Document, tuple[Index, dict[int, onnx.NodeProto]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _bind(document: Document, index: Index) -> dict[int, onnx.NodeProto]:
+    held = _BINDINGS.get(document)
+    if held is not None and held[0] is index:
+        return held[1]
+    table: dict[int, onnx.NodeProto] = {}
+    model = document.model
+    if model is not None:
+        roots = [s for s in index.scopes if s.parent is None]
+        graphs = [model.graph] if roots and roots[0].kind == "graph" else []
+        graphs += list(model.functions)
+        for scope, graph in zip(roots, graphs, strict=False):
+            _bind_scope(scope, list(graph.node), table)
+    _BINDINGS[document] = (index, table)
+    return table
+
+
+def _bind_scope(scope: Scope, protos: list[onnx.NodeProto], table: dict[int, onnx.NodeProto]) -> None:
+    """Pair the scope's nodes with the decoded ones in order; a tree node decoding skipped gets none."""
+    k = 0
+    for node in scope.nodes:
+        if k < len(protos) and _same(node, protos[k]):
+            proto = protos[k]
+            table[id(node)] = proto
+            k += 1
+            subgraphs = [
+                g for a in proto.attribute for g in ([a.g] if a.HasField("g") else []) + list(a.graphs)
+            ]
+            if len(subgraphs) == len(node.subgraphs):
+                for sub, graph in zip(node.subgraphs, subgraphs, strict=True):
+                    _bind_scope(sub, list(graph.node), table)
+
+
+def _same(node: Node, proto: onnx.NodeProto) -> bool:
+    return (
+        node.op_type == proto.op_type
+        and node.inputs == list(proto.input)
+        and node.outputs == list(proto.output)
+    )
+
+
+def node_by_name(index: Index) -> dict[tuple[str, str], Node]:
+    """(node name, op_type) -> the first node of that name in any scope: how onnx messages name nodes."""
+    table: dict[tuple[str, str], Node] = {}
+    for node in index.nodes:
+        table.setdefault((node.name, node.op_type), node)
+    return table
+
+
+# -- shape inference ------------------------------------------------------------------------------
+
+_INFERENCE_ENTRY = re.compile(r"\(op_type:(?P<op>[^,]*), node name: (?P<name>[^)]*)\): (?P<message>.*)")
+
+
+@per_document
+def inference(document: Document) -> tuple[onnx.ModelProto | None, list[tuple[str, str, str]]]:
+    """The model with inferred types (strict mode, data propagation) and the failures it reported.
+
+    Failures are (node name, op_type, message); a failure that names no node has empty name and op.
+    """
+    model = document.model
+    if model is None:
+        return None, []
+    try:
+        return onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True, data_prop=True), []
+    except onnx.shape_inference.InferenceError as err:
+        return None, list(_inference_failures(str(err)))
+    except (onnx.checker.ValidationError, ValueError) as err:  # e.g. an unknown op: the O rules say it
+        return None, [("", "", str(err).strip().splitlines()[0])]
+
+
+def _inference_failures(text: str) -> Iterator[tuple[str, str, str]]:
+    found = False
+    for line in text.splitlines():
+        match = _INFERENCE_ENTRY.search(line)
+        if match:
+            found = True
+            yield match["name"], match["op"], match["message"].strip()
+    if not found and text.strip():
+        yield "", "", text.strip().splitlines()[0]
+
+
+def node_path(index: Index, name: str, op_type: str) -> Path | None:
+    """The path of the node an onnx message names by name and op (the first such node)."""
+    node = node_by_name(index).get((name, op_type))
+    return node.path if node is not None else None

@@ -1,0 +1,68 @@
+"""The last word: ``onnx.checker`` on the decoded model, its message placed at what it names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import onnx
+
+from onnxtext.diagnostics import Diagnostic
+from onnxtext.document import Document
+from onnxtext.index import Index
+from onnxtext.lint.engine import rule
+from onnxtext.lint.facts import node_path
+from onnxtext.paths import Path
+
+_NODE = re.compile(r"Name: ?(?P<name>.*?) OpType: ?(?P<op>\S+)")
+_QUOTED = re.compile(r"'([^']+)'")
+_PROTOBUF_LIMIT = 2**31 - 1
+
+
+@rule(
+    "C501",
+    "checker",
+    "error",
+    "onnx.checker rejects the model",
+    """
+The final check is onnx.checker itself, on the model as it would be built. It runs once the
+other rules find no error (they say the same things more precisely). Its message is kept as is
+and placed at the node it names, else at the value it quotes, else at the graph.
+
+Bad:
+    anything onnx.checker.check_model refuses
+Good:
+    a model onnx.checker.check_model accepts
+""",
+    stage="model",
+)
+def checker(document: Document, index: Index) -> Iterator[Diagnostic]:
+    model = document.model
+    if model is None or model.ByteSize() > _PROTOBUF_LIMIT:
+        return
+    try:
+        onnx.checker.check_model(model)
+    except onnx.checker.ValidationError as err:
+        message = str(err).strip()
+        first = message.splitlines()[0] if message else "the model is not valid"
+        yield Diagnostic(
+            "C501",
+            f"onnx.checker: {first}",
+            "error",
+            _placed(index, message),
+            "fix the model, or build with --no-check to write it anyway",
+        )
+
+
+def _placed(index: Index, message: str) -> Path:
+    match = _NODE.search(message)
+    if match:
+        path = node_path(index, match["name"], match["op"])
+        if path is not None:
+            return path
+    for name in _QUOTED.findall(message.splitlines()[0] if message else ""):
+        for scope in index.scopes:
+            producer = index.resolve(scope, name)
+            if producer is not None:
+                return producer.path
+    return ("graph",)

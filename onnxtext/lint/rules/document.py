@@ -1,0 +1,61 @@
+"""Codes reported while reading the document (the parser and the decoder), registered so that
+``--explain``, ``--list-rules``, ``--select`` and ``noqa`` know them, and ``L100`` (unused noqa),
+reported by the engine itself.
+"""
+
+from __future__ import annotations
+
+from onnxtext.lint.engine import Rule, register
+
+_GOOD = "Good:\n    what the hint says; `onnxtext dump` of a model shows the exact form"
+_DECODER = {
+    "E101": ("syntax-error", "the text is not valid YAML/JSON (or uses anchors, aliases, several documents)"),
+    "E102": ("duplicate-key", "a key appears twice in one mapping"),
+    "E201": ("unknown-key", "a key the element does not have (the hint suggests the closest one)"),
+    "E202": (
+        "wrong-kind",
+        "a value of the wrong kind (a list where a mapping belongs, a string for a number)",
+    ),
+    "E203": ("bad-type-string", "a type string that does not parse (float32[N,3])"),
+    "E204": ("unknown-name", "an unknown element type or enum name"),
+    "E205": ("bad-attribute", "an attribute value that is no attribute literal (say {type: INTS} for [])"),
+    "E206": ("missing-key", "an element lacks a key it needs"),
+    "E207": ("format-version", "the document's format version is not supported"),
+    "E301": ("payload-count", "tensor values do not fit the tensor's type and dims"),
+    "E302": ("bad-base64", "a Base64 payload is not valid or has the wrong length"),
+    "E303": ("sidecar-missing", "an .npy sidecar is missing or unreadable"),
+    "E304": ("sidecar-changed", "an .npy sidecar changed since the dump (sha256 differs)"),
+    "E305": ("unsafe-sidecar", "an .npy reference is absolute or leaves the document's folder"),
+    "E306": ("sidecar-mismatch", "an .npy sidecar's dtype or shape does not match the tensor's type"),
+}
+_EXAMPLES = {
+    "E203": "Bad:\n    type: 'float32[N,3,,224]'\nGood:\n    type: 'float32[N,3,224,224]'",
+    "E201": "Bad:\n    - op_typ: Relu\nGood:\n    - op_type: Relu",
+    "E301": "Bad:\n    {name: shape, type: 'int64[2]', values: [1, -1, 3]}\n"
+    "Good:\n    {name: shape, type: 'int64[3]', values: [1, -1, 3]}",
+}
+
+_READING = "Reported while reading the document: the element is skipped and reading goes on, so\none run "
+_READING += "reports every such problem."
+
+
+def _explanation(code: str, summary: str) -> str:
+    example = _EXAMPLES.get(code, f"Bad:\n    {summary}\n{_GOOD}")
+    return f"{_READING}\n\n{example}"
+
+
+for _code, (_name, _summary) in _DECODER.items():
+    register(Rule(_code, _name, "error", _summary, _explanation(_code, _summary), stage="decoder"))
+
+register(
+    Rule(
+        "L100",
+        "unused-noqa",
+        "warning",
+        "a `# onnxtext: noqa` comment silences nothing",
+        "A noqa comment that no longer matches a diagnostic on its line hides nothing but may hide a\n"
+        "future problem: remove it.\n\nBad:\n    - {op_type: Relu, name: r, inputs: [x], outputs: [y]}  "
+        "# onnxtext: noqa N104\nGood:\n    - {op_type: Relu, name: r, inputs: [x], outputs: [y]}",
+        stage="decoder",
+    )
+)

@@ -20,6 +20,7 @@ from onnxtext.version import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "dump": ("roundtrip", "dump"),
     "build": ("roundtrip", "build"),
+    "lint": ("lint", "lint"),
 }
 
 

@@ -26,12 +26,14 @@ from onnxtext.surgery.walk import defined_names
 def extract(
     model: onnx.ModelProto, outputs: Sequence[str], inputs: Sequence[str] | None = None
 ) -> onnx.ModelProto:
-    """The sub-model of ``model`` computing ``outputs`` from ``inputs`` (default: the present inputs).
+    """The sub-model of ``model`` computing ``outputs`` from ``inputs`` (default: those of the present
+    inputs that the outputs need).
 
     Raises E601 for a name that is not a value of the main graph, a name given twice, a value whose
     type nobody knows, or an input that cannot be cut at because its producer is still needed.
     """
     graph = model.graph
+    named = inputs is not None  # inputs named by the caller stay, even unused; the model's own may go
     inputs = [v.name for v in graph.input] if inputs is None else list(inputs)
     if not outputs:
         raise OnnxTextError("E601", "no output named", hint="name at least one value with --outputs")
@@ -43,7 +45,7 @@ def extract(
     cut.CopyFrom(model)
     _replace(cut.graph.input, [declared[name] for name in inputs])
     _replace(cut.graph.output, [declared[name] for name in outputs])
-    result = prune(cut)
+    result = prune(cut, keep_inputs=named)
     _check_cut(result.graph, set(inputs))
     boundary = set(inputs) | set(outputs)
     kept = [v for v in result.graph.value_info if v.name not in boundary]

@@ -22,11 +22,14 @@ import onnx
 from onnxtext.surgery.walk import defined_names, node_subgraphs, outer_references
 
 
-def prune(model: onnx.ModelProto) -> onnx.ModelProto:
-    """A copy of ``model`` holding only what its graph outputs need (functions no node calls dropped)."""
+def prune(model: onnx.ModelProto, *, keep_inputs: bool = False) -> onnx.ModelProto:
+    """A copy of ``model`` holding only what its graph outputs need (functions no node calls dropped).
+
+    ``keep_inputs`` keeps every graph input, needed or not (extract keeps the inputs it was given).
+    """
     pruned = onnx.ModelProto()
     pruned.CopyFrom(model)
-    prune_graph(pruned.graph, keep_inputs=False)
+    prune_graph(pruned.graph, keep_inputs=keep_inputs)
     _drop_unused_functions(pruned)
     return pruned
 

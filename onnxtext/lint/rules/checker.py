@@ -38,7 +38,7 @@ Good:
 )
 def checker(document: Document, index: Index) -> Iterator[Diagnostic]:
     model = document.model
-    if model is None or model.ByteSize() > _PROTOBUF_LIMIT:
+    if model is None or model.ByteSize() > _PROTOBUF_LIMIT or _external(document):
         return
     try:
         onnx.checker.check_model(model)
@@ -52,6 +52,19 @@ def checker(document: Document, index: Index) -> Iterator[Diagnostic]:
             _placed(index, message),
             "fix the model, or build with --no-check to write it anyway",
         )
+
+
+def _external(document: Document) -> bool:
+    """Whether tensors live in external data: checked in memory, they look missing (``build`` checks
+    the written file by path, where the data is found)."""
+    return (
+        "EXTERNAL" in document.text
+        if document.has_text
+        else any(
+            t.data_location == onnx.TensorProto.EXTERNAL
+            for t in document.model.graph.initializer  # type: ignore[union-attr]
+        )
+    )
 
 
 def _placed(index: Index, message: str) -> Path:

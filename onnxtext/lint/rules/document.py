@@ -59,3 +59,16 @@ register(
         stage="decoder",
     )
 )
+
+register(
+    Rule(
+        "L101",
+        "more-warnings",
+        "info",
+        "`build` shows the first warnings and counts the rest",
+        "`onnxtext build` lints first and prints the first warnings only; this line says how many\n"
+        "more there are. `onnxtext lint FILE` lists them all.\n\nBad:\n    (nothing to fix)\nGood:\n"
+        "    onnxtext lint model.yaml",
+        stage="decoder",
+    )
+)

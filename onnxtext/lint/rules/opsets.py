@@ -299,11 +299,12 @@ def domain_not_imported(document: Document, index: Index) -> Iterator[Diagnostic
 @rule(
     "O408",
     "ir-version-too-old",
-    "error",
+    "warning",
     "the model's ir_version is older than its opsets need",
     """
 Each ONNX release pairs an IR version with the opsets it defines (onnx.helper.VERSION_TABLE).
-A model importing a newer opset than its ir_version knows is rejected by runtimes.
+A model importing a newer opset than its ir_version knows may be refused by runtimes (onnx's
+checker lets it pass, so this is a warning).
 
 Bad:
     ir_version: 3
@@ -324,7 +325,7 @@ def ir_version(document: Document, index: Index) -> Iterator[Diagnostic]:
                 "O408",
                 f"ir_version {model.ir_version} is older than opset {version} of domain "
                 f"{_domain_text(domain)} needs ({needed})",
-                "error",
+                "warning",
                 ("ir_version",),
                 f"raise ir_version to {needed} or later",
             )

@@ -54,7 +54,7 @@ def undefined_inputs(document: Document, index: Index) -> Iterator[Diagnostic]:
 
 
 def _did_you_mean(document: Document, index: Index, use: Consumer) -> str | None:
-    found = index.similar(use.scope, use.name)
+    found = [p for p in index.similar(use.scope, use.name, n=3) if p.node is None or p.node is not use.node]
     if not found:
         return None
     return f"did you mean '{found[0].name}' (produced by {_producer_text(document, found[0])})?"

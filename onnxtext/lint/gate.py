@@ -1,0 +1,77 @@
+"""``build`` lints first: errors stop it (every one reported, nothing written), warnings are passed on.
+
+The gate parses and decodes the document once, for lint and for the build: the model it returns is
+the one lint judged.  Settings come from ``[tool.onnxtext.lint]`` of the nearest pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import onnx
+
+from onnxtext import text
+from onnxtext.diagnostics import Diagnostic
+from onnxtext.document import Document
+from onnxtext.errors import OnnxTextError
+from onnxtext.lint.config import load_settings
+from onnxtext.lint.engine import Selection, lint
+from onnxtext.progress import Progress
+
+SHOWN_WARNINGS = 10  # build is not lint: past this many, it says how many more there are
+
+
+@dataclasses.dataclass
+class LintFailed(OnnxTextError):
+    """Lint found errors: the first one as the error's own fields, every one in ``diagnostics``."""
+
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @classmethod
+    def of_all(cls, diagnostics: list[Diagnostic]) -> LintFailed:
+        first = OnnxTextError.of(diagnostics[0])
+        return cls(
+            **{f.name: getattr(first, f.name) for f in dataclasses.fields(OnnxTextError)},
+            diagnostics=tuple(diagnostics),
+        )
+
+    def report(self) -> str:
+        return "\n".join(d.report() for d in self.diagnostics)
+
+
+def decode_linted(
+    document_text: str,
+    fmt: text.Format,
+    file: str,
+    folder: Path,
+    progress: Progress,
+    warn: Callable[[Diagnostic], None] | None = None,
+) -> tuple[onnx.ModelProto, Path]:
+    """The model of a document and the folder of its external data, once lint finds no error.
+
+    Raises :class:`LintFailed` with every error; hands the first warnings to ``warn``, then one
+    ``L101`` info saying how many more there are.
+    """
+    document = Document(document_text, fmt, file, folder)
+    document.decode(progress)
+    settings = load_settings(folder)
+    selection = Selection(settings.select or ("ALL",), settings.ignore, settings.extend_select)
+    found = lint(document, selection)
+    errors = [d for d in found if d.severity == "error"]
+    if errors:
+        raise LintFailed.of_all(errors)
+    if warn is not None:
+        for diagnostic in found[:SHOWN_WARNINGS]:
+            warn(diagnostic)
+        if len(found) > SHOWN_WARNINGS:
+            more = len(found) - SHOWN_WARNINGS
+            warn(
+                Diagnostic("L101", f"{more} more warnings: `onnxtext lint {file}` lists them", "info").at(
+                    file
+                )
+            )
+    model = document.model
+    assert model is not None  # a document that decodes to nothing has an error
+    return model, document.decoded.data_dir

@@ -1,0 +1,155 @@
+"""The surgery commands as a user runs them: .onnx and documents in, the right kind out, clean failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+import onnxtext
+from tests.models import ONNX_DATA
+from tests.surgery.helpers import chain_model, cli, names_of, run
+
+SQUEEZENET = ONNX_DATA / "light" / "light_squeezenet.onnx"
+X = np.array([[1.0, -2.0, 3.0]], np.float32)
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Path:
+    path = tmp_path / "chain.onnx"
+    onnx.save(chain_model(), path)
+    return path
+
+
+@pytest.fixture
+def chain_doc(tmp_path: Path) -> Path:
+    path = tmp_path / "chain.yaml"
+    onnxtext.dump(chain_model(), path)
+    return path
+
+
+def test_extract_onnx_to_onnx(chain: Path, tmp_path: Path) -> None:
+    code, out = cli("extract", str(chain), "--outputs", "a", "-o", str(tmp_path / "cut.onnx"))
+    assert code == 0, out
+    cut = onnx.load(tmp_path / "cut.onnx")
+    np.testing.assert_array_equal(run(cut, {"x": X})["a"], np.maximum(X, 0))
+
+
+def test_a_document_in_gives_a_canonical_document_out(chain_doc: Path, tmp_path: Path) -> None:
+    target = tmp_path / "cut.yaml"
+    code, out = cli("extract", str(chain_doc), "--inputs", "a", "--outputs", "b", "-o", str(target))
+    assert code == 0, out
+    model = onnxtext.load(target)
+    assert names_of(model.graph.input) == ["a"]
+    assert target.read_text() == onnxtext.dumps(model)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "expect"),
+    [
+        (["extract", "{m}", "--outputs", "nope", "-o", "{out}"], 1, "E601"),
+        (["extract", "{m}", "--outputs", "y", "-o", "{m}"], 2, "overwrite the input"),
+        (["extract", "{m}", "--outputs", "y", "-o", "{dir}/x.txt"], 2, "cannot tell"),
+        (["rename", "^a$", "b", "{m}", "-o", "{out}"], 1, "E602"),
+        (["rename", "^a$", "c", "{m}"], 2, "-o OUTPUT or --in-place"),
+        (["rename", "(", "c", "{m}", "-o", "{out}"], 1, "bad pattern"),
+        (["merge", "{m}", "{m}", "-o", "{out}"], 1, "E604"),
+        (["merge", "{m}", "{m}", "-o", "{out}", "--prefix-b", "b/", "--connect", "y"], 2, "OUT_OF_A:IN_OF_B"),
+        (["merge", "{m}", "{m}", "-o", "{out}", "--prefix-b", "b/", "--connect", "q:x"], 1, "E601"),
+        (["build", "{doc}", "-o", "{out}", "--opset", "999"], 1, "E603"),
+        (["compare", "{m}", "{m}", "--dim", "N"], 2, "NAME=SIZE"),
+    ],
+)
+def test_bad_arguments_end_in_one_clear_error_and_no_output(
+    args: list[str], code: int, expect: str, chain: Path, chain_doc: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.onnx"
+    paths = {"m": str(chain), "doc": str(chain_doc), "out": str(out), "dir": str(tmp_path)}
+    got, output = cli(*(a.format(**paths) for a in args))
+    assert got == code and expect in output, output
+    assert "Traceback" not in output and not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chain.onnx", "chain.yaml"]
+
+
+def test_rename_dry_run_writes_nothing_and_in_place_rewrites_the_document(chain_doc: Path) -> None:
+    before = chain_doc.read_text()
+    code, out = cli("rename", "^x$", "pixels", str(chain_doc), "--scope", "inputs", "--dry-run")
+    assert code == 0 and "x -> pixels  (3 places)" in out
+    assert chain_doc.read_text() == before
+    code, out = cli("rename", "^x$", "pixels", str(chain_doc), "--scope", "inputs", "--in-place")
+    assert code == 0, out
+    assert run(onnxtext.load(chain_doc), {"pixels": X})["y"].shape == (1, 3)
+
+
+def test_rename_matching_nothing_keeps_the_bytes(tmp_path: Path) -> None:
+    code, out = cli("rename", "^zzz$", "q", str(SQUEEZENET), "-o", str(tmp_path / "same.onnx"))
+    assert code == 0 and "nothing matches" in out
+    assert (tmp_path / "same.onnx").read_bytes() == onnx.load(SQUEEZENET).SerializeToString()
+
+
+def test_merge_and_summary_json(chain: Path, tmp_path: Path) -> None:
+    target = tmp_path / "both.onnx"
+    code, out = cli(
+        "merge", str(chain), str(chain), "-o", str(target), "--prefix-b", "b/", "--connect", "y:x"
+    )
+    assert code == 0, out
+    code, out = cli("summary", str(target), "--format", "json")
+    facts = json.loads(out)
+    assert facts["inputs"] == {"x": "float32[N,3]"} and facts["outputs"] == {"b/y": "float32[N,3]"}
+    assert facts["ops"]["ai.onnx"]["Relu"] == 2
+
+
+def test_compare_exit_codes_dims_and_inputs(chain: Path, tmp_path: Path) -> None:
+    assert cli("compare", str(chain), str(chain), "--dim", "N=4")[0] == 0
+    other = chain_model()
+    other.graph.node[2].op_type = "Relu"
+    onnx.save(other, tmp_path / "other.onnx")
+    np.save(tmp_path / "x.npy", X)
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    np.save(inputs / "x.npy", X)
+    code, out = cli("compare", str(chain), str(tmp_path / "other.onnx"), "--inputs", str(inputs))
+    assert code == 1 and "y: DIFFERENT (max abs 3" in out
+    code, out = cli(
+        "compare", str(chain), str(tmp_path / "other.onnx"), "--format", "json", "--runner", "reference"
+    )
+    assert json.loads(out)["runner"] == "reference"
+
+
+def test_build_options(chain_doc: Path, tmp_path: Path) -> None:
+    target = tmp_path / "built.onnx"
+    code, out = cli(
+        "build", str(chain_doc), "-o", str(target), "--prune", "--dedupe", "--opset", "18", "--infer-shapes"
+    )
+    assert code == 0, out
+    assert "dedupe: 0 duplicate tensors merged" in out
+    model = onnx.load(target)
+    assert len(model.graph.node) == 3 and model.opset_import[0].version == 18
+    assert {"a", "b"} <= set(names_of(model.graph.value_info))
+
+
+def test_dump_options(tmp_path: Path) -> None:
+    model = chain_model()
+    model.doc_string = "a long story"
+    onnx.save(model, tmp_path / "doc.onnx")
+    code, out = cli("dump", str(tmp_path / "doc.onnx"), "--strip-doc", "--infer-shapes")
+    assert code == 0 and "a long story" not in out and "name: a" in out
+    code, out = cli("dump", str(tmp_path / "doc.onnx"), "-o", str(tmp_path / "doc.yaml"), "--strip-doc")
+    assert code == 0 and "a long story" not in (tmp_path / "doc.yaml").read_text()
+
+
+def test_external_data_follows_the_output_to_another_folder(tmp_path: Path) -> None:
+    model = onnx.load(SQUEEZENET)
+    onnx.save(model, tmp_path / "ext.onnx", save_as_external_data=True, location="ext.data", size_threshold=0)
+    name = next(n.output[0] for n in model.graph.node if n.op_type == "Concat")
+    target = tmp_path / "elsewhere" / "cut.onnx"
+    code, out = cli("extract", str(tmp_path / "ext.onnx"), "--outputs", name, "-o", str(target))
+    assert code == 0, out
+    assert (target.parent / "ext.data").exists()
+    feeds = {"data_0": np.random.default_rng(0).random((1, 3, 224, 224), np.float32)}
+    assert run(onnx.load(target), feeds)[name].shape == (1, 128, 55, 55)
+    code, out = cli("summary", str(tmp_path / "ext.onnx"))
+    assert code == 0 and "float32: 640 in 13 tensors" in out

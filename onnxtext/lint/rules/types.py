@@ -13,13 +13,17 @@ from onnxtext.lint.engine import rule
 from onnxtext.lint.facts import inference, node_by_name
 from onnxtext.paths import Path
 
+_CASCADE = "expected to have type but instead is null"
 _DECLARED = ("existing shape", "existing elem type", "existing type", "Inferred elem type differs")
 
 
 def _failures(document: Document, index: Index, code: str) -> Iterator[tuple[Node | None, str]]:
     """The inference failures that belong to rule ``code``, with the node each names."""
     nodes = node_by_name(index)
-    for name, op_type, message in inference(document)[1]:
+    failures = inference(document)[1]
+    for name, op_type, message in failures:
+        if _CASCADE in message and len(failures) > 1:
+            continue  # an input left untyped by a failure upstream: that failure is the problem
         if _classify(message) == code:
             yield nodes.get((name, op_type)), message
 
@@ -27,7 +31,7 @@ def _failures(document: Document, index: Index, code: str) -> Iterator[tuple[Nod
 def _classify(message: str) -> str:
     if any(needle in message for needle in _DECLARED):
         return "T301"
-    if "TypeInferenceError" in message:
+    if "TypeInferenceError" in message or "inconsistent type" in message:
         return "T302"
     return "T303"
 

@@ -113,7 +113,7 @@ class Selection:
     def enabled(self, code: str) -> bool:
         chosen = _best(code, (*self.select, *self.extend_select))
         dropped = _best(code, self.ignore)
-        return chosen is not None and (dropped is None or len(chosen) > len(dropped))
+        return chosen is not None and (dropped is None or _specificity(chosen) > _specificity(dropped))
 
     def unknown(self) -> list[str]:
         """Entries that match no registered code (a typo the CLI reports as a usage error)."""
@@ -124,7 +124,11 @@ class Selection:
 
 def _best(code: str, entries: Sequence[str]) -> str | None:
     matching = [e for e in entries if e == "ALL" or code.startswith(e)]
-    return max(matching, key=lambda e: 0 if e == "ALL" else len(e), default=None)
+    return max(matching, key=_specificity, default=None)
+
+
+def _specificity(entry: str) -> int:
+    return 0 if entry == "ALL" else len(entry)
 
 
 # -- one run --------------------------------------------------------------------------------------

@@ -1,0 +1,190 @@
+"""git integration, in real temporary repositories: textconv diffs and the merge driver of ``.onnx`` files."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from onnxtext import api, gitdriver
+from onnxtext.diff import diff_files
+from onnxtext.errors import OnnxTextError
+
+SQUEEZENET = Path(__file__).resolve().parent.parent / "samples" / "squeezenet.onnx"
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """A git environment of its own: no user or system config, this Python's ``onnxtext`` first on PATH."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+    }
+
+
+def git(repo: Path, env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False)
+    if ok and done.returncode:
+        raise AssertionError(f"git {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def onnxtext_cli(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "onnxtext", *args]
+    return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, env: dict[str, str]) -> Path:
+    """A repository with squeezenet committed on ``main`` and the drivers set up by the command."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, env, "init", "-q", "-b", "main")
+    onnxtext_cli(path, env, "git-setup")
+    shutil.copy(SQUEEZENET, path / "model.onnx")
+    git(path, env, "add", ".")
+    git(path, env, "commit", "-q", "-m", "squeezenet")
+    return path
+
+
+def edit(model: Path, old: str, new: str) -> None:
+    """Change a model with onnxtext: dump, replace one piece of text, build."""
+    document = api.dumps(api.read_model(model), "yaml")
+    assert document.count(old) == 1, old
+    api.save_model(api.loads(document.replace(old, new), "yaml"), model, force=True)
+
+
+def test_setup_registers_both_drivers_once(repo: Path, env: dict[str, str]) -> None:
+    assert (repo / ".gitattributes").read_text() == "*.onnx diff=onnxtext merge=onnxtext\n"
+    config = git(repo, env, "config", "--get-regexp", r"^(diff|merge)\.onnxtext\.").stdout
+    assert "diff.onnxtext.textconv onnxtext git-textconv\n" in config
+    assert "merge.onnxtext.driver onnxtext git-merge %O %A %B %P\n" in config
+    again = onnxtext_cli(repo, env, "git-setup")
+    assert "already has" in again.stdout
+    assert (repo / ".gitattributes").read_text() == "*.onnx diff=onnxtext merge=onnxtext\n"
+
+
+def test_global_setup_uses_the_users_config(tmp_path: Path, env: dict[str, str]) -> None:
+    outside = tmp_path / "anywhere"
+    outside.mkdir()
+    onnxtext_cli(outside, env, "git-setup", "--global")
+    home = Path(env["HOME"])
+    assert (home / ".config" / "git" / "attributes").read_text() == "*.onnx diff=onnxtext merge=onnxtext\n"
+    assert "textconv = onnxtext git-textconv" in (home / ".gitconfig").read_text()
+
+
+def test_git_diff_shows_exactly_the_changed_line(repo: Path, env: dict[str, str]) -> None:
+    edit(repo / "model.onnx", "ratio: 0.5", "ratio: 0.25")
+    diff = git(repo, env, "diff", "--no-color").stdout
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == ["-      attributes: {ratio: 0.5}", "+      attributes: {ratio: 0.25}"]
+    git(repo, env, "commit", "-q", "-am", "ratio")
+    shown = git(repo, env, "log", "-p", "-1", "--no-color").stdout
+    assert "+      attributes: {ratio: 0.25}" in shown
+
+
+def test_two_branches_changing_two_nodes_merge(repo: Path, env: dict[str, str]) -> None:
+    base = (repo / "model.onnx").read_bytes()
+    git(repo, env, "checkout", "-q", "-b", "other")
+    edit(repo / "model.onnx", "name: n0\n", "name: first_conv\n")
+    git(repo, env, "commit", "-q", "-am", "rename the first conv")
+    git(repo, env, "checkout", "-q", "main")
+    edit(repo / "model.onnx", "ratio: 0.5", "ratio: 0.25")
+    git(repo, env, "commit", "-q", "-am", "ratio")
+    git(repo, env, "merge", "-q", "other", "-m", "merge")
+    merged = repo / "model.onnx"
+    onnx.checker.check_model(onnx.load(merged), full_check=True)
+    (repo / "base.onnx").write_bytes(base)
+    changes = {(c.kind, c.path) for c in diff_files(repo / "base.onnx", merged).changes}
+    assert changes == {("renamed", ("graph", "nodes", 39)), ("changed", ("graph", "nodes", 100))}
+    assert not (repo / "model.conflict.yaml").exists()
+
+
+def test_both_changing_one_attribute_stops_and_says_where(repo: Path, env: dict[str, str]) -> None:
+    git(repo, env, "checkout", "-q", "-b", "other")
+    edit(repo / "model.onnx", "ratio: 0.5", "ratio: 0.4")
+    git(repo, env, "commit", "-q", "-am", "ratio 0.4")
+    git(repo, env, "checkout", "-q", "main")
+    edit(repo / "model.onnx", "ratio: 0.5", "ratio: 0.3")
+    git(repo, env, "commit", "-q", "-am", "ratio 0.3")
+    ours = (repo / "model.onnx").read_bytes()
+    merge = git(repo, env, "merge", "other", "-m", "merge", ok=False)
+    assert merge.returncode != 0
+    report = merge.stdout + merge.stderr
+    assert "CONFLICT" in report and "E702" in report
+    assert re.search(
+        r"model\.conflict\.yaml:\d+:1: error E702 .*graph\.nodes\[100\]\.attributes\.ratio", report
+    )
+    assert (repo / "model.onnx").read_bytes() == ours  # the branch's model, untouched
+    conflict = (repo / "model.conflict.yaml").read_text()
+    assert "<<<<<<< model.onnx (ours)\n      attributes: {ratio: 0.3}\n=======\n" in conflict
+    assert "      attributes: {ratio: 0.4}\n>>>>>>> model.onnx (theirs)\n" in conflict
+    resolved = re.sub(r"<<<<<<< .*\n.*\n=======\n(.*\n)>>>>>>> .*\n", r"\1", conflict)
+    (repo / "model.conflict.yaml").write_text(resolved)
+    onnxtext_cli(repo, env, "build", "model.conflict.yaml", "-o", "model.onnx", "--force")
+    assert "ratio: 0.4" in gitdriver.textconv(repo / "model.onnx")
+
+
+def big_weight_model(scale: float = 1.0) -> onnx.ModelProto:
+    w = numpy_helper.from_array(np.linspace(-1, 1, 4096, dtype=np.float32).reshape(64, 64) * scale, "w")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 64])],
+        initializer=[w],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_textconv_summarises_big_tensors_in_one_line(tmp_path: Path) -> None:
+    onnx.save(big_weight_model(), tmp_path / "m.onnx")
+    shown = gitdriver.textconv(tmp_path / "m.onnx")
+    (weight,) = [line for line in shown.splitlines() if "name: w," in line]
+    assert "type: 'float32[64,64]'" in weight and "digest:" in weight and "sha256:" in weight
+    assert len(weight) < 200
+    (tmp_path / "junk.onnx").write_bytes(b"\xff not a model")
+    assert gitdriver.textconv(tmp_path / "junk.onnx").startswith(
+        "# onnxtext: E503 not an ONNX model (13 bytes"
+    )
+
+
+def test_merge_driver_refuses_a_merge_the_checker_rejects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each side adds a node writing 'z' at a different place: the text merges, the model is invalid."""
+    monkeypatch.chdir(tmp_path)  # git runs the driver at the top of the work tree
+    base = big_weight_model()
+    ours, theirs = onnx.ModelProto(), onnx.ModelProto()
+    ours.CopyFrom(base)
+    theirs.CopyFrom(base)
+    ours.graph.node.insert(0, helper.make_node("Neg", ["x"], ["z"], name="first"))
+    theirs.graph.node.append(helper.make_node("Abs", ["y"], ["z"], name="last"))
+    for name, model in (("base", base), ("ours", ours), ("theirs", theirs)):
+        onnx.save(model, tmp_path / f"{name}.onnx")
+    before = (tmp_path / "ours.onnx").read_bytes()
+    with pytest.raises(OnnxTextError) as caught:
+        gitdriver.merge(tmp_path / "base.onnx", tmp_path / "ours.onnx", tmp_path / "theirs.onnx", "m.onnx")
+    assert (caught.value.code, caught.value.file) == ("E401", "m.conflict.yaml")
+    assert (tmp_path / "ours.onnx").read_bytes() == before
+    merged = (tmp_path / "m.conflict.yaml").read_text()
+    assert "name: first" in merged and "name: last" in merged

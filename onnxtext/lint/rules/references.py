@@ -137,7 +137,7 @@ def _ancestor_in(use: Consumer, scope: Scope) -> Node | None:
 
 
 def _cycle(scope: Scope, edges: dict[int, set[int]]) -> list[Node]:
-    """The nodes left when every node whose producers are placed is removed (Kahn): empty when acyclic."""
+    """The nodes on cycles: what Kahn's algorithm cannot place, less what merely hangs below a cycle."""
     waiting = {position: 0 for position in range(len(scope.nodes))}
     for targets in edges.values():
         for target in targets:
@@ -149,7 +149,13 @@ def _cycle(scope: Scope, edges: dict[int, set[int]]) -> list[Node]:
             waiting[target] -= 1
             if waiting[target] == 0:
                 ready.append(target)
-    return [scope.nodes[p] for p, count in sorted(waiting.items()) if count > 0]
+    left = {p for p, count in waiting.items() if count > 0}
+    trimmed = True
+    while trimmed:  # drop what only hangs below a cycle: nodes that lead back into none of the rest
+        below = {p for p in left if not left.intersection(edges.get(p, ()))}
+        left -= below
+        trimmed = bool(below)
+    return [scope.nodes[p] for p in sorted(left)]
 
 
 @rule(

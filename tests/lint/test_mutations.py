@@ -1,0 +1,89 @@
+"""Break a real model at the proto level, dump it, lint: the right code at the line of the broken
+element, in YAML and JSON; and ``build`` refuses it, writing nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import onnx
+import pytest
+from click.testing import CliRunner
+
+import onnxtext
+from onnxtext.cli import main
+from onnxtext.document import Document
+from onnxtext.lint.engine import lint
+from onnxtext.paths import Path as DocPath
+
+SQUEEZENET = Path(__file__).resolve().parents[2] / "samples" / "squeezenet.onnx"
+
+
+def first(model: onnx.ModelProto, op_type: str) -> int:
+    return next(i for i, node in enumerate(model.graph.node) if node.op_type == op_type)
+
+
+def rename_input(model: onnx.ModelProto) -> DocPath:
+    i = first(model, "Relu")
+    model.graph.node[i].input[0] += "_typo"
+    return ("graph", "nodes", i, "inputs", 0)
+
+
+def duplicate_output(model: onnx.ModelProto) -> DocPath:
+    i, j = first(model, "Relu"), first(model, "MaxPool")
+    model.graph.node[j].output[0] = model.graph.node[i].output[0]
+    return ("graph", "nodes", j, "outputs", 0)
+
+
+def drop_required_attribute(model: onnx.ModelProto) -> DocPath:
+    i = first(model, "Concat")
+    del model.graph.node[i].attribute[:]
+    return ("graph", "nodes", i)
+
+
+def lower_opset(model: onnx.ModelProto) -> DocPath:
+    model.opset_import[0].version = 8  # ConstantOfShape is from opset 9
+    return ("graph", "nodes", first(model, "ConstantOfShape"), "op_type")
+
+
+def retype_attribute(model: onnx.ModelProto) -> DocPath:
+    i = first(model, "Concat")
+    axis = model.graph.node[i].attribute[0]
+    axis.type, axis.f = onnx.AttributeProto.FLOAT, float(axis.i)
+    axis.ClearField("i")
+    return ("graph", "nodes", i, "attributes", "axis")
+
+
+def cycle(model: onnx.ModelProto) -> DocPath:
+    i = first(model, "Relu")
+    model.graph.node[i].input[0] = model.graph.node[i + 1].output[0]
+    return ("graph", "nodes", i)
+
+
+MUTATIONS: dict[str, tuple[Callable[[onnx.ModelProto], DocPath], str]] = {
+    "rename-input": (rename_input, "R201"),
+    "duplicate-output": (duplicate_output, "N102"),
+    "drop-required-attribute": (drop_required_attribute, "O404"),
+    "lower-opset": (lower_opset, "O401"),
+    "retype-attribute": (retype_attribute, "O405"),
+    "cycle": (cycle, "R203"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+def test_mutation_is_found_at_its_line(mutation: str, fmt: str, tmp_path: Path) -> None:
+    model = onnx.load(SQUEEZENET)
+    breaks, code = MUTATIONS[mutation]
+    path = breaks(model)
+    text = onnxtext.dumps(model, fmt)  # type: ignore[arg-type]
+    document = Document(text, fmt, f"m.{fmt}", tmp_path)  # type: ignore[arg-type]
+    found = [d for d in lint(document) if d.code == code]
+    assert document.source_map is not None
+    line = document.source_map.span(path).line
+    assert [d.line for d in found if d.path == path] == [line], [d.report() for d in lint(document)]
+    if fmt == "yaml":
+        doc, out = tmp_path / "m.yaml", tmp_path / "m.onnx"
+        doc.write_text(text)
+        result = CliRunner().invoke(main, ["build", str(doc), "-o", str(out)])
+        assert result.exit_code == 1 and f" error {code} " in result.output and not out.exists()

@@ -38,6 +38,8 @@ from onnxtext.roundtrip.layout import FORMAT_KEY
 
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what libyaml counts as a new line
 _STAGING_PREFIX = ".onnxtext-fmt-"
+_HEAD_CHARS = 1 << 16
+_FORMAT_LINE = re.compile(rf'(?m)^(?:{FORMAT_KEY}:|\ufeff?\s*\{{\s*"{FORMAT_KEY}"\s*:)')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,18 +94,22 @@ def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Op
 
 
 def is_document(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a YAML/JSON file whose top-level mapping has the ``onnxtext:`` version key.
+    """Whether ``path`` is a YAML/JSON file that starts like a document (:func:`looks_like_document`).
 
     A cheap look at the text (no parsing), for hooks that hand every YAML and JSON file to ``fmt``.
     """
     try:
-        fmt = text.format_for(os.fspath(path))
-        head = FsPath(path).read_text(encoding="utf-8", errors="replace")
+        text.format_for(os.fspath(path))
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return looks_like_document(handle.read(_HEAD_CHARS))
     except (ValueError, OSError):
         return False
-    key = re.escape(FORMAT_KEY)
-    pattern = rf"(?m)^{key}:" if fmt == "yaml" else rf'\A\ufeff?\s*\{{\s*"{key}"\s*:'
-    return re.search(pattern, head) is not None
+
+
+def looks_like_document(head: str) -> bool:
+    """Whether the start of a text has the format key at the top level: a line ``onnxtext: 2`` (YAML)
+    or ``{"onnxtext": 2`` (JSON), as ``dump`` writes them first."""
+    return _FORMAT_LINE.search(head) is not None
 
 
 # ------------------------------------------------------------------------------------------ comments

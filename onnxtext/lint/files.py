@@ -9,6 +9,7 @@ from onnxtext.api import read_model
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
 from onnxtext.errors import OnnxTextError
+from onnxtext.fmt import looks_like_document
 from onnxtext.lint.engine import Selection, lint
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -35,7 +36,7 @@ def expand(paths: Iterable[Path]) -> Iterator[Path]:
 def _is_document(path: Path) -> bool:
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
-            return "onnxtext" in handle.read(_SNIFF)
+            return looks_like_document(handle.read(_SNIFF))
     except OSError:
         return False
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import weakref
 from collections.abc import Iterator
 
 import onnx
@@ -27,18 +28,31 @@ from onnxtext.lint.facts import (
     scope_opsets,
 )
 
+_CHECKED: weakref.WeakKeyDictionary[Index, list[tuple[Node, str, int, defs.OpSchema]]] = (
+    weakref.WeakKeyDictionary()
+)
 
-def _checked(document: Document, index: Index) -> Iterator[tuple[Node, str, int, defs.OpSchema]]:
-    """(node, domain, imported version, schema) of every node whose op has a schema at that version."""
+
+def _checked(document: Document, index: Index) -> list[tuple[Node, str, int, defs.OpSchema]]:
+    """(node, domain, imported version, schema) of every node whose op has a schema at that version.
+
+    Computed once per index: five rules walk it.
+    """
+    if index in _CHECKED:
+        return _CHECKED[index]
     functions = local_functions(document)
+    opsets = {scope.id: scope_opsets(document, index, scope) for scope in index.scopes}
+    found = []
     for node in index.nodes:
         domain = normal_domain(node.domain)
         if (domain, node.op_type) in functions or not known_domain(domain):
             continue
-        version = scope_opsets(document, index, node.scope).get(domain)
-        found = schema(node.op_type, domain, version) if version is not None else None
-        if found is not None:
-            yield node, domain, version, found  # type: ignore[misc]
+        version = opsets[node.scope.id].get(domain)
+        entry = schema(node.op_type, domain, version) if version is not None else None
+        if entry is not None and version is not None:
+            found.append((node, domain, version, entry))
+    _CHECKED[index] = found
+    return found
 
 
 def _domain_text(domain: str) -> str:

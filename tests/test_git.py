@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -188,3 +189,69 @@ def test_merge_driver_refuses_a_merge_the_checker_rejects(
     assert (tmp_path / "ours.onnx").read_bytes() == before
     merged = (tmp_path / "m.conflict.yaml").read_text()
     assert "name: first" in merged and "name: last" in merged
+
+
+# ------------------------------------------------------------------------------------------ pre-commit
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOKED = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+
+
+def hook_repository(path: Path, env: dict[str, str]) -> str:
+    """This project as a hook repository (what pre-commit clones): its package and manifest, committed."""
+    path.mkdir()
+    for name in HOOKED:
+        shutil.copy(ROOT / name, path / name)
+    shutil.copytree(ROOT / "onnxtext", path / "onnxtext", ignore=shutil.ignore_patterns("__pycache__"))
+    git(path, env, "init", "-q", "-b", "main")
+    git(path, env, "add", ".")
+    git(path, env, "commit", "-q", "-m", "hooks")
+    return git(path, env, "rev-parse", "HEAD").stdout.strip()
+
+
+def dangling_model() -> onnx.ModelProto:
+    """A valid-looking model whose node reads a value nothing defines: a lint error."""
+    model = big_weight_model()
+    model.graph.node[0].input[0] = "ghost"
+    return model
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pre_commit") is None, reason="pre-commit is not installed")
+def test_pre_commit_hooks_format_and_lint(tmp_path: Path, env: dict[str, str]) -> None:
+    rev = hook_repository(tmp_path / "hooks", env)
+    repo = tmp_path / "use"
+    repo.mkdir()
+    git(repo, env, "init", "-q", "-b", "main")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {tmp_path / 'hooks'}\n    rev: {rev}\n"
+        "    hooks:\n      - id: onnxtext-fmt\n      - id: onnxtext-lint\n"
+    )
+    canonical = api.dumps(onnx.load(SQUEEZENET), "yaml")
+    (repo / "model.yaml").write_text(canonical.replace("ir_version: 3", "ir_version:    3"))
+    (repo / "broken.yaml").write_text(api.dumps(dangling_model(), "yaml"))
+    (repo / "ci.yaml").write_text("jobs: {test: {runs-on: linux}}\n")  # YAML, but no document
+    git(repo, env, "add", ".")
+    hook_env = {
+        **env,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
+        # the hook's virtualenv sees this environment's packages: pip installs onnxtext alone
+        "VIRTUALENV_SYSTEM_SITE_PACKAGES": "1",
+        **({"PIP_NO_BUILD_ISOLATION": "1"} if importlib.util.find_spec("setuptools") else {}),
+    }
+    command = [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"]
+    first = subprocess.run(command, cwd=repo, env=hook_env, capture_output=True, text=True, check=False)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert re.search(r"onnxtext fmt\.+Failed\n- hook id: onnxtext-fmt\n- files were modified", first.stdout)
+    assert "reformatted model.yaml" in first.stdout
+    assert re.search(r"onnxtext lint\.+Failed", first.stdout)
+    assert re.search(r"broken\.yaml:\d+:\d+: error \w+ .*ghost", first.stdout)
+    assert "ci.yaml" not in first.stdout and "pre-commit-config" not in first.stdout
+    assert (repo / "model.yaml").read_text() == canonical
+    assert (repo / "ci.yaml").read_text() == "jobs: {test: {runs-on: linux}}\n"
+    (repo / "broken.yaml").unlink()
+    git(repo, env, "add", "-A")
+    second = subprocess.run(command, cwd=repo, env=hook_env, capture_output=True, text=True, check=False)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert re.search(r"onnxtext fmt\.+Passed", second.stdout) and re.search(
+        r"onnxtext lint\.+Passed", second.stdout
+    )

@@ -87,8 +87,8 @@ def test_syntax_error(tmp_path: Path, ext: str) -> None:
     [
         ("alpha: 0.1", "alpha: [0.1, x]", "E205", ""),  # not an attribute literal
         ("op_type: LeakyRelu", "op_typ: LeakyRelu", "E201", "op_type"),  # suggests the right key
-        ("op_type: LeakyRelu", "op_type: NoSuchOp", "E401", "NoSuchOp"),  # onnx.checker names the node
-        ("type: int64[2]", "type: int64[2,x]", "E203", ""),  # bad type string
+        ("op_type: LeakyRelu", "op_type: NoSuchOp", "O401", "NoSuchOp"),  # lint names the op
+        ("type: 'int64[2]'", "type: 'int64[2,x]'", "E203", ""),  # bad type string
         ("values: [30, 20]", "values: [30, 20, 1]", "E301", "expected 2 values"),
     ],
 )

@@ -20,7 +20,19 @@ from onnxtext.version import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "dump": ("roundtrip", "dump"),
     "build": ("roundtrip", "build"),
+    "schema": ("schema", "schema"),
+    "editor-setup": ("editor_setup", "editor_setup"),
     "lint": ("lint", "lint"),
+    "fmt": ("fmt", "fmt"),
+    "diff": ("diff", "diff"),
+    "git-setup": ("git", "git_setup"),
+    "git-textconv": ("git", "git_textconv"),
+    "git-merge": ("git", "git_merge"),
+    "extract": ("extract", "extract"),
+    "rename": ("rename", "rename"),
+    "merge": ("merge", "merge"),
+    "summary": ("summary", "summary"),
+    "compare": ("compare", "compare"),
 }
 
 

@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path as FsPath
@@ -118,9 +119,15 @@ def diff_models(
 
 
 def _same_bytes(a: FsPath, b: FsPath) -> bool:
-    """Identical files are the same model, whatever they hold (one cheap look before any parsing)."""
+    """Identical files are the same model, whatever they hold (one cheap look before any parsing).
+
+    Only regular files are read twice: a pipe (``<(git show ...)``) is read once, by the parser.
+    """
     try:
-        if a.stat().st_size != b.stat().st_size:
+        first, second = a.stat(), b.stat()
+        if not (stat.S_ISREG(first.st_mode) and stat.S_ISREG(second.st_mode)):
+            return False
+        if first.st_size != second.st_size:
             return False
         with open(a, "rb") as fa, open(b, "rb") as fb:
             while True:

@@ -38,7 +38,6 @@ from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto,
 
 from onnxtext.codecs.policy import Policy
 from onnxtext.paths import Path, format_path
-from onnxtext.roundtrip import layout
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.types import format_tensor_type, format_type
 from onnxtext.surgery.files import read_any
@@ -148,11 +147,13 @@ def _read(path: FsPath) -> tuple[ModelProto, FsPath]:
 # ------------------------------------------------------------------------------------------ model level
 
 
+_MODEL_FIELDS = ("ir_version", "producer_name", "producer_version", "domain", "model_version", "doc_string")
+
+
 def _model_fields(a: ModelProto, b: ModelProto) -> Iterator[Change]:
     details = [
         Detail(field, _scalar_field(a, field), _scalar_field(b, field))
-        for field in ("ir_version", "producer_name", "producer_version", "domain", "model_version")
-        + ("doc_string",)
+        for field in _MODEL_FIELDS
         if _scalar_field(a, field) != _scalar_field(b, field)
     ]
     details += _keyed("opset_import", _opsets(a.opset_import), _opsets(b.opset_import))
@@ -282,15 +283,17 @@ def _io(
     """
     index_a = {name: i for i, (name, _) in enumerate(items_a)}
     paired: dict[int, int] = {}  # b index -> a index
+    taken: set[int] = set()
     for j, (name, _) in enumerate(items_b):
         i = index_a.get(values(name))
-        if i is not None and i not in paired.values():
+        if i is not None and i not in taken:
             paired[j] = i
+            taken.add(i)
     if by_position:
-        taken = set(paired.values())
         for j in range(min(len(items_a), len(items_b))):
             if j not in paired and j not in taken:
                 paired[j] = j
+                taken.add(j)
     changes: list[Change] = []
     for j, i in sorted(paired.items(), key=lambda p: p[1]):
         (name_a, info_a), (name_b, info_b) = items_a[i], items_b[j]
@@ -309,7 +312,6 @@ def _io(
             changes.append(
                 Change(section, _kind(details), path, repr(name_a), _moved(path, new_path), tuple(details))
             )
-    taken = set(paired.values())
     changes += [
         Change(section, "removed", (*a.path, section, i), _named(name, info))
         for i, (name, info) in enumerate(items_a)
@@ -634,20 +636,12 @@ def _node_what(node: NodeProto) -> str:
     return f"{op} {node.name!r}" if node.name else f"{op} -> {', '.join(node.output)}"
 
 
-def _graph_attribute_path(node_path: Path, name: str) -> Path:
-    """Where a GRAPH attribute's graph sits in the document (format 1 wrapped it in ``g``)."""
-    return (
-        (*node_path, "attributes", name)
-        if layout.FORMAT_VERSION >= 2
-        else (*node_path, "attributes", name, "g")
-    )
-
-
 def _graph_pairs(
     old: AttributeProto, new: AttributeProto, path: Path, new_path: Path
 ) -> Iterator[tuple[Path, Path, GraphProto, GraphProto]]:
     if old.type == AttributeProto.GRAPH:
-        yield _graph_attribute_path(path, old.name), _graph_attribute_path(new_path, new.name), old.g, new.g
+        # the document writes a graph attribute's graph as the attribute's value
+        yield (*path, "attributes", old.name), (*new_path, "attributes", new.name), old.g, new.g
         return
     for k, (g_old, g_new) in enumerate(zip(old.graphs, new.graphs, strict=False)):
         yield (
@@ -708,7 +702,7 @@ def _functions(a: ModelProto, b: ModelProto) -> list[Change]:
     changes: list[Change] = []
     for k, i in index_a.items():
         old = a.functions[i]
-        what = f"function {old.domain + '.' if old.domain else ''}{old.name}"
+        what = _function_what(old)
         j = index_b.get(k)
         if j is None:
             changes.append(Change("functions", "removed", ("functions", i), what))
@@ -717,11 +711,9 @@ def _functions(a: ModelProto, b: ModelProto) -> list[Change]:
         if old.SerializeToString() == new.SerializeToString():
             continue
         path, new_path = ("functions", i), ("functions", j)
-        details = [
-            Detail(field, list(getattr(old, field)), list(getattr(new, field)))
-            for field in ("attribute",)
-            if list(getattr(old, field)) != list(getattr(new, field))
-        ]
+        details = []
+        if list(old.attribute) != list(new.attribute):
+            details.append(Detail("attributes", list(old.attribute), list(new.attribute)))
         details += _keyed("opset_import", _opsets(old.opset_import), _opsets(new.opset_import))
         if old.doc_string != new.doc_string:
             details.append(Detail("doc_string", old.doc_string, new.doc_string))
@@ -732,8 +724,12 @@ def _functions(a: ModelProto, b: ModelProto) -> list[Change]:
     for k, j in index_b.items():
         if k not in index_a:
             new = b.functions[j]
-            changes.append(Change("functions", "added", ("functions", j), f"function {new.name}"))
+            changes.append(Change("functions", "added", ("functions", j), _function_what(new)))
     return changes
+
+
+def _function_what(function: onnx.FunctionProto) -> str:
+    return f"function {function.domain + '.' if function.domain else ''}{function.name}"
 
 
 # ------------------------------------------------------------------------------------------ reports

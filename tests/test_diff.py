@@ -254,3 +254,24 @@ def test_cli_exit_codes_and_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert trouble.stderr.startswith("broken.yaml:2:") and "E201" in trouble.stderr
     missing = run_cli("a.onnx", "missing.onnx")
     assert missing.exit_code == 2 and "E502" in missing.stderr
+
+
+def function_model(alpha: float) -> onnx.ModelProto:
+    body = [helper.make_node("LeakyRelu", ["a"], ["b"], name="act", alpha=alpha)]
+    function = helper.make_function(
+        "custom", "act", ["a"], ["b"], body, opset_imports=[helper.make_opsetid("", 17)]
+    )
+    graph = helper.make_graph(
+        [helper.make_node("act", ["x"], ["y"], name="call", domain="custom")],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])],
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("custom", 1)]
+    return helper.make_model(graph, opset_imports=opsets, functions=[function])
+
+
+def test_changes_inside_a_function() -> None:
+    (change,) = diff_models(function_model(0.1), function_model(0.2))
+    assert (change.section, change.path) == ("nodes", ("functions", 0, "nodes", 0))
+    assert [(d.field, d.old, d.new) for d in change.details] == [("attributes.alpha", 0.1, 0.2)]

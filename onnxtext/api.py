@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -22,6 +22,7 @@ from google.protobuf.message import DecodeError
 from onnxtext import text
 from onnxtext.codecs import SidecarReader, SidecarWriter
 from onnxtext.codecs.policy import Mode, Policy
+from onnxtext.diagnostics import Diagnostic
 from onnxtext.errors import OnnxTextError
 from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
@@ -32,6 +33,7 @@ from onnxtext.roundtrip.external import DATA_DIR_KEY, copy_external_data, extern
 from onnxtext.roundtrip.save import atomic_file, check_writable, current_umask, write_atomic, write_model
 
 PathLike = str | os.PathLike[str]
+Transform = Callable[[onnx.ModelProto], onnx.ModelProto]
 SIDECAR_SUFFIX = ".tensors"
 
 
@@ -65,8 +67,11 @@ def dump(
     npy_min_bytes: int = Policy.npy_min_bytes,
     force: bool = True,
     progress: Progress | None = None,
+    transform: Transform | None = None,
 ) -> None:
     """Write the document of ``model`` (a ModelProto or a ``.onnx`` path) to ``doc_path``.
+
+    ``transform`` (a surgery, see :func:`onnxtext.surgery.pipeline`) changes the model before encoding.
 
     ``.npy`` sidecars go into ``<stem>.tensors/`` beside the document.  Document and sidecar folder
     are written under temporary names and renamed into place at the end.
@@ -79,6 +84,8 @@ def dump(
     from_file = isinstance(model, (str, os.PathLike))
     progress.stage("reading the model")
     proto = read_model(model) if from_file else model
+    if transform is not None:
+        proto = transform(proto)
     folder = target.with_name(target.stem + SIDECAR_SUFFIX)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = FsPath(tempfile.mkdtemp(dir=target.parent, prefix=f".{folder.name}."))
@@ -121,12 +128,17 @@ def build(
     force: bool = False,
     stdin_text: str | None = None,
     progress: Progress | None = None,
+    transform: Transform | None = None,
+    warn: Callable[[Diagnostic], None] | None = None,
 ) -> onnx.ModelProto:
     """Build the model of a document into ``output`` (a ``.onnx``), checked unless ``check`` is False.
 
+    Checking runs the lint rules first (:mod:`onnxtext.lint.gate`): errors raise, warnings go to ``warn``.
+
     External data files are copied beside ``output`` when they live elsewhere, then the written
     model is checked by path; nothing stays behind when the check fails.  ``stdin_text`` stands for
-    the document when ``doc_path`` is None (its folder is then the current one).
+    the document when ``doc_path`` is None (its folder is then the current one).  ``transform`` (a
+    surgery) changes the decoded model before it is checked and written.
     """
     if doc_path is None:
         document = _Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd())
@@ -135,7 +147,17 @@ def build(
     target = FsPath(output)
     check_writable(target, force=force)
     progress = progress or Silent()
-    model, data_dir = document.decode(progress)
+    if check:  # lint first: every error at its line and nothing written; warnings go to ``warn``
+        from onnxtext.lint.gate import decode_linted
+
+        model, data_dir = decode_linted(
+            document.text, document.fmt, document.filename, document.folder, progress, warn
+        )
+    else:
+        model, data_dir = document.decode(progress)
+    if transform is not None:
+        with document.placed():
+            model = transform(model)
     locations = _external_locations(model, document.text)
     if not locations:
         if check:

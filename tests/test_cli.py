@@ -61,7 +61,7 @@ def test_version_and_help_run_as_a_process() -> None:
 def test_dump_to_stdout_then_build_from_stdin(tmp_path: Path) -> None:
     model = shipped_models()[0]
     code, yaml_text = run("dump", str(model))
-    assert code == 0 and yaml_text.startswith("onnxtext: 1")
+    assert code == 0 and yaml_text.startswith("onnxtext: 2")
     out = tmp_path / "m.onnx"
     result = CliRunner().invoke(main, ["build", "-", "-o", str(out), "--no-check"], input=yaml_text)
     assert result.exit_code == 0, result.output

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+import pytest
 from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
 
+from onnxtext import api
 from onnxtext.cli import main
+from onnxtext.errors import OnnxTextError
 
 
 def external_model(folder: Path) -> Path:
@@ -75,13 +78,30 @@ def test_missing_data_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_failed_check_removes_the_copied_data(tmp_path: Path) -> None:
+def test_a_broken_op_stops_the_build_before_any_data_is_copied(tmp_path: Path) -> None:
     source = external_model(tmp_path / "orig")
     doc = tmp_path / "work" / "model.yaml"
     assert run("dump", str(source), "-o", str(doc))[0] == 0
     doc.write_text(doc.read_text().replace("op_type: MatMul", "op_type: NoSuchOp"))
     out = tmp_path / "out" / "model.onnx"
     code, output = run("build", str(doc), "-o", str(out))
-    assert code == 1 and "E401" in output
+    assert code == 1 and "O401" in output  # lint finds it first
+    assert not out.exists()
+    assert not (out.parent / "model.data").exists()
+
+
+def test_failed_check_of_the_written_file_removes_the_copied_data(tmp_path: Path) -> None:
+    source = external_model(tmp_path / "orig")
+    doc = tmp_path / "work" / "model.yaml"
+    assert run("dump", str(source), "-o", str(doc))[0] == 0
+
+    def break_op(model: onnx.ModelProto) -> onnx.ModelProto:  # past lint: only the checker sees it
+        model.graph.node[0].op_type = "NoSuchOp"
+        return model
+
+    out = tmp_path / "out" / "model.onnx"
+    with pytest.raises(OnnxTextError) as caught:
+        api.build(doc, out, transform=break_op)
+    assert caught.value.code == "E401"
     assert not out.exists()
     assert not (out.parent / "model.data").exists()

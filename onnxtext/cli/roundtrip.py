@@ -10,6 +10,7 @@ import click
 from onnxtext import api
 from onnxtext.cli.common import format_option, progress_bar, quiet_option, reports_errors
 from onnxtext.codecs.policy import MODES, Policy
+from onnxtext.surgery import pipeline
 
 
 @click.command()
@@ -46,6 +47,8 @@ from onnxtext.codecs.policy import MODES, Policy
     help="auto: payloads of at least this many bytes go to .npy sidecars",
 )
 @click.option("-f", "--force", is_flag=True, help="overwrite an existing output")
+@click.option("--strip-doc", is_flag=True, help="leave out doc strings and metadata_props")
+@click.option("--infer-shapes", is_flag=True, help="add the value_info shape inference finds")
 @quiet_option
 @reports_errors
 def dump(
@@ -56,18 +59,22 @@ def dump(
     inline_max: int,
     npy_min_bytes: int,
     force: bool,
+    strip_doc: bool,
+    infer_shapes: bool,
     quiet: bool,
 ) -> None:
     """Write MODEL (.onnx) as an editable YAML/JSON document."""
     fmt_ = format_option(output, fmt)
     options = {"tensors": tensors, "inline_max": inline_max, "npy_min_bytes": npy_min_bytes}
+    transform = pipeline(strip_doc=strip_doc, infer_shapes=infer_shapes)
     if output == "-":
-        click.echo(api.dumps(api.read_model(model), fmt_, **options), nl=False)
+        proto = api.read_model(model)
+        click.echo(api.dumps(transform(proto) if transform else proto, fmt_, **options), nl=False)
         return
     if Path(output).resolve() == model.resolve():
         raise click.UsageError("the output would overwrite the input model")
     with progress_bar("onnxtext dump", quiet) as progress:
-        api.dump(model, output, format=fmt_, force=force, progress=progress, **options)
+        api.dump(model, output, format=fmt_, force=force, progress=progress, transform=transform, **options)
 
 
 @click.command()
@@ -82,12 +89,30 @@ def dump(
     "--format", "fmt", type=click.Choice(["yaml", "json"]), help="format of DOCUMENT (needed for -)"
 )
 @click.option(
-    "--check/--no-check", default=True, show_default=True, help="run onnx.checker (full check) first"
+    "--check/--no-check",
+    default=True,
+    show_default=True,
+    help="run the lint rules and onnx.checker first (--no-check skips both)",
 )
 @click.option("-f", "--force", is_flag=True, help="overwrite an existing output")
+@click.option("--prune", is_flag=True, help="drop what no graph output needs")
+@click.option("--dedupe", is_flag=True, help="merge identical initializers and Constant tensors")
+@click.option("--opset", type=click.IntRange(min=1), help="convert to this default-domain opset")
+@click.option("--infer-shapes", is_flag=True, help="add the value_info shape inference finds")
 @quiet_option
 @reports_errors
-def build(document: str, output: Path | None, fmt: str | None, check: bool, force: bool, quiet: bool) -> None:
+def build(
+    document: str,
+    output: Path | None,
+    fmt: str | None,
+    check: bool,
+    force: bool,
+    prune: bool,
+    dedupe: bool,
+    opset: int | None,
+    infer_shapes: bool,
+    quiet: bool,
+) -> None:
     """Build an .onnx model from a YAML/JSON DOCUMENT."""
     if document == "-" and output is None:
         raise click.UsageError("reading from stdin needs -o MODEL.onnx")
@@ -95,5 +120,22 @@ def build(document: str, output: Path | None, fmt: str | None, check: bool, forc
     source = None if document == "-" else document
     fmt_ = fmt or ("yaml" if source is None else format_option(document, fmt))
     target = output or Path(document).with_suffix(".onnx")
+    transform = pipeline(
+        prune=prune,
+        dedupe=dedupe,
+        opset=opset,
+        infer_shapes=infer_shapes,
+        report=lambda line: click.echo(line, err=True),
+    )
     with progress_bar("onnxtext build", quiet) as progress:
-        api.build(source, target, format=fmt_, check=check, force=force, stdin_text=stdin, progress=progress)
+        api.build(
+            source,
+            target,
+            format=fmt_,
+            check=check,
+            force=force,
+            stdin_text=stdin,
+            progress=progress,
+            transform=transform,
+            warn=lambda diagnostic: click.echo(diagnostic.report(), err=True),
+        )

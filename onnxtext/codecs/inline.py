@@ -22,6 +22,7 @@ from onnxtext.codecs.floats import cast_floats, float_items, shortest_float_list
 from onnxtext.codecs.messages import brief, kind
 from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path
+from onnxtext.tree import decimal_int
 
 _COMPONENT = {8: np.dtype(np.float32), 16: np.dtype(np.float64)}
 
@@ -93,6 +94,8 @@ def _checked_list(node: object, dtype: DType, dims: Sequence[int], path: Path) -
 def _ints(items: list[object], dtype: DType, path: Path) -> np.ndarray:
     info = ml_dtypes.iinfo(dtype.numpy)
     low, high = int(info.min), int(info.max)
+    if str in set(map(type, items)):  # JSON writes integers beyond +-(2^53 - 1) as decimal strings
+        items = [item if type(item) is not str else _decimal(item) for item in items]
     if not set(map(type, items)) <= {int}:
         i, item = next((i, x) for i, x in enumerate(items) if type(x) is not int)
         raise OnnxTextError(
@@ -111,6 +114,12 @@ def _ints(items: list[object], dtype: DType, path: Path) -> np.ndarray:
         )
     wide = np.uint64 if high > np.iinfo(np.int64).max else np.int64
     return np.array(items, dtype=wide).astype(dtype.numpy)
+
+
+def _decimal(item: str) -> object:
+    """The integer a decimal string spells; other text as it is (refused below)."""
+    value = decimal_int(item)
+    return item if value is None else value
 
 
 def _bools(items: list[object], path: Path) -> np.ndarray:

@@ -26,7 +26,7 @@ import numpy as np
 import onnx
 
 from onnxtext.codecs.b64 import decode_base64, encode_base64
-from onnxtext.codecs.digest import sha256_while
+from onnxtext.codecs.digest import sha256_hex, sha256_while
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
 from onnxtext.codecs.inline import (
     element_count,
@@ -56,10 +56,12 @@ from onnxtext.codecs.storage import (
 )
 from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path
+from onnxtext.tree import Flow
 
 STORAGE, VALUES, BASE64, NPY, SHA256 = "storage", "values", "base64", "npy", "sha256"
-PAYLOAD_KEYS: frozenset[str] = frozenset({STORAGE, VALUES, BASE64, NPY, SHA256})
-_FORMS = (VALUES, BASE64, NPY)
+DIGEST = "digest"
+PAYLOAD_KEYS: frozenset[str] = frozenset({STORAGE, VALUES, BASE64, NPY, SHA256, DIGEST})
+_FORMS = (VALUES, BASE64, NPY, DIGEST)
 _STORAGE_HINT = f"storage is one of {', '.join((RAW, *TYPED_FIELDS))} (absent means raw_data)"
 
 
@@ -92,7 +94,7 @@ def encode_payload(
         return None
     if field == STRINGS:
         return {STORAGE: STRINGS, VALUES: string_values(tensor.string_data)}
-    return _encode_typed(tensor, dtype, dims, policy)
+    return _encode_typed(tensor, dtype, dims, policy, sidecars)
 
 
 def _count(dims: Sequence[int]) -> int | None:
@@ -110,6 +112,8 @@ def _encode_raw(
     if form == NPY and sidecars is not None and sidecar_holds(raw, dtype, dims):
         reference, digest = sidecars.write(name, raw, dtype, dims)
         return {NPY: reference, SHA256: digest}
+    if form == DIGEST:
+        return {DIGEST: summary(raw, dtype, math.prod(dims))}
     return {BASE64: encode_base64(raw)}
 
 
@@ -146,14 +150,81 @@ def _exact_by_construction(elements: np.ndarray, dtype: DType, values: list[obje
 
 
 def _encode_typed(
-    tensor: onnx.TensorProto, dtype: DType, dims: tuple[int, ...], policy: Policy
+    tensor: onnx.TensorProto,
+    dtype: DType,
+    dims: tuple[int, ...],
+    policy: Policy,
+    sidecars: SidecarWriter | None,
 ) -> dict[str, Any]:
+    """A payload kept in a typed field (``float_data``...): numbers, a sidecar or Base64 of the field.
+
+    A sidecar holds the elements (as for ``raw_data``); ``storage`` says which field they go back to.
+    """
     data = field_bytes(tensor, dtype.field)
-    if policy.form_for(math.prod(dims), len(data), sidecars=False) == VALUES:
+    form = policy.form_for(math.prod(dims), len(data), sidecars=sidecars is not None)
+    if form == VALUES:
         values = _exact_typed_values(tensor, data, dtype, dims)
         if values is not None:
             return {STORAGE: dtype.field, VALUES: values}
+    if form in (NPY, DIGEST):
+        raw = _raw_equivalent(tensor, data, dtype, dims)
+        if raw is not None and form == DIGEST:
+            return {STORAGE: dtype.field, DIGEST: summary(raw, dtype, math.prod(dims))}
+        if raw is not None and sidecars is not None and sidecar_holds(raw, dtype, dims):
+            reference, digest = sidecars.write(tensor.name, raw, dtype, dims)
+            return {STORAGE: dtype.field, NPY: reference, SHA256: digest}
     return {STORAGE: dtype.field, BASE64: encode_base64(data)}
+
+
+# (element type, typed field) pairs whose field bytes are the raw_data bytes themselves.
+_SAME_BYTES = frozenset(
+    {("float32", "float_data"), ("int32", "int32_data"), ("int64", "int64_data"), ("float64", "double_data")}
+    | {("uint64", "uint64_data"), ("complex64", "float_data"), ("complex128", "double_data")}
+)
+
+
+def _raw_equivalent(
+    tensor: onnx.TensorProto, data: bytes, dtype: DType, dims: tuple[int, ...]
+) -> bytes | None:
+    """The ``raw_data`` bytes of a typed payload's elements, or None when the field holds more than the
+    elements say (a value out of the type's range, stray bits), which only Base64 keeps."""
+    if (dtype.name, dtype.field) in _SAME_BYTES:
+        return data
+    elements = elements_from_field(tensor, dtype, math.prod(dims))
+    if field_bytes(field_from_elements(elements, dtype), dtype.field) != data:
+        return None
+    return raw_from_elements(elements, dtype)
+
+
+def _field_from_raw(tensor: onnx.TensorProto, storage: str, raw: bytes, dtype: DType, count: int) -> None:
+    """Inverse of :func:`_raw_equivalent`: put the elements of ``raw`` into the typed field."""
+    if (dtype.name, storage) in _SAME_BYTES:
+        set_field_bytes(tensor, storage, raw)
+        return
+    elements = elements_from_raw(raw, dtype, count)
+    getattr(tensor, storage).extend(getattr(field_from_elements(elements, dtype), storage))
+
+
+def summary(raw: bytes, dtype: DType, count: int) -> Flow:
+    """A one-line stand-in for a payload (``--tensors digest``): sha256 prefix, and min/max/mean of
+    real numbers, each to 6 significant digits."""
+    out = Flow(sha256=sha256_hex(raw)[:16])
+    if count and dtype.kind in ("float", "int", "bool"):
+        elements = elements_from_raw(raw, dtype, count)
+        if elements is not None:
+            numbers = elements.astype(np.float64)
+            with np.errstate(all="ignore"):
+                low, high, mean = numbers.min(), numbers.max(), numbers.mean()
+            if dtype.kind == "int":
+                out.update(min=int(low), max=int(high))
+            else:
+                out.update(min=_brief(low), max=_brief(high))
+            out["mean"] = _brief(mean)
+    return out
+
+
+def _brief(value: np.floating) -> float:
+    return float(f"{float(value):.6g}")
 
 
 def _exact_typed_values(
@@ -213,8 +284,19 @@ def decode_payload(
         _decode_values(doc[VALUES], storage, tensor, dtype, dims, where)
     elif form == BASE64:
         _decode_base64_form(doc[BASE64], storage, tensor, dtype, dims, count, where)
+    elif form == NPY:
+        raw = _decode_npy(doc, dtype, dims, path, sidecars)
+        if storage == RAW:
+            tensor.raw_data = raw
+        else:
+            _field_from_raw(tensor, storage, raw, dtype, count)
     else:
-        _decode_npy(doc, tensor, dtype, dims, path, sidecars)
+        raise OnnxTextError(
+            "E307",
+            "a digest summarises a tensor; it does not hold its bytes",
+            path=where,
+            hint="dump the model again with --tensors auto (or npy, base64, inline) to build it",
+        )
 
 
 def _storage(doc: dict[str, Any], dtype: DType, form: str, path: Path) -> str:
@@ -244,10 +326,6 @@ def _storage(doc: dict[str, Any], dtype: DType, form: str, path: Path) -> str:
             f"{dtype.name} data is stored in raw_data or {dtype.field}, not {storage}",
             path=at,
             hint=f"drop storage (raw_data) or write storage: {dtype.field}",
-        )
-    elif form == NPY and storage != RAW:
-        raise OnnxTextError(
-            "E202", "npy holds raw_data only", path=at, hint="drop storage, or write values or base64"
         )
     return storage
 
@@ -327,12 +405,12 @@ def _decode_base64_form(
 
 def _decode_npy(
     doc: dict[str, Any],
-    tensor: onnx.TensorProto,
     dtype: DType,
     dims: tuple[int, ...],
     path: Path,
     sidecars: SidecarReader | None,
-) -> None:
+) -> bytes:
+    """The ``raw_data`` bytes a sidecar holds, checked against the sha256 beside its reference."""
     where = (*path, NPY)
     if sidecars is None:
         raise OnnxTextError(
@@ -343,8 +421,7 @@ def _decode_npy(
         )
     data = sidecars.read(doc[NPY], dtype, dims, where)
     if SHA256 not in doc:
-        tensor.raw_data = bytes(data)
-        return
+        return bytes(data)
     expected = doc[SHA256]
     if not isinstance(expected, str):
         raise OnnxTextError(
@@ -352,7 +429,7 @@ def _decode_npy(
         )
     actual, raw = sha256_while(data, lambda: bytes(data))  # check the digest while copying
     _check_digest(expected, actual, doc[NPY], (*path, SHA256))
-    tensor.raw_data = raw
+    return raw
 
 
 def _check_digest(expected: str, actual: str, reference: str, path: Path) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-Mode = Literal["auto", "inline", "base64", "npy"]
-Form = Literal["values", "base64", "npy"]
-MODES: tuple[Mode, ...] = ("auto", "inline", "base64", "npy")
+Mode = Literal["auto", "inline", "base64", "npy", "digest"]
+Form = Literal["values", "base64", "npy", "digest"]
+MODES: tuple[Mode, ...] = ("auto", "inline", "base64", "npy", "digest")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,6 +22,9 @@ class Policy:
     (when the document has a folder to put them in) and writes the rest as Base64.
     ``inline``, ``base64`` and ``npy`` force one form for every numeric tensor.  Whatever the form
     asked for, a payload that the form cannot hold exactly is written as Base64 (never lossy).
+    ``digest`` is the one lossy mode, for reading and diffing only (git's textconv): tensors over
+    ``inline_max`` elements become a one-line summary (sha256 prefix, min, max, mean) that cannot
+    be built.
     """
 
     mode: Mode = "auto"
@@ -44,6 +47,8 @@ class Policy:
             return "npy" if sidecars else "base64"
         if elements <= self.inline_max:
             return "values"
+        if self.mode == "digest":
+            return "digest"
         if sidecars and nbytes >= self.npy_min_bytes:
             return "npy"
         return "base64"

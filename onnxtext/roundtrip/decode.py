@@ -1,7 +1,10 @@
 """Document tree -> ModelProto: the inverse of :mod:`.encode`.
 
 Every problem is an :class:`OnnxTextError` carrying the document path of the offending element;
-the caller that read the text turns the path into ``file:line:col``.
+the caller that read the text turns the path into ``file:line:col``.  By default the first problem
+is raised.  Given a ``problems`` list, the decoder recovers instead: it records the problem, skips
+the field, list item or attribute it was reading, and goes on, so one run finds every problem and
+still returns the model it could build.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any, NoReturn
 
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import DecodeError, Message
-from onnx import AttributeProto, ModelProto, TensorProto, TypeProto
+from onnx import AttributeProto, ModelProto, NodeProto, TensorProto, TypeProto
 
 from onnxtext.codecs import (
     PAYLOAD_KEYS,
@@ -32,29 +35,37 @@ from onnxtext.paths import Path
 from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip import layout
 from onnxtext.roundtrip.types import TypeStringError, parse_tensor_type, parse_type
+from onnxtext.tree import big_int_text, decimal_int
 
 _T = FieldDescriptor
 _INT_KINDS = {_T.TYPE_INT32, _T.TYPE_INT64, _T.TYPE_UINT32, _T.TYPE_UINT64, _T.TYPE_SINT32, _T.TYPE_SINT64}
 
 
 def decode_model(
-    tree: Any, sidecars: SidecarReader | None = None, progress: Progress | None = None
+    tree: Any,
+    sidecars: SidecarReader | None = None,
+    progress: Progress | None = None,
+    *,
+    problems: list[OnnxTextError] | None = None,
 ) -> ModelProto:
     """Build the ModelProto a document describes; ``sidecars`` reads ``npy:`` payloads.
 
-    ``progress`` advances once per node and per tensor.
+    ``progress`` advances once per node and per tensor.  With a ``problems`` list, every problem is
+    appended there and the element that has it skipped (see the module docstring); a document that
+    is not a mapping or has an unsupported format version still raises.
     """
     doc = _mapping(tree, ())
     version = doc.get(layout.FORMAT_KEY, layout.FORMAT_VERSION)
-    if version != layout.FORMAT_VERSION:
+    if type(version) is not int or version not in layout.READABLE_VERSIONS:
+        readable = " and ".join(map(str, sorted(layout.READABLE_VERSIONS)))
         _fail(
             "E207",
             f"unsupported document format version {version!r}",
             (layout.FORMAT_KEY,),
-            f"this onnxtext reads version {layout.FORMAT_VERSION}; upgrade onnxtext or re-dump the model",
+            f"this onnxtext reads versions {readable}; upgrade onnxtext or re-dump the model",
         )
     model = ModelProto()
-    _Decoder(sidecars, progress or Silent()).fill(
+    _Decoder(sidecars, progress or Silent(), problems).fill(
         model, {k: v for k, v in doc.items() if k != layout.FORMAT_KEY}, ()
     )
     return model
@@ -77,31 +88,50 @@ def _list(value: Any, path: Path) -> list[Any]:
 
 
 class _Decoder:
-    def __init__(self, sidecars: SidecarReader | None, progress: Progress) -> None:
+    def __init__(
+        self, sidecars: SidecarReader | None, progress: Progress, problems: list[OnnxTextError] | None
+    ) -> None:
         self.sidecars = sidecars
         self.tick = progress.advance
+        self.problems = problems
+
+    def recover(self, err: OnnxTextError) -> None:
+        """Record ``err`` and go on when recovering; raise it otherwise."""
+        if self.problems is None:
+            raise err
+        self.problems.append(err)
 
     # -- messages -------------------------------------------------------------------------------
 
     def fill(
         self, msg: Message, doc: dict[str, Any], path: Path, forbidden: frozenset[str] = frozenset()
     ) -> None:
-        """Set every field named in ``doc`` on ``msg``."""
+        """Set every field named in ``doc`` on ``msg`` (a node's attributes last: they need its op)."""
         fields = layout.field_of(msg.DESCRIPTOR)
         unknown = None
-        for key, value in _mapping(doc, path).items():
+        items = _mapping(doc, path).items()
+        if isinstance(msg, NodeProto) and "attributes" in doc:
+            items = sorted(items, key=lambda item: item[0] == "attributes")
+        for key, value in items:
             field = fields.get(key)
-            if key == layout.UNKNOWN_KEY:
-                unknown = decode_base64(value, path + (key,))
-            elif field is None or key in forbidden:
-                self.unknown_key(msg, key, path, forbidden)
-            else:
-                self.field(msg, field, value, path + (key,))
+            try:
+                if key == layout.UNKNOWN_KEY:
+                    unknown = decode_base64(value, path + (key,))
+                elif field is None or key in forbidden:
+                    self.unknown_key(msg, key, path, forbidden)
+                else:
+                    self.field(msg, field, value, path + (key,))
+            except OnnxTextError as err:
+                self.recover(err)
         if unknown:
             try:
                 msg.MergeFromString(unknown)
             except DecodeError:
-                _fail("E302", "unknown_fields is not valid protobuf", path + (layout.UNKNOWN_KEY,))
+                self.recover(
+                    OnnxTextError(
+                        "E302", "unknown_fields is not valid protobuf", path=path + (layout.UNKNOWN_KEY,)
+                    )
+                )
 
     def unknown_key(self, msg: Message, key: str, path: Path, forbidden: frozenset[str]) -> NoReturn:
         known = [k for k in layout.field_of(msg.DESCRIPTOR) if k not in forbidden]
@@ -155,7 +185,7 @@ class _Decoder:
             return
         owner = msg.DESCRIPTOR.full_name
         if (owner, field.name) in layout.ATTRIBUTE_LISTS:
-            self.attributes(getattr(msg, field.name), value, path)
+            self.attributes(msg, getattr(msg, field.name), value, path)
         elif (owner, field.name) in layout.DTYPE_FIELDS:
             self.set(msg, field.name, self.dtype_code(value, path), path)
         elif field.message_type is None:
@@ -171,7 +201,11 @@ class _Decoder:
                 self.pairs(container, value, path, "domain", "version", _int)
             else:
                 for i, item in enumerate(_list(value, path)):
-                    self.message(container.add(), item, path + (i,))
+                    try:
+                        self.message(container.add(), item, path + (i,))
+                    except OnnxTextError as err:
+                        del container[-1]  # skipped: the rest of the list still counts
+                        self.recover(err)
 
     def pairs(
         self,
@@ -185,7 +219,11 @@ class _Decoder:
         for name, item in doc.items():
             entry = container.add()
             setattr(entry, key, name)
-            self.set(entry, value, check(item, path + (name,)), path + (name,))
+            try:
+                self.set(entry, value, check(item, path + (name,)), path + (name,))
+            except OnnxTextError as err:
+                del container[-1]
+                self.recover(err)
 
     def dtype_code(self, value: Any, path: Path) -> int:
         if isinstance(value, str):
@@ -249,23 +287,51 @@ class _Decoder:
         except (TypeError, ValueError) as err:
             _fail("E202", f"bad value for {name}: {err}", path)
 
-    # -- attributes -----------------------------------------------------------------------------
+    # -- attributes ---------------------------------------------------------------------------
 
-    def attributes(self, container: Any, value: Any, path: Path) -> None:
+    def attributes(self, owner: Message, container: Any, value: Any, path: Path) -> None:
+        holds_dtype = (
+            layout.dtype_attributes(owner.domain, owner.op_type) if isinstance(owner, NodeProto) else _NONE
+        )
         if isinstance(value, list):
             for i, item in enumerate(value):
-                self.fill(container.add(), item, path + (i,))
+                try:
+                    self.fill(container.add(), item, path + (i,))
+                except OnnxTextError as err:
+                    del container[-1]
+                    self.recover(err)
             return
         for name, item in _mapping(value, path).items():
             attr = container.add()
             attr.name = name
-            if isinstance(item, dict):
-                self.fill(attr, item, path + (name,), forbidden=frozenset({"name"}))
-            else:
-                self.literal(attr, item, path + (name,))
+            try:
+                self.attribute(attr, item, path + (name,), name in holds_dtype)
+            except OnnxTextError as err:
+                del container[-1]
+                self.recover(err)
 
-    def literal(self, attr: AttributeProto, value: Any, path: Path) -> None:
-        """``1`` is INT, ``1.0`` FLOAT, ``'x'`` STRING, lists likewise; anything else is refused."""
+    def attribute(self, attr: AttributeProto, value: Any, path: Path, holds_dtype: bool) -> None:
+        """An attribute's value: a literal, a tensor, a graph, or a mapping of its fields."""
+        if not isinstance(value, dict):
+            self.literal(attr, value, path, holds_dtype)
+            return
+        form = value.get("type")
+        if isinstance(form, str) and "[" in form:
+            attr.type = AttributeProto.TENSOR
+            self.message(attr.t, value, path)
+        elif "type" in value or not value.keys().isdisjoint(layout.ATTRIBUTE_ONLY_KEYS):
+            fields = {k: v for k, v in value.items() if not (k == "type" and v is None)}
+            self.fill(attr, fields, path, forbidden=_NAME)
+        else:
+            attr.type = AttributeProto.GRAPH
+            self.message(attr.g, value, path)
+
+    def literal(self, attr: AttributeProto, value: Any, path: Path, holds_dtype: bool) -> None:
+        """``1`` is INT, ``1.0`` FLOAT, ``'x'`` STRING, lists likewise; anything else is refused.
+
+        Where an element type is expected, its name is an INT (``to: float16``); a decimal string
+        beyond +-(2^53 - 1) is an integer (JSON writes those as strings).
+        """
         if isinstance(value, list):
             if not value:
                 _fail(
@@ -275,6 +341,8 @@ class _Decoder:
                     "write {type: INTS} (or FLOATS, STRINGS, ...) for an empty list",
                 )
             kinds = {type(v) for v in value}
+            if str in kinds and all(type(v) is int or big_int_text(v) is not None for v in value):
+                value, kinds = [v if type(v) is int else int(v) for v in value], {int}
             if kinds == {int}:
                 attr.type, field = AttributeProto.INTS, "ints"
             elif kinds <= {int, float}:
@@ -296,15 +364,32 @@ class _Decoder:
             attr.type = AttributeProto.FLOAT
             attr.f = value
         elif isinstance(value, str):
-            attr.type = AttributeProto.STRING
-            attr.s = value.encode("utf-8", "surrogatepass")
+            code = _dtype_attribute(value) if holds_dtype else None
+            if code is None:
+                code = big_int_text(value)
+            if code is not None:
+                attr.type = AttributeProto.INT
+                self.set(attr, "i", code, path)
+            else:
+                attr.type = AttributeProto.STRING
+                attr.s = value.encode("utf-8", "surrogatepass")
         else:
             _fail(
                 "E205",
                 f"{kind(value)} is not an attribute value",
                 path,
-                "write a number, a string, a list, or {type: TENSOR, t: {...}} style mapping",
+                "write a number, a string, a list, a tensor {type: 'float32[2]', values: [...]}, "
+                "a graph, or {type: <AttributeType>, ...} with the attribute's fields",
             )
+
+
+_NAME = frozenset({"name"})
+_NONE: frozenset[str] = frozenset()
+
+
+def _dtype_attribute(name: str) -> int | None:
+    dtype = dtype_by_name(name)
+    return None if dtype is None else dtype.onnx
 
 
 _PLAIN = {_T.TYPE_STRING: str, **dict.fromkeys(_INT_KINDS, int)}
@@ -360,9 +445,13 @@ def _raw_bytes(value: Any, path: Path) -> bytes:
 
 
 def _int(value: Any, path: Path) -> int:
-    if type(value) is not int:
+    """An integer, or its decimal string (JSON writes integers beyond +-(2^53 - 1) so)."""
+    if type(value) is int:
+        return value
+    number = decimal_int(value)
+    if number is None:
         _fail("E202", f"expected an integer, got {kind(value)}", path)
-    return value
+    return number
 
 
 def _bool(value: Any, path: Path) -> bool:

@@ -6,11 +6,15 @@ field-by-field mapping when it is not:
 
 - types: ``float32[N,3,224,224]`` (:mod:`.types`);
 - tensors: ``name``, ``type: float32[2,3]`` and one payload (:func:`onnxtext.codecs.encode_payload`);
-- node attributes: ``{name: literal}`` (``epsilon: 1e-05``, ``perm: [0, 2, 1]``), a mapping of the
-  AttributeProto's fields where a literal would be ambiguous or lossy;
+- node attributes: ``{name: value}`` where the value is a literal (``epsilon: 1.0e-05``,
+  ``perm: [0, 2, 1]``), an element type's name for the attributes that hold one (``to: float16``),
+  the tensor itself for a TENSOR attribute and the graph itself for a GRAPH one; a mapping of the
+  AttributeProto's fields (always with ``type``) where none of these would be exact;
 - opset imports ``{domain: version}`` and string entries (metadata, external data) ``{key: value}``.
 
-Unknown protobuf fields (from a newer ONNX) are kept as Base64 under ``unknown_fields``.
+Small records (value infos, tensors, opset imports, attributes without a graph) are :class:`Flow`
+mappings, written on one line.  Unknown protobuf fields (from a newer ONNX) are kept as Base64 under
+``unknown_fields``.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ from typing import Any
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
-from onnx import AttributeProto, ModelProto, TensorProto
+from onnx import AttributeProto, ModelProto, NodeProto, TensorProto
 
 from onnxtext.codecs import (
     SidecarWriter,
+    dtype_by_name,
     dtype_by_onnx,
     encode_base64,
     encode_bytes,
@@ -38,6 +43,7 @@ from onnxtext.codecs.policy import Policy
 from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip import layout
 from onnxtext.roundtrip.types import format_tensor_type, format_type
+from onnxtext.tree import Flow, big_int_text
 
 _LITERAL_FIELD = {
     AttributeProto.FLOAT: "f",
@@ -48,6 +54,7 @@ _LITERAL_FIELD = {
     AttributeProto.STRINGS: "strings",
 }
 _T = FieldDescriptor
+_RECORDS = frozenset({"onnx.ValueInfoProto", "onnx.OperatorSetIdProto", "onnx.StringStringEntryProto"})
 
 
 def encode_model(
@@ -90,6 +97,8 @@ class _Encoder:
                 return compact
         if name == "onnx.TensorProto":
             return self.tensor(msg)
+        if name in _RECORDS:
+            return Flow(self.fields(msg))
         return self.fields(msg)
 
     def fields(self, msg: Message, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -118,7 +127,7 @@ class _Encoder:
 
     # -- readable forms -------------------------------------------------------------------------
 
-    def tensor(self, tensor: TensorProto) -> dict[str, Any]:
+    def tensor(self, tensor: TensorProto) -> Flow:
         """``name``, ``type: float32[2,3]`` and a payload; field by field when that is not exact."""
         if (
             tensor.HasField("data_type")
@@ -127,26 +136,49 @@ class _Encoder:
         ):
             payload = encode_payload(tensor, self.policy, self.sidecars)
             if payload is not None:
-                out: dict[str, Any] = {}
+                out = Flow()
                 if tensor.HasField("name"):
                     out["name"] = _text(tensor.name)
                 out["type"] = format_tensor_type(tensor.data_type, list(tensor.dims))
                 out.update(self.fields(tensor, skip=_COMPACT_SKIP))
                 out.update(payload)
                 return out
-        return self.fields(tensor)
+        return Flow(self.fields(tensor))
 
-    def attributes(self, attrs: Any) -> dict[str, Any] | list[Any]:
-        if _distinct_text([a.name if a.HasField("name") else None for a in attrs]):
-            return {a.name: self.attribute_value(a) for a in attrs}
-        return [self.fields(a) for a in attrs]
+    def attributes(self, attrs: Any, owner: Message) -> dict[str, Any] | list[Any]:
+        """``{name: value}`` (one line unless a value is a graph), or a list of field mappings."""
+        if not _distinct_text([a.name if a.HasField("name") else None for a in attrs]):
+            return [self.fields_record(a) for a in attrs]
+        holds_dtype = (
+            layout.dtype_attributes(owner.domain, owner.op_type) if isinstance(owner, NodeProto) else _NONE
+        )
+        out = {a.name: self.attribute_value(a, a.name in holds_dtype) for a in attrs}
+        return out if any(type(v) is dict for v in out.values()) else Flow(out)
 
-    def attribute_value(self, attr: AttributeProto) -> Any:
-        """A plain literal when it reads back as the same attribute, else the attribute's fields."""
+    def attribute_value(self, attr: AttributeProto, holds_dtype: bool) -> Any:
+        """The attribute's value alone when that reads back as the same attribute, else its fields."""
         literal = self.literal(attr)
-        if literal is not None:
+        if literal is not None and _unambiguous(literal, attr, holds_dtype):
+            if holds_dtype and attr.type == AttributeProto.INT:
+                dtype = dtype_by_onnx(literal)
+                return literal if dtype is None else dtype.name
             return literal
-        return self.fields(attr, skip=_NAME)
+        present = attr.ListFields()
+        if len(present) == 3 and literal is None and attr.HasField("name") and not unknown_bytes(attr):
+            if attr.type == AttributeProto.TENSOR and attr.HasField("t"):
+                tensor = self.tensor(attr.t)
+                return tensor if "type" in tensor else Flow(type="TENSOR", t=tensor)
+            if attr.type == AttributeProto.GRAPH and attr.HasField("g"):
+                return self.fields(attr.g)
+        out = self.fields(attr, skip=_NAME)
+        if "type" not in out:  # field mappings always say their type; null for an absent one
+            out = {"type": None, **out}
+        return out if _holds_graph(attr) else Flow(out)
+
+    def fields_record(self, attr: AttributeProto) -> dict[str, Any]:
+        """An attribute's fields, name included (the list form): one line unless it holds a graph."""
+        out = self.fields(attr)
+        return out if _holds_graph(attr) else Flow(out)
 
     def literal(self, attr: AttributeProto) -> Any:
         present = attr.ListFields()
@@ -173,8 +205,8 @@ class _Encoder:
     def opsets(self, opsets: Any) -> dict[str, int] | list[Any]:
         domains = [o.domain if o.HasField("domain") and o.HasField("version") else None for o in opsets]
         if self.exact_map(opsets, domains):
-            return {o.domain: o.version for o in opsets}
-        return [self.fields(o) for o in opsets]
+            return Flow((o.domain, o.version) for o in opsets)
+        return [Flow(self.fields(o)) for o in opsets]
 
     def entries(self, entries: Any) -> dict[str, str] | list[Any]:
         keys = [
@@ -183,7 +215,7 @@ class _Encoder:
         ]
         if self.exact_map(entries, keys):
             return {e.key: e.value for e in entries}
-        return [self.fields(e) for e in entries]
+        return [Flow(self.fields(e)) for e in entries]
 
     def exact_map(self, items: Any, keys: list[Any]) -> bool:
         """A list of pairs may be written as a mapping when every key is a distinct str."""
@@ -191,6 +223,22 @@ class _Encoder:
 
 
 _NAME = frozenset({"name"})
+_NONE: frozenset[str] = frozenset()
+
+
+def _holds_graph(attr: AttributeProto) -> bool:
+    return attr.HasField("g") or len(attr.graphs) > 0
+
+
+def _unambiguous(literal: Any, attr: AttributeProto, holds_dtype: bool) -> bool:
+    """Whether a literal reads back as this attribute: a string that looks like an integer too big for
+    JSON numbers (which JSON writes as a string) or, where an element type is expected, a dtype name,
+    would read back as an INT."""
+    if attr.type == AttributeProto.STRING:
+        return big_int_text(literal) is None and not (holds_dtype and dtype_by_name(literal) is not None)
+    if attr.type == AttributeProto.STRINGS:
+        return all(big_int_text(text) is None for text in literal)
+    return True
 
 
 def _distinct_text(keys: list[Any]) -> bool:
@@ -223,7 +271,7 @@ def _plan(descriptor: Descriptor) -> tuple[tuple[str, str, Handler], ...]:
 def _handler(owner: str, field: FieldDescriptor) -> Handler:
     kind, repeated = field.type, field.is_repeated
     if (owner, field.name) in layout.ATTRIBUTE_LISTS:
-        return lambda enc, _, value: enc.attributes(value)
+        return lambda enc, msg, value: enc.attributes(value, msg)
     if (owner, field.name) in layout.DTYPE_FIELDS:
         return lambda enc, _, value: _dtype_name(value)
     if field.message_type is not None:

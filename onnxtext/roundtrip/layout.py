@@ -12,7 +12,8 @@ import functools
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
 FORMAT_KEY = "onnxtext"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = frozenset({1, 2})  # format 1 is a subset of format 2 in all but corner cases
 UNKNOWN_KEY = "unknown_fields"
 
 # messages a progress report counts: what makes a model big or long.
@@ -40,6 +41,43 @@ DTYPE_FIELDS = frozenset(
 )
 # repeated AttributeProto fields written as {name: value}.
 ATTRIBUTE_LISTS = frozenset({("onnx.NodeProto", "attribute"), ("onnx.FunctionProto", "attribute_proto")})
+# AttributeProto keys no GraphProto has: a mapping with none of them (and no ``type``) is a graph.
+ATTRIBUTE_ONLY_KEYS = frozenset(
+    {"f", "i", "s", "t", "g", "sparse_tensor", "tp", "floats", "ints", "strings", "tensors", "graphs"}
+    | {"sparse_tensors", "type_protos", "ref_attr_name"}
+)
+# INT attributes of the ONNX domain that hold a TensorProto data type: written by name (``to: float16``).
+# Taken from onnx.defs (tests/roundtrip/test_layout.py checks it against the schemas' descriptions).
+DTYPE_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "Attention": frozenset({"softmax_precision"}),
+    "Bernoulli": frozenset({"dtype"}),
+    "BitCast": frozenset({"to"}),
+    "BlackmanWindow": frozenset({"output_datatype"}),
+    "Cast": frozenset({"to"}),
+    "DequantizeLinear": frozenset({"output_dtype"}),
+    "EyeLike": frozenset({"dtype"}),
+    "GroupNormalization": frozenset({"stash_type"}),
+    "HammingWindow": frozenset({"output_datatype"}),
+    "HannWindow": frozenset({"output_datatype"}),
+    "LayerNormalization": frozenset({"stash_type"}),
+    "MelWeightMatrix": frozenset({"output_datatype"}),
+    "Multinomial": frozenset({"dtype"}),
+    "QuantizeLinear": frozenset({"output_dtype", "precision"}),
+    "RMSNormalization": frozenset({"stash_type"}),
+    "RandomNormal": frozenset({"dtype"}),
+    "RandomNormalLike": frozenset({"dtype"}),
+    "RandomUniform": frozenset({"dtype"}),
+    "RandomUniformLike": frozenset({"dtype"}),
+    "Range": frozenset({"stash_type"}),
+    "SequenceEmpty": frozenset({"dtype"}),
+}
+ONNX_DOMAINS = frozenset({"", "ai.onnx"})
+
+
+def dtype_attributes(domain: str, op_type: str) -> frozenset[str]:
+    """The attributes of an op that hold an element type (empty for other ops and custom domains)."""
+    return DTYPE_ATTRIBUTES.get(op_type, frozenset()) if domain in ONNX_DOMAINS else frozenset()
+
 
 # message full name -> ((document key, proto field name), ...) in document order
 _ORDER: dict[str, tuple[tuple[str, str], ...]] = {

@@ -6,23 +6,28 @@ Grammar (spaces around ``,`` and inside parentheses are ignored when reading)::
              | "sparse(" tensor ")"
     tensor  := dtype                     # shape absent (rank unknown)
              | dtype "[" [dim {"," dim}] "]"   # "[]" is a scalar
-    dim     := integer (dim_value) | "?" (neither value nor param) | name (dim_param)
+    dim     := integer (dim_value, negative too) | "?" (neither value nor param)
+             | identifier (dim_param) | JSON string (any other dim_param: "floor(h/2) + 1", "?", "")
 
-A TypeProto that this grammar cannot say exactly (a denotation, an opaque type, an empty or
-numeric-looking dim_param, a missing element type, unknown fields) is written as a mapping of its
-fields instead; :func:`format_type` returns ``None`` for those.
+Readers also take an unquoted dim_param of any text without ``,[]()"`` (format 1 wrote ``batch
+size`` plainly).  A TypeProto that this grammar cannot say exactly (a denotation, an opaque type, a
+missing element type, unknown fields) is written as a mapping of its fields instead;
+:func:`format_type` returns ``None`` for those.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from json.decoder import scanstring  # type: ignore[attr-defined]
 
 from onnx import TypeProto
 
 from onnxtext.codecs import dtype_by_name, dtype_by_onnx
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
-_BAD_PARAM = re.compile(r"[,\[\]()\n\r]")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NOT_BARE = re.compile(r'[\[\]()"]')
 
 
 def format_type(tp: TypeProto) -> str | None:
@@ -76,19 +81,9 @@ def _format_dim(dim: TypeProto) -> str | None:
     if kind is None:
         return "?"
     param = dim.dim_param
-    if not isinstance(param, str) or not _is_safe_param(param):
+    if not isinstance(param, str):  # protobuf hands back bytes that are not UTF-8
         return None
-    return param
-
-
-def _is_safe_param(param: str) -> bool:
-    return (
-        param != ""
-        and param != "?"
-        and param == param.strip()
-        and not _INT.match(param)
-        and not _BAD_PARAM.search(param)
-    )
+    return param if _IDENTIFIER.match(param) else json.dumps(param, ensure_ascii=False)
 
 
 class TypeStringError(ValueError):
@@ -150,15 +145,45 @@ def _parse_tensor(text: str, tt: TypeProto.Tensor | TypeProto.SparseTensor) -> N
     body = dims[:-1].strip()
     if not body:
         return
-    for part in body.split(","):
+    for quoted, part in _dim_tokens(body, text):
         dim = tt.shape.dim.add()
-        part = part.strip()
-        if _INT.match(part):
+        if quoted:
+            dim.dim_param = part
+        elif _INT.match(part):
             dim.dim_value = _dim(part, text)
         elif part == "":
             raise TypeStringError(f"empty dimension in {text!r}: write a number, a name or '?'")
+        elif _NOT_BARE.search(part):
+            raise TypeStringError(f'dimension {part!r} in {text!r} needs double quotes: "{part}"')
         elif part != "?":
             dim.dim_param = part
+
+
+def _dim_tokens(body: str, text: str) -> list[tuple[bool, str]]:
+    """The dimensions of ``body`` (between the brackets) as (quoted, text) pairs, bare ones stripped."""
+    tokens: list[tuple[bool, str]] = []
+    pos, end = 0, len(body)
+    while True:
+        while pos < end and body[pos] == " ":
+            pos += 1
+        if body.startswith('"', pos):
+            try:
+                value, pos = scanstring(body, pos + 1, True)
+            except json.JSONDecodeError as err:
+                raise TypeStringError(f"bad quoted dimension in {text!r}: {err.msg}") from None
+            tokens.append((True, value))
+            while pos < end and body[pos] == " ":
+                pos += 1
+            if pos < end and body[pos] != ",":
+                raise TypeStringError(f"expected ',' after the quoted dimension {value!r} in {text!r}")
+        else:
+            comma = body.find(",", pos)
+            stop = end if comma < 0 else comma
+            tokens.append((False, body[pos:stop].strip()))
+            pos = stop
+        if pos >= end:
+            return tokens
+        pos += 1  # the comma
 
 
 def _dim(part: str, text: str) -> int:

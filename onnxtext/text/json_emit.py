@@ -1,10 +1,11 @@
 """Canonical JSON text (RFC 8259), in the same spirit as the YAML writer.
 
-Two-space indent, one key per line, lists of scalars on one line (wrapped like YAML), non-ASCII kept
-as UTF-8 but control characters, line/paragraph separators, the BOM and non-characters escaped (a
-lone surrogate is refused, as in YAML).  JSON has no NaN or Infinity: those floats become the
-strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``, which the decoder upstream reads back where
-a float is expected.
+Two-space indent, one key per line; :class:`~onnxtext.text.tree.Flow` mappings and lists holding no
+mapping on one line, never wrapped (the same lines as YAML).  Non-ASCII kept as UTF-8 but control
+characters, line/paragraph separators, the BOM and non-characters escaped (a lone surrogate is
+refused, as in YAML).  JSON has no NaN or Infinity: those floats become the strings ``"NaN"``,
+``"Infinity"`` and ``"-Infinity"``; integers a double cannot hold (beyond +-(2^53 - 1)) become
+decimal strings.  The decoder upstream reads both back where a number is expected.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import re
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C one, non-ASCII kept
 from typing import Any
 
-from onnxtext.text.layout import flow_list
-from onnxtext.text.scalars import json_float_text, scalar_text
-from onnxtext.text.tree import NotPlainData
+from onnxtext.text.scalars import json_float_text, json_int_text, scalar_text
+from onnxtext.text.tree import NotPlainData, inline_list
+from onnxtext.tree import MAPPINGS, Flow
 
 _MORE_ESCAPES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
@@ -40,7 +41,7 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def _scalar(value: Any) -> str:
-    return scalar_text(value, json_float_text)
+    return scalar_text(value, json_float_text, json_int_text)
 
 
 class _Writer:
@@ -62,20 +63,32 @@ class _Writer:
         kind = type(value)
         if kind is str:
             return self.cache.get(value) or self.string(value)
-        if kind is dict:
+        if kind in MAPPINGS:
             return "{}"
         if kind is list:
             return "[]"
         return _scalar(value)
 
-    def node(self, value: Any, indent: int, column: int) -> None:
-        """Write a non-empty dict or list from ``column``, on a line whose key or item is at ``indent``."""
-        if type(value) is dict:
+    def inline(self, value: Any) -> str:
+        """Any value on one line."""
+        kind = type(value)
+        if kind is list:
+            return "[" + ", ".join([self.inline(item) for item in value]) + "]"
+        if kind in MAPPINGS and value:
+            cache = self.cache
+            entries = [f"{cache.get(k) or self.string(k)}: {self.inline(v)}" for k, v in value.items()]
+            return "{" + ", ".join(entries) + "}"
+        return self.leaf(value)
+
+    def node(self, value: Any, indent: int) -> None:
+        """Write a non-empty dict or list, on a line whose key or item is at ``indent``."""
+        kind = type(value)
+        if kind is dict:
             self.mapping(value, indent)
-        elif any(type(item) is dict or type(item) is list for item in value):
+        elif kind is list and not inline_list(value):
             self.sequence(value, indent)
         else:
-            self.out.append(flow_list([self.leaf(item) for item in value], column, " " * (indent + 2)))
+            self.out.append(self.inline(value))
 
     def mapping(self, mapping: dict[str, Any], indent: int) -> None:
         out, cache = self.out, self.cache
@@ -89,9 +102,9 @@ class _Writer:
             kind = type(value)
             if kind is str:
                 out.append(head + (cache.get(value) or self.string(value)))
-            elif (kind is dict or kind is list) and value:
+            elif (kind is dict or kind is list or kind is Flow) and value:
                 out.append(head)
-                self.node(value, inner, inner + len(key_text) + 2)
+                self.node(value, inner)
             else:
                 out.append(head + self.leaf(value))
         out.append("\n" + " " * indent + "}")
@@ -103,9 +116,9 @@ class _Writer:
         separator = "[\n"
         for item in sequence:
             kind = type(item)
-            if (kind is dict or kind is list) and item:
+            if (kind is dict or kind is list or kind is Flow) and item:
                 out.append(separator + pad)
-                self.node(item, inner, inner)
+                self.node(item, inner)
             else:
                 out.append(separator + pad + self.leaf(item))
             separator = ",\n"
@@ -115,8 +128,8 @@ class _Writer:
 def emit_json(tree: Any) -> str:
     """The canonical JSON text of ``tree``, ending with a newline.  Raises NotPlainData."""
     writer = _Writer()
-    if (type(tree) is dict or type(tree) is list) and tree:
-        writer.node(tree, 0, 0)
+    if type(tree) in (dict, list, Flow) and tree:
+        writer.node(tree, 0)
     else:
         writer.out.append(writer.leaf(tree))
     writer.out.append("\n")

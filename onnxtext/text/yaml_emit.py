@@ -1,11 +1,12 @@
 """Canonical YAML text, written directly.
 
 ruamel's representer takes about 14 s for a 50,000-node graph; this writer takes well under 1 s.
-Layout: block mappings indented by 2, keys in dict order; a list of scalars on one line
-``[1, 3, 224, 224]`` (wrapped past :data:`~onnxtext.text.layout.WIDTH` columns); any other list as a
-block sequence indented under its key.  Strings are plain whenever the parser reads them back as the
-same string, because people grep and regex them; otherwise single-quoted when printable, otherwise
-double-quoted with escapes, so that any str round-trips exactly.
+Layout: block mappings indented by 2, keys in dict order; a :class:`~onnxtext.text.tree.Flow` mapping
+and a list holding no mapping on one line (``{name: x, type: 'float32[2]'}``, ``[1, 3, 224, 224]``),
+however long: nothing wraps, so the text of one element never depends on another's; any other list
+as a block sequence indented under its key.  Strings are plain whenever YAML 1.2 and YAML 1.1 readers
+both read them back as the same string, because people grep and regex them; otherwise single-quoted
+when printable, otherwise double-quoted with escapes, so that any str round-trips exactly.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from onnxtext.text.layout import flow_list
 from onnxtext.text.scalars import float_text, is_plain_str, scalar_text
-from onnxtext.text.tree import NotPlainData
+from onnxtext.text.tree import NotPlainData, inline_list
+from onnxtext.tree import MAPPINGS, Flow
 
 # libyaml refuses an implicit key longer than this (in characters); longer keys are written "? key".
 MAX_SIMPLE_KEY = 1024
@@ -97,8 +98,10 @@ class _Writer:
         written = self.block_cache[text] = text if plain_ok(text, flow=False) else quoted(text)
         return written
 
-    def flow_str(self, text: str) -> str:
-        """A str as an item of a one-line list ``[a, b]``, cached."""
+    def flow_str(self, text: Any) -> str:
+        """A str inside a one-line ``[...]`` or ``{...}``, cached; NotPlainData for a non-str key."""
+        if type(text) is not str:
+            raise NotPlainData(type(text).__name__)
         written = self.flow_cache[text] = text if plain_ok(text, flow=True) else quoted(text)
         return written
 
@@ -107,19 +110,27 @@ class _Writer:
         kind = type(value)
         if kind is str:
             return self.block_cache.get(value) or self.block_str(value)
-        if kind is dict:
+        if kind in MAPPINGS:
             return "{}"
         if kind is list:
             return "[]"
         return _scalar(value)
 
-    def flow(self, items: list[Any], column: int, pad: str) -> str:
-        """A list of scalars on one line (wrapped when long), its "[" at ``column``."""
-        cache = self.flow_cache
-        texts = [
-            (cache.get(item) or self.flow_str(item)) if type(item) is str else _scalar(item) for item in items
-        ]
-        return flow_list(texts, column, pad)
+    def inline(self, value: Any) -> str:
+        """Any value on one line, in flow style; a key too long to be implicit is written ``? key``."""
+        kind = type(value)
+        if kind is str:
+            return self.flow_cache.get(value) or self.flow_str(value)
+        if kind is list:
+            return "[" + ", ".join([self.inline(item) for item in value]) + "]"
+        if kind in MAPPINGS:
+            entries = []
+            for key, item in value.items():
+                key_text = self.flow_cache.get(key) or self.flow_str(key)
+                lead = "? " if len(key_text) > MAX_SIMPLE_KEY else ""
+                entries.append(f"{lead}{key_text}: {self.inline(item)}")
+            return "{" + ", ".join(entries) + "}"
+        return _scalar(value)
 
     def mapping(self, mapping: dict[str, Any], indent: int, lead: str) -> None:
         """Write a non-empty mapping whose keys start at column ``indent``; ``lead`` starts its first line."""
@@ -136,13 +147,11 @@ class _Writer:
             elif kind is dict and value:
                 out.append(head + "\n")
                 self.mapping(value, indent + 2, child_pad)
-            elif kind is list and value:
-                if _has_containers(value):
-                    out.append(head + "\n")
-                    self.sequence(value, indent + 2, child_pad)
-                else:
-                    column = len(head) - head.rfind("\n")  # where "[" lands
-                    out.append(f"{head} {self.flow(value, column, child_pad)}\n")
+            elif kind is list and value and not inline_list(value):
+                out.append(head + "\n")
+                self.sequence(value, indent + 2, child_pad)
+            elif (kind is list or kind is Flow) and value:
+                out.append(f"{head} {self.inline(value)}\n")
             else:
                 out.append(f"{head} {self.leaf(value)}\n")
 
@@ -154,18 +163,13 @@ class _Writer:
             kind = type(item)
             if kind is dict and item:
                 self.mapping(item, indent + 2, lead + "- ")
-            elif kind is list and item and _has_containers(item):
+            elif kind is list and item and not inline_list(item):
                 self.sequence(item, indent + 2, lead + "- ")
-            elif kind is list and item:
-                out.append(f"{lead}- {self.flow(item, len(lead) + 2, pad + '  ')}\n")
+            elif (kind is list or kind is Flow) and item:
+                out.append(f"{lead}- {self.inline(item)}\n")
             else:
                 out.append(f"{lead}- {self.leaf(item)}\n")
             lead = pad
-
-
-def _has_containers(items: list[Any]) -> bool:
-    """True when a list holds a dict or list, so it is written as a block sequence."""
-    return any(type(item) is dict or type(item) is list for item in items)
 
 
 def emit_yaml(tree: Any) -> str:
@@ -177,10 +181,10 @@ def emit_yaml(tree: Any) -> str:
     kind = type(tree)
     if kind is dict and tree:
         writer.mapping(tree, 0, "")
-    elif kind is list and tree and _has_containers(tree):
+    elif kind is list and tree and not inline_list(tree):
         writer.sequence(tree, 0, "")
-    elif kind is list and tree:
-        writer.out.append(writer.flow(tree, 0, "  ") + "\n")
+    elif (kind is list or kind is Flow) and tree:
+        writer.out.append(writer.inline(tree) + "\n")
     else:
         writer.out.append(writer.leaf(tree) + "\n")
     return "".join(writer.out)

@@ -220,12 +220,20 @@ def test_missing_sidecar_through_payload(tmp_path) -> None:
     assert (caught.value.code, caught.value.path) == ("E303", ("t", "npy"))
 
 
-def test_npy_is_not_used_for_typed_storage_or_strings(tmp_path) -> None:
+def test_typed_storage_goes_to_sidecars_too_and_strings_stay_values(tmp_path) -> None:
     writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
-    typed = onnx.TensorProto(data_type=onnx.TensorProto.FLOAT, dims=[2], float_data=[1.0, 2.0])
+    typed = onnx.TensorProto(data_type=onnx.TensorProto.FLOAT16, dims=[2], int32_data=[15360, 16384])
     strings = onnx.TensorProto(data_type=onnx.TensorProto.STRING, dims=[1], string_data=[b"a"])
-    assert "base64" in encode_payload(typed, Policy("npy"), writer)
+    payload = encode_payload(typed, Policy("npy"), writer)
+    assert payload["storage"] == "int32_data"
+    assert np.load(tmp_path / payload["npy"]).tolist() == [1.0, 2.0]
     assert "values" in encode_payload(strings, Policy("npy"), writer)
+
+
+def test_a_typed_field_holding_more_than_its_elements_stays_base64(tmp_path) -> None:
+    writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    stray = onnx.TensorProto(data_type=onnx.TensorProto.INT8, dims=[2], int32_data=[1, 300])
+    assert set(encode_payload(stray, Policy("npy"), writer)) == {"storage", "base64"}
     assert not (tmp_path / "m.tensors").exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import yaml
 
 from onnxtext.text.scalars import float_text, is_plain_str, resolve_plain, resolve_tagged
 
@@ -29,12 +30,29 @@ def test_core_schema_values(text: str, value: object) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["yes", "no", "on", "off", "tRUE", "nan", "inf", "1_000", "0X1F", "0b1", "1:20", "-0x1", "0o8", "1e",
-     "e5", "1.2.3", ". 5", "NaN", "Infinity", "name", "onnx::Add_17", "1 ", "١٢"],
+    ["tRUE", "nan", "inf", "0X1F", "0o8", "1e", "e5", "1.2.3", ". 5", "NaN", "Infinity", "name",
+     "onnx::Add_17", "1 ", "١٢", "y", "n", "N", "x.1", "unk__0", "2024-1"],
 )  # fmt: skip
 def test_everything_else_is_text(text: str) -> None:
     assert resolve_plain(text) == text
     assert is_plain_str(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yes", "No", "ON", "off", "1_000", "0b1", "1:20", "12:30:00", "-0x1", "2024-01-01",
+     "2001-12-14t21:59:43.10-05:00", "=", "<<", "1.", "+.5"],
+)  # fmt: skip
+def test_what_yaml_1_1_reads_as_no_string_is_quoted(text: str) -> None:
+    assert not is_plain_str(text)
+    assert yaml.safe_load(f"k: {text!r}")["k"] == text  # quoted, PyYAML reads the same string
+
+
+@pytest.mark.parametrize("value", [1e-05, 1e16, -2.5e-300, 0.1, 3.0, 1e300])
+def test_floats_read_as_floats_by_yaml_1_1_too(value: float) -> None:
+    text = float_text(value)
+    assert resolve_plain(text) == value
+    assert yaml.safe_load(f"k: {text}")["k"] == value
 
 
 def test_nan_resolves_to_nan() -> None:

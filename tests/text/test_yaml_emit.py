@@ -9,8 +9,8 @@ from hypothesis import given
 from text_strategies import NASTY_STRINGS, texts
 
 from onnxtext.text import emit, parse
-from onnxtext.text.layout import WIDTH
 from onnxtext.text.yaml_emit import MAX_SIMPLE_KEY, plain_ok, quoted
+from onnxtext.tree import Flow
 
 ONNX_NAMES = [
     "/model/layers.3/attn/MatMul", "onnx::Add_17", "conv1.weight", "float32[N,3,224,224]", "seq(float32[?])",
@@ -23,12 +23,14 @@ def test_layout() -> None:
     tree = {
         "ir_version": 8,
         "graph": {
+            "inputs": [Flow(name="x", type="float32[N,3]")],
             "nodes": [
-                {"op_type": "Conv", "inputs": ["x", "w"], "attributes": {"strides": [1, 1], "group": 1}},
-                {"op_type": "Relu", "attributes": {}},
+                {"op_type": "Conv", "inputs": ["x", "w"], "attributes": Flow(strides=[1, 1], group=1)},
+                {"op_type": "If", "attributes": {"then_branch": {"name": "g"}, "k": Flow(a=[[1]])}},
+                {"op_type": "Relu", "attributes": Flow()},
             ],
             "empty": [],
-            "nested": [[1, 2], [{"a": None}], []],
+            "nested": [[1, 2], [{"a": None}], [], [[1.5, -2.0]]],
         },
         "epsilon": 1e-05,
         "flag": True,
@@ -36,12 +38,17 @@ def test_layout() -> None:
     assert emit(tree, "yaml") == (
         "ir_version: 8\n"
         "graph:\n"
+        "  inputs:\n"
+        "    - {name: x, type: 'float32[N,3]'}\n"
         "  nodes:\n"
         "    - op_type: Conv\n"
         "      inputs: [x, w]\n"
+        "      attributes: {strides: [1, 1], group: 1}\n"
+        "    - op_type: If\n"
         "      attributes:\n"
-        "        strides: [1, 1]\n"
-        "        group: 1\n"
+        "        then_branch:\n"
+        "          name: g\n"
+        "        k: {a: [[1]]}\n"
         "    - op_type: Relu\n"
         "      attributes: {}\n"
         "  empty: []\n"
@@ -49,7 +56,8 @@ def test_layout() -> None:
         "    - [1, 2]\n"
         "    - - a: null\n"
         "    - []\n"
-        "epsilon: 1e-05\n"
+        "    - [[1.5, -2.0]]\n"
+        "epsilon: 1.0e-05\n"
         "flag: true\n"
     )
 
@@ -57,7 +65,7 @@ def test_layout() -> None:
 @pytest.mark.parametrize(
     ("tree", "text"),
     [({}, "{}\n"), ([], "[]\n"), (None, "null\n"), ("x", "x\n"), ("1", "'1'\n"), ([1, "a"], "[1, a]\n"),
-     ([[1]], "- [1]\n"), (-0.0, "-0.0\n"), (math.nan, ".nan\n"), (2**64 - 1, "18446744073709551615\n")],
+     ([[1]], "[[1]]\n"), (-0.0, "-0.0\n"), (math.nan, ".nan\n"), (2**64 - 1, "18446744073709551615\n")],
 )  # fmt: skip
 def test_root_of_every_kind(tree: object, text: str) -> None:
     assert emit(tree, "yaml") == text
@@ -110,21 +118,23 @@ def test_plain_means_reads_back_the_same(text: str) -> None:
             assert f"{text}" in written
 
 
-def test_long_lists_wrap_before_the_width() -> None:
-    tree = {
-        "graph": {"float_data": [i / 7 for i in range(200)], "names": [f"/m/layer.{i}/Op" for i in range(40)]}
-    }
-    text = emit(tree, "yaml")
-    lines = text.splitlines()
-    assert len(lines) > 10
-    assert max(len(line) for line in lines) <= WIDTH
-    assert all(line.startswith("    ") for line in lines if ": " not in line and line != "graph:")
-    assert parse(text, "yaml") == tree
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_nothing_wraps_so_a_rename_changes_only_its_own_lines(fmt: str) -> None:
+    names = [f"/m/layer.{i}/Op" for i in range(40)]
+    tree = {"graph": {"float_data": [i / 7 for i in range(200)], "names": names, "v": Flow(n=names)}}
+    before = emit(tree, fmt).splitlines()
+    assert len(before) == (4 if fmt == "yaml" else 7)
+    renamed = {**tree, "graph": {**tree["graph"], "names": [n.replace("layer", "block") for n in names]}}
+    after = emit(renamed, fmt).splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed == ([2] if fmt == "yaml" else [3])
+    assert parse(emit(tree, fmt), fmt) == tree
 
 
-def test_an_item_longer_than_a_line_gets_its_own_line() -> None:
-    long = "x" * 150
-    assert emit({"k": ["a", long, "b"]}, "yaml") == f"k: [a,\n  {long},\n  b]\n"
+def test_flow_mappings_quote_keys_and_values_for_flow_context() -> None:
+    text = emit({"a": Flow({"": 16, "ai.onnx.ml": 3, "k:x": "a,b", "long" * 300: 1})}, "yaml")
+    assert text == "a: {'': 16, ai.onnx.ml: 3, 'k:x': 'a,b', ? " + "long" * 300 + ": 1}\n"
+    assert parse(text, "yaml") == {"a": {"": 16, "ai.onnx.ml": 3, "k:x": "a,b", "long" * 300: 1}}
 
 
 def test_keys_too_long_for_libyaml_are_explicit() -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from onnxtext.tree import SAFE_INT, Flow
+
 # Strings that trip naive writers: look like other types, start with indicators, hold separators,
 # line breaks, control characters, invisible characters, or are ONNX-style names.
 NASTY_STRINGS = [
@@ -38,14 +40,18 @@ floats = st.one_of(
 scalars = st.one_of(st.none(), st.booleans(), integers, floats, texts)
 trees = st.recursive(
     scalars,
-    lambda children: st.one_of(st.lists(children, max_size=6), st.dictionaries(texts, children, max_size=6)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=6),
+        st.dictionaries(texts, children, max_size=6),
+        st.dictionaries(texts, children, max_size=6).map(Flow),
+    ),
     max_leaves=40,
 )
 
 
 def canonical(value: Any) -> Any:
     """A form where == means "the same tree": types kept (1 != 1.0 != True), floats by repr (nan, -0.0)."""
-    if type(value) is dict:
+    if isinstance(value, dict):  # a Flow mapping is a dict with a layout hint
         return ("dict", [(key, canonical(item)) for key, item in value.items()])
     if type(value) is list:
         return ("list", [canonical(item) for item in value])
@@ -54,21 +60,33 @@ def canonical(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
+def plain(value: Any) -> Any:
+    """The tree a parser gives back: :class:`Flow` mappings become plain dicts (the hint is layout only)."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if type(value) is list:
+        return [plain(item) for item in value]
+    return value
+
+
 def as_json_reads_it(value: Any) -> Any:
-    """The tree JSON gives back: non-finite floats become the strings "NaN", "Infinity", "-Infinity"."""
-    if type(value) is dict:
+    """The tree JSON gives back: non-finite floats become the strings "NaN", "Infinity", "-Infinity",
+    integers beyond +-(2^53 - 1) their decimal strings."""
+    if isinstance(value, dict):
         return {key: as_json_reads_it(item) for key, item in value.items()}
     if type(value) is list:
         return [as_json_reads_it(item) for item in value]
     if type(value) is float and not math.isfinite(value):
         return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if type(value) is int and abs(value) > SAFE_INT:
+        return str(value)
     return value
 
 
 def all_paths(value: Any, prefix: tuple[str | int, ...] = ()) -> set[tuple[str | int, ...]]:
     """Every element's path in a tree, the root's () included."""
     paths = {prefix}
-    items = value.items() if type(value) is dict else enumerate(value) if type(value) is list else ()
+    items = value.items() if isinstance(value, dict) else enumerate(value) if type(value) is list else ()
     for key, item in items:
         paths |= all_paths(item, (*prefix, key))
     return paths

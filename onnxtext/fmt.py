@@ -69,7 +69,12 @@ def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Op
     that cannot be kept (E701).
     """
     source = FsPath(path)
-    fmt = text.format_for(source.name)
+    try:
+        fmt = text.format_for(source.name)
+    except ValueError as err:
+        raise OnnxTextError("E502", str(err), hint="fmt rewrites .yaml, .yml and .json documents").at(
+            str(source)
+        ) from None
     original = api.read_text(source)
     model = api.load(source, format=fmt)
     options = options or Options()

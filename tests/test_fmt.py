@@ -226,8 +226,11 @@ def test_cli_check_names_the_files_and_changes_nothing(
     assert (run.exit_code, run.stdout) == (0, "reformatted edited.yaml\n")
     again = runner.invoke(main, ["fmt", "--check", "edited.yaml", "clean.yaml"])
     assert (again.exit_code, again.stdout) == (0, "")
-    broken = runner.invoke(main, ["fmt", "other.yaml", "edited.yaml"])
-    assert broken.exit_code == 1 and broken.stderr.startswith("other.yaml:")
+    write(tmp_path, "notes.txt", "text\n")
+    broken = runner.invoke(main, ["fmt", "other.yaml", "notes.txt", "edited.yaml"])
+    assert broken.exit_code == 1 and broken.stdout == ""
+    first, second = broken.stderr.splitlines()[::2]
+    assert first.startswith("other.yaml:1:1: error E201") and second.startswith("notes.txt: error E502")
 
 
 def test_external_data_folder_is_kept(tmp_path: Path) -> None:

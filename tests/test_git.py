@@ -236,6 +236,7 @@ def test_pre_commit_hooks_format_and_lint(tmp_path: Path, env: dict[str, str]) -
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
         # the hook's virtualenv sees this environment's packages: pip installs onnxtext alone
         "VIRTUALENV_SYSTEM_SITE_PACKAGES": "1",
+        "PIP_NO_COMPILE": "1",
         **({"PIP_NO_BUILD_ISOLATION": "1"} if importlib.util.find_spec("setuptools") else {}),
     }
     command = [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"]

@@ -145,12 +145,15 @@ def merge(base: FsPath, ours: FsPath, theirs: FsPath, name: str) -> None:
     try:
         model = api.loads(merged, "yaml", filename=str(beside))
         api.check_model(model)
-    except OnnxTextError as err:
+    except OnnxTextError as err:  # each side is fine, the two together are not
         _write(beside, merged)
-        raise api.locate_error(err, merged, "yaml", str(beside)) from None
+        placed = api.locate_error(err, merged, "yaml", str(beside))
+        raise dataclasses.replace(
+            placed,
+            message=f"{name}: the merged model is not valid: {placed.message}",
+            hint=f"fix {beside}, then: onnxtext build {beside} -o {name} --force && git add {name}",
+        ) from None
     api.save_model(model, ours, force=True)
-    if beside.exists():  # from an earlier, resolved conflict
-        beside.unlink()
 
 
 def _read_version(path: FsPath) -> onnx.ModelProto:

@@ -186,6 +186,7 @@ def test_merge_driver_refuses_a_merge_the_checker_rejects(
     with pytest.raises(OnnxTextError) as caught:
         gitdriver.merge(tmp_path / "base.onnx", tmp_path / "ours.onnx", tmp_path / "theirs.onnx", "m.onnx")
     assert (caught.value.code, caught.value.file) == ("E401", "m.conflict.yaml")
+    assert caught.value.message.startswith("m.onnx: the merged model is not valid: onnx.checker:")
     assert (tmp_path / "ours.onnx").read_bytes() == before
     merged = (tmp_path / "m.conflict.yaml").read_text()
     assert "name: first" in merged and "name: last" in merged

@@ -1,10 +1,11 @@
 """Validate a document tree against the schema, fast: the same rules, compiled for Python's ``jsonschema``.
 
-An editor reads the schema as written; here two of its shapes, which are there for editors, are
-swapped for equivalents that ``jsonschema`` checks in constant time per node: the ``anyOf`` of one
-``const`` per op (each carrying the op's text, for completion and hover) becomes an ``enum``, and
-the ``allOf`` of one ``if op_type == X then <X's branch>`` per op becomes a lookup by ``op_type``
-(the ``x-onnxtext-switch`` keyword below).  Text for people (descriptions, snippets) is dropped.
+An editor reads the schema as written.  Here the same rules are checked with less work: an
+``allOf`` whose items are all ``if <one property> is X (or matches R) then S`` (a node's dispatch on
+its domain and op_type) becomes a lookup (the ``x-onnxtext-switch`` keyword below), ``$ref``s are
+followed once at compile time, scalars a subschema cannot reject are not descended into, and
+``enum`` looks strings up in a set.  Descriptions are dropped.  ``findings`` turns jsonschema's
+errors into one message per place, in the document's words.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from onnxtext.paths import Path
 Schema = dict[str, Any]
 
 _SWITCH = "x-onnxtext-switch"
-_FOR_PEOPLE = frozenset(
-    {"markdownDescription", "description", "defaultSnippets", "title", "markdownEnumDescriptions"}
-)
+# dropped for speed; defaultSnippets stay (the did-you-mean of an unknown op reads them)
+_FOR_PEOPLE = frozenset({"markdownDescription", "description", "title", "markdownEnumDescriptions"})
 
 
 def compiled(schema: Schema) -> jsonschema.protocols.Validator:
@@ -263,7 +263,12 @@ def _explain(error: ValidationError) -> list[tuple[Path, str]]:
         what = error.schema.get("errorMessage", "not one of the allowed values")
         return [(path, f"{error.instance!r}: {what}" + (f" (did you mean {close[0]!r}?)" if close else ""))]
     if error.validator == "pattern" and "patternErrorMessage" in error.schema:
-        return [(path, f"{error.instance!r}: expected {error.schema['patternErrorMessage']}")]
+        names = [s["body"] for s in error.schema.get("defaultSnippets", ()) if isinstance(s.get("body"), str)]
+        close = (
+            difflib.get_close_matches(error.instance, names, n=1) if isinstance(error.instance, str) else []
+        )
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return [(path, f"{error.instance!r}: expected {error.schema['patternErrorMessage']}{hint}")]
     if error.validator == "type":
         kinds = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         words = " or ".join(_KIND_WORDS.get(k, k) for k in kinds)

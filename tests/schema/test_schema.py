@@ -232,10 +232,10 @@ def test_each_op_text_is_only_on_its_own_branch() -> None:
         if not name.startswith("op:"):
             assert "markdownDescription" not in definition and "description" not in definition, name
     onnx_ops = next(b for b in defs["NodeProto"]["allOf"] if "enum" in b["if"]["properties"]["domain"])
-    choices = onnx_ops["then"]["properties"]["op_type"]["anyOf"]
-    conv = next(c for c in choices if c["const"] == "Conv")
-    assert "convolution" in conv["markdownDescription"]
-    assert len(choices) == len({c["const"] for c in choices}) > 150
+    choices = onnx_ops["then"]["properties"]["op_type"]["defaultSnippets"]
+    assert "markdownDescription" not in onnx_ops["then"]["properties"]["op_type"]
+    assert len(choices) == len({c["body"] for c in choices}) > 150
+    assert "convolution" in defs["op:ai.onnx:Conv"]["properties"]["op_type"]["markdownDescription"]
     conv_attributes = defs["op:ai.onnx:Conv"]["properties"]["attributes"]["properties"]
     assert (
         "kernel_shape" in conv_attributes and "INTS" in conv_attributes["kernel_shape"]["markdownDescription"]

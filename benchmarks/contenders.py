@@ -4,7 +4,9 @@
                      the cost of merely parsing and writing the protobuf.
 * ``onnx2json``      the PyPI tools ``onnx2json -if M -oj D.json`` then ``json2onnx -ij D.json -of OUT``.
 * ``onnxtext-F-T``   ``onnxtext dump M -o D.F --tensors T --force`` then
-                     ``onnxtext build D.F -o OUT --no-check --force`` (F = yaml|json, T = npy|auto).
+                     ``onnxtext build D.F -o OUT --no-check --force`` (F = yaml|json, T = npy|auto; also
+                     inline|base64 on workloads marked ``all_modes``).
+* ``onnxtext-version``, ``onnxtext-dump``  start-up (group s): ``onnxtext --version``; one YAML dump.
 * ``onnxtext-lint``  ``onnxtext lint D.yaml`` of a YAML/auto dump made beforehand (untimed), graph workloads.
 * ``onnxtext-diff``  ``onnxtext diff`` of the two versions of the weights model (one tensor changed).
 """
@@ -106,7 +108,7 @@ class Contender:
     name = "?"
 
     def applies(self, workload: Workload) -> bool:
-        return True
+        return workload.group != "s"  # the start-up group has contenders of its own
 
     def skip_reason(self, workload: Workload) -> str | None:
         return None
@@ -165,6 +167,11 @@ class OnnxText(Contender):
         self.fmt, self.mode = fmt, mode
         self.name = f"onnxtext-{fmt}-{mode}"
 
+    def applies(self, workload: Workload) -> bool:
+        if not super().applies(workload) or (workload.only_modes and self.mode not in workload.only_modes):
+            return False
+        return self.mode in ("npy", "auto") or workload.all_modes
+
     def skip_reason(self, workload: Workload) -> str | None:
         if onnxtext_cli() is None:
             return "onnxtext CLI does not start yet"
@@ -180,6 +187,24 @@ class OnnxText(Contender):
             ],
             dst,
         )
+
+
+class Startup(Contender):
+    """One short command of the start-up group, whole process: ``--version``, or a YAML dump."""
+
+    def __init__(self, name: str, dump: bool) -> None:
+        self.name, self.dump = name, dump
+
+    def applies(self, workload: Workload) -> bool:
+        return workload.group == "s"
+
+    def skip_reason(self, workload: Workload) -> str | None:
+        return None if onnxtext_cli() is not None else "onnxtext CLI does not start yet"
+
+    def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
+        if not self.dump:
+            return Plan([Step("run", _onnxtext("--version"))], None)
+        return Plan([Step("dump", _onnxtext("dump", model, "-o", out / "doc.yaml", "--force"))], None)
 
 
 class Lint(Contender):
@@ -237,6 +262,12 @@ def all_contenders(o2j_external: bool = False) -> list[Contender]:
         OnnxText("yaml", "auto"),
         OnnxText("json", "npy"),
         OnnxText("json", "auto"),
+        OnnxText("yaml", "inline"),
+        OnnxText("yaml", "base64"),
+        OnnxText("json", "inline"),
+        OnnxText("json", "base64"),
+        Startup("onnxtext-version", dump=False),
+        Startup("onnxtext-dump", dump=True),
         Lint(),
         Diff(),
     ]

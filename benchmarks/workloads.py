@@ -3,17 +3,22 @@
 Every synthetic model is made with ``onnx.helper`` from a fixed seed, so two runs build the same bytes.
 
 * ``weights``      (a) ~256 MB of fp32 in 50 initializers feeding a MatMul/Add/Relu chain.
+* ``export``       (a) a real ``torch.onnx.export(dynamo=True)`` of a small language model, ~238 MB in 35
+                   initializers (made by ``torch_export.py`` in a child process; needs torch and onnxscript).
 * ``graph-{N}k``   (b) N thousand nodes of a transformer-like block with export-style names and
                    small constants (every payload under 1 KiB).
 * ``external-2g``  (c) ~2.25 GiB of weights in ONNX external data, written chunk by chunk so the
                    generator itself stays far below 1 GB of RAM.
 * ``real/...``     (d) models shipped in the ``onnx`` wheel and in the ``silero-vad`` package.
+* ``startup-1mb``  (s) a 1 MB convolution stack: ``onnxtext --version`` and one dump, whole process.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +48,8 @@ class Workload:
     temporary: bool = False  # delete the input after use (it is huge)
     quick: bool = False  # part of ``--quick``
     nodes: int = 0  # node count, for the scaling check of group "b"
+    all_modes: bool = False  # also run the inline and base64 tensor modes
+    only_modes: tuple[str, ...] = ()  # when set, onnxtext runs these tensor modes only
 
 
 # --------------------------------------------------------------------------- (a) weights-heavy
@@ -82,6 +89,26 @@ def make_weights(path: Path, *, layers: int = 25, dim: int = 1600, changed: bool
     )
     _save(_model(graph), path)
     return path
+
+
+def make_export(path: Path, *, vocab: int = 32000) -> Path:
+    """``torch_export.py`` run in a child process (torch stays out of the benchmark's own memory)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("torch_export.py")), str(path), str(vocab)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"torch export failed:\n{done.stderr[-2000:]}")
+    return path
+
+
+def export_missing() -> str | None:
+    """Why the torch export cannot be made here, or None."""
+    missing = [name for name in ("torch", "onnxscript") if importlib.util.find_spec(name) is None]
+    return f"{' and '.join(missing)} not installed (pip install -e '.[bench]')" if missing else None
 
 
 # --------------------------------------------------------------------------- (b) graph-heavy
@@ -312,6 +339,29 @@ def _all_tensors(graph: onnx.GraphProto) -> list[onnx.TensorProto]:
     return tensors
 
 
+# --------------------------------------------------------------------------- (s) start-up
+
+
+def make_startup(path: Path) -> Path:
+    """Seven 64x64x3x3 convolutions: 1 MB of weights, a model an editor or git would dump often."""
+    rng = np.random.default_rng(7)
+    nodes, inits, x = [], [], "input"
+    for i in range(7):
+        inits.append(numpy_helper.from_array(rng.standard_normal((64, 64, 3, 3), dtype=np.float32), f"w{i}"))
+        conv = helper.make_node("Conv", [x, f"w{i}"], [f"conv{i}"], name=f"/conv{i}", pads=[1, 1, 1, 1])
+        nodes.append(conv)
+        x = f"conv{i}"
+    graph = helper.make_graph(
+        nodes,
+        "startup",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 64, 32, 32])],
+        [helper.make_tensor_value_info(x, TensorProto.FLOAT, ["N", 64, 32, 32])],
+        initializer=inits,
+    )
+    _save(_model(graph), path)
+    return path
+
+
 # --------------------------------------------------------------------------- (d) real models
 
 REAL_ONNX = (  # the largest models shipped in the onnx wheel (real/ only holds download links)
@@ -356,8 +406,16 @@ def real_models() -> tuple[list[tuple[str, Path]], list[str]]:
 
 
 def all_workloads() -> tuple[list[Workload], list[str]]:
-    """Every workload, in run order, plus notes about skipped real models."""
+    """Every workload, in run order, plus notes about skipped ones."""
+    notes: list[str] = []
     out = [
+        Workload(
+            "startup-1mb",
+            "s",
+            "7 x [64,64,3,3] fp32 convolutions, 1 MB: --version and one dump",
+            lambda d: _cached(d / "startup-1mb.onnx", make_startup),
+            quick=True,
+        ),
         Workload(
             "weights",
             "a",
@@ -365,9 +423,32 @@ def all_workloads() -> tuple[list[Workload], list[str]]:
             lambda d: _cached(d / "weights.onnx", make_weights),
             make_changed=lambda d: _cached(d / "weights-changed.onnx", make_weights, changed=True),
             quick=True,
-        )
+        ),
     ]
-    for k in (10, 20, 50):
+    reason = export_missing()
+    if reason:
+        notes.append(f"export workload skipped: {reason}")
+    else:
+        out.append(
+            Workload(
+                "export",
+                "a",
+                "torch.onnx.export (dynamo) of a 2-layer language model: 35 initializers, 238 MB",
+                lambda d: _cached(d / "export.onnx", make_export),
+                all_modes=True,
+            )
+        )
+        out.append(
+            Workload(
+                "export-half",
+                "a",
+                "the same export with a 12000-token vocabulary: 115 MB (inline/base64 time vs size)",
+                lambda d: _cached(d / "export-half.onnx", make_export, vocab=12000),
+                all_modes=True,
+                only_modes=("inline", "base64"),
+            )
+        )
+    for k in (10, 30, 50):
         out.append(
             Workload(
                 f"graph-{k}k",
@@ -388,7 +469,8 @@ def all_workloads() -> tuple[list[Workload], list[str]]:
             temporary=True,
         )
     )
-    found, notes = real_models()
+    found, real_notes = real_models()
+    notes += real_notes
     for name, path in found:
         out.append(
             Workload(

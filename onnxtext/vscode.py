@@ -150,8 +150,8 @@ SNIPPETS: dict[str, dict[str, Any]] = {
     "onnxtext graph attribute": _snippet(
         "agraph",
         "A GRAPH attribute: the graph mapping itself (under attributes:)",
-        "${1:then_branch}:",
-        "  name: ${2:branch}",
+        "${1:body}:",
+        "  name: ${2:body}",
         "  outputs:",
         "    - {name: ${3:branch_y}, type: '${4:float32}'}",
         "  nodes:",

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from onnxtext import vscode
+from onnxtext.errors import OnnxTextError
 
 SCHEMA_FILE = "onnxtext.schema.json"
 SNIPPETS_FILE = "onnxtext.code-snippets"
@@ -50,14 +51,18 @@ def setup(folder: Path, patterns: Sequence[str] = ()) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     schema_path = f"./.vscode/{SCHEMA_FILE}"
     yaml_globs, json_globs = document_patterns(folder, patterns)
+    try:
+        merged_settings = settings(_read(target / "settings.json"), schema_path, yaml_globs, json_globs)
+        merged_tasks = tasks(_read(target / "tasks.json"))
+    except JsoncError as err:
+        raise OnnxTextError(
+            "E502", f"cannot merge into {target}: {err}", hint="fix or move the file, then run again"
+        ) from None
     changed = [
         _write(target / SCHEMA_FILE, schema_text()),
         _write(target / SNIPPETS_FILE, vscode.render(vscode.SNIPPETS)),
-        _write(
-            target / "settings.json",
-            settings(_read(target / "settings.json"), schema_path, yaml_globs, json_globs),
-        ),
-        _write(target / "tasks.json", tasks(_read(target / "tasks.json"))),
+        _write(target / "settings.json", merged_settings),
+        _write(target / "tasks.json", merged_tasks),
     ]
     return [path for path in changed if path is not None]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from _ruamel_yaml import CParser
@@ -69,22 +70,36 @@ def locate_yaml(text: str, ends: Positions | None = None) -> Positions:
 def _read(text: str, positions: Positions | None, ends: Positions | None = None) -> Any:
     text = text.removeprefix("\ufeff")
     try:
-        events = CParser(text).get_event
-        events()  # StreamStart
-        event = events()
-        if type(event) is StreamEndEvent:
-            return None
-        tree = _build(events, positions, ends)
-        event = events()
-        if type(event) is not StreamEndEvent:
-            raise _refused(event, "more than one YAML document", "keep one document: remove the '---' line")
-        return tree
+        return _read_events(CParser(text).get_event, positions, ends)
     except YAMLError as err:
-        raise _syntax_error(text, err) from None
+        try:  # YAML 1.2 that libyaml (a 1.1 parser) refuses, e.g. [onnx::Add_17] as ruamel writes it
+            return _read_events(_pure_events(text), positions, ends)
+        except (YAMLError, StopIteration):
+            raise _syntax_error(text, err) from None
     except UnicodeEncodeError as err:  # a lone surrogate in the str
         line, col = _position(text, err.start)
         message = f"text is not valid Unicode: {err.reason} (U+{ord(text[err.start]):04X})"
         raise OnnxTextError("E101", message, line=line, col=col, hint="remove the character") from None
+
+
+def _read_events(events: Callable[[], Any], positions: Positions | None, ends: Positions | None) -> Any:
+    """The tree of one event stream (libyaml's, or ruamel's pure-Python parser's: the same events)."""
+    events()  # StreamStart
+    event = events()
+    if type(event) is StreamEndEvent:
+        return None
+    tree = _build(events, positions, ends)
+    event = events()
+    if type(event) is not StreamEndEvent:
+        raise _refused(event, "more than one YAML document", "keep one document: remove the '---' line")
+    return tree
+
+
+def _pure_events(text: str) -> Callable[[], Any]:
+    """ruamel's pure-Python parser: slower, but YAML 1.2 where libyaml is 1.1 (only for text it refuses)."""
+    from ruamel.yaml.main import YAML
+
+    return iter(YAML(typ="rt", pure=True).parse(text)).__next__
 
 
 def _build(events: Any, positions: Positions | None, ends: Positions | None) -> Any:

@@ -75,7 +75,6 @@ def test_empty_and_bom() -> None:
         ("a: !!int x\n", 1, 4, "not a valid !!int"),
         ("a: 1\n---\nb: 2\n", 2, 1, "more than one YAML document"),
         ("? [a]\n: 1\n", 1, 3, "key must be text"),
-        ("inputs: [x, onnx::Add_17]\n", 1, 17, "unexpected ':'"),
         ("a: 'x\n", 2, 1, "end of stream"),
         ('a: "\\q"\n', 1, 5, "unknown escape"),
         ("é: 1\nb: \x01\n", 2, 4, "U+0001"),
@@ -92,7 +91,13 @@ def test_syntax_errors_say_where(text: str, line: int, col: int, words: str) -> 
 def test_tab_and_bracket_hints() -> None:
     assert "spaces" in (error_of("a:\n\tb: 1\n").hint or "")
     assert "']'" in (error_of("a: [1, 2\nb: 3\n").hint or "")
-    assert "'onnx::Add_17'" in (error_of("a: [onnx::Add_17]\n").hint or "")
+
+
+def test_yaml_1_2_that_libyaml_refuses_is_read_too() -> None:
+    # ruamel writes a flow list's names unquoted; libyaml (YAML 1.1) refuses the ':' inside them
+    assert parse("inputs: [x, onnx::Add_17, 12:30:00]\n", "yaml") == {
+        "inputs": ["x", "onnx::Add_17", "12:30:00"]
+    }
 
 
 def test_duplicate_key_points_at_the_second() -> None:

@@ -134,13 +134,19 @@ def _specificity(entry: str) -> int:
 # -- one run --------------------------------------------------------------------------------------
 
 
-def lint(document: Document, selection: Selection | None = None) -> list[Diagnostic]:
-    """Every problem of ``document`` that ``selection`` enables, placed and sorted by position."""
+def lint(
+    document: Document, selection: Selection | None = None, index: Index | None = None
+) -> list[Diagnostic]:
+    """Every problem of ``document`` that ``selection`` enables, placed and sorted by position.
+
+    ``index`` is the document's Index when the caller already has one (the language server shares
+    one per document version between lint and navigation).
+    """
     selection = selection or Selection()
     if document.syntax_error is not None:
         return [document.syntax_error]
     registry = rules()
-    index = Index(document.tree)
+    index = index or Index(document.tree)
     found = list(document.decoded.diagnostics)
     for stage in ("tree", "model"):
         if stage == "model" and any(d.severity == "error" for d in found):

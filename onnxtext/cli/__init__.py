@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("merge", "merge"),
     "summary": ("summary", "summary"),
     "compare": ("compare", "compare"),
+    "lsp": ("lsp", "lsp"),
 }
 
 

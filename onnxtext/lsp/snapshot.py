@@ -1,0 +1,218 @@
+"""One version of an open document and what the editor asks of it, each part computed once.
+
+A :class:`Snapshot` wraps the shared :class:`~onnxtext.document.Document` of one text version with
+its :class:`~onnxtext.index.Index`, its lint diagnostics, the inferred value types and a table from
+lines to the elements that start on them (for "what is under the cursor").  Every request on that
+version reads the same objects; the language server builds a new snapshot per change and keeps the
+last one whose text parsed for navigation while the text does not.
+
+Positions: the document layer counts 1-based lines and code-point columns; LSP counts 0-based lines
+and UTF-16 code units.  :meth:`Snapshot.to_lsp` and :meth:`Snapshot.from_lsp` convert between them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import threading
+from pathlib import Path as FsPath
+from typing import Any
+
+from onnxtext import text as text_layer
+from onnxtext.diagnostics import Diagnostic
+from onnxtext.document import Document, SourceMap
+from onnxtext.index import Index, Node, Scope
+from onnxtext.lint.config import load_settings
+from onnxtext.lint.engine import Selection, lint
+from onnxtext.paths import Path
+
+LspPosition = tuple[int, int]  # 0-based line, UTF-16 column
+LspRange = tuple[LspPosition, LspPosition]
+Span = tuple[int, int, int, int]  # 1-based line, col, end line, end col (code points, end exclusive)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Start:
+    col: int
+    end_line: int
+    end_col: int
+    path: Path
+
+
+class Snapshot:
+    """A document version: text, tree, index, diagnostics, positions (see the module docstring)."""
+
+    def __init__(self, text: str, fmt: text_layer.Format, file: str, version: int) -> None:
+        folder = FsPath(file).parent
+        self.document = Document(text, fmt, file, folder.resolve() if folder.exists() else folder)
+        self.version = version
+        self._lock = threading.RLock()
+        self.inferred: dict[str, str] | None = None  # value name -> inferred type string, once known
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    @property
+    def parsed(self) -> bool:
+        return self.document.tree is not None
+
+    @property
+    def tree(self) -> Any:
+        return self.document.tree
+
+    @functools.cached_property
+    def index(self) -> Index:
+        """The one Index of this version (built on first use, under the snapshot's lock)."""
+        with self._lock:
+            return Index(self.document.tree)
+
+    @functools.cached_property
+    def diagnostics(self) -> list[Diagnostic]:
+        """What ``onnxtext lint`` reports for this text (settings from the nearest pyproject.toml)."""
+        with self._lock:
+            settings = load_settings(self.document.folder)
+            selection = Selection(settings.select or ("ALL",), settings.ignore, settings.extend_select)
+            if not self.parsed:
+                return lint(self.document, selection)
+            return lint(self.document, selection, self.index)
+
+    # -- positions --------------------------------------------------------------------------------
+
+    @property
+    def source_map(self) -> SourceMap | None:
+        with self._lock:
+            return self.document.source_map
+
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @functools.cached_property
+    def _starts(self) -> dict[int, list[_Start]]:
+        """Line -> the elements starting on it (what a position is looked up in)."""
+        table: dict[int, list[_Start]] = {}
+        source_map = self.source_map
+        if source_map is None:
+            return table
+        ends = source_map.ends
+        for path, (line, col) in source_map.starts.items():
+            end_line, end_col = ends.get(path, (line, col))
+            table.setdefault(line, []).append(_Start(col, end_line, end_col, path))
+        return table
+
+    def warm(self) -> None:
+        """Compute what navigation needs (index, source map, position table) ahead of the first request."""
+        with self._lock:
+            if self.parsed:
+                _ = self.index, self._starts, self.node_at, self.scope_at
+
+    def path_at(self, line: int, col: int) -> Path | None:
+        """The innermost element whose text holds 1-based ``line:col`` (its end counts as inside)."""
+        best: _Start | None = None
+        for start in self._starts.get(line, ()):
+            inside = start.col <= col and (start.end_line > line or start.end_col >= col)
+            if inside and (best is None or len(start.path) > len(best.path)):
+                best = start
+        return best.path if best is not None else None
+
+    def span(self, path: Path) -> Span | None:
+        """Where the element at ``path`` is (None when the text has no such element)."""
+        source_map = self.source_map
+        if source_map is None or path not in source_map.starts:
+            return None
+        line, col = source_map.starts[path]
+        end_line, end_col = source_map.ends.get(path, (line, col))
+        return line, col, end_line, end_col
+
+    def value_span(self, path: Path) -> Span | None:
+        """Where the *value* at ``path`` is written: a list item as a whole, a mapping entry after its key."""
+        found = self.span(path)
+        if found is None or not path or isinstance(path[-1], int):
+            return found
+        line, col, end_line, end_col = found
+        text = self._lines[line - 1]
+        colon = text.find(":", col - 1)
+        if colon < 0:
+            return found
+        start = colon + 1
+        while start < len(text) and text[start] in " \t":
+            start += 1
+        return line, start + 1, end_line, end_col
+
+    def key_span(self, path: Path) -> Span | None:
+        """Where the key of the mapping entry at ``path`` is written (quotes included)."""
+        found = self.span(path)
+        if found is None or not path or not isinstance(path[-1], str):
+            return None
+        line, col = found[0], found[1]
+        text = self._lines[line - 1]
+        quote = text[col - 1] if col - 1 < len(text) and text[col - 1] in "'\"" else ""
+        length = len(path[-1]) + 2 * len(quote)
+        return line, col, line, col + length
+
+    def line_text(self, line: int) -> str:
+        """The text of 1-based ``line`` ('' past the end)."""
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+
+    def to_lsp(self, line: int, col: int) -> LspPosition:
+        """1-based line and code-point column -> LSP's 0-based line and UTF-16 column."""
+        before = self.line_text(line)[: col - 1]
+        return line - 1, len(before) + sum(1 for char in before if ord(char) > 0xFFFF)
+
+    def range_of(self, span: Span) -> LspRange:
+        return self.to_lsp(span[0], span[1]), self.to_lsp(span[2], span[3])
+
+    def from_lsp(self, line: int, character: int) -> tuple[int, int]:
+        """LSP's 0-based line and UTF-16 column -> 1-based line and code-point column."""
+        text = self.line_text(line + 1)
+        units = col = 0
+        while col < len(text) and units < character:
+            units += 2 if ord(text[col]) > 0xFFFF else 1
+            col += 1
+        return line + 1, col + 1
+
+    # -- the tree ---------------------------------------------------------------------------------
+
+    def value(self, path: Path) -> Any:
+        """The tree's value at ``path`` (None when there is none)."""
+        found = self.tree
+        for part in path:
+            if isinstance(found, list) and isinstance(part, int) and 0 <= part < len(found):
+                found = found[part]
+                continue
+            if not (isinstance(found, dict) and isinstance(part, str) and part in found):
+                return None
+            found = found[part]
+        return found
+
+    @functools.cached_property
+    def node_at(self) -> dict[Path, Node]:
+        """Node path -> index node."""
+        return {node.path: node for node in self.index.nodes}
+
+    @functools.cached_property
+    def scope_at(self) -> dict[Path, Scope]:
+        """Graph or function path -> its scope."""
+        return {scope.path: scope for scope in self.index.scopes}
+
+    def owner(self, path: Path) -> tuple[Node | Scope | None, Path]:
+        """The innermost node or scope holding ``path``, and the rest of the path below it."""
+        for cut in range(len(path), 0, -1):
+            head = path[:cut]
+            found = self.node_at.get(head) or self.scope_at.get(head)
+            if found is not None:
+                return found, path[cut:]
+        return None, path
+
+    def node_near(self, line: int) -> Node | None:
+        """The node written at ``line``, or the nearest one starting above it (for text being typed)."""
+        for number in range(line, max(0, line - 200), -1):
+            for start in self._starts.get(number, ()):
+                found, _ = self.owner(start.path)
+                if isinstance(found, Node):
+                    return found
+        return None
+
+    def main_scope(self) -> Scope | None:
+        return self.index.scopes[0] if self.index.scopes else None

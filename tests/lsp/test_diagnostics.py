@@ -1,0 +1,99 @@
+"""Diagnostics over the protocol: what `onnxtext lint` says, at the same places, as the text is edited."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from onnxtext.lint.files import lint_file
+from tests.lsp.conftest import SAMPLES, Editor
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.mark.parametrize("name", ["squeezenet.yaml", "squeezenet.json", "silero_vad.yaml"])
+async def test_open_publishes_what_lint_reports(client: LanguageClient, name: str) -> None:
+    path = SAMPLES / name
+    editor = Editor(client, path, path.read_text(encoding="utf-8"))
+    published = await editor.open()
+    expected = lint_file(path)
+    assert len(published) == len(expected) > 0
+    for got, want in zip(published, expected, strict=True):
+        assert got.code == want.code
+        assert got.source == "onnxtext"
+        assert got.message == (f"{want.message}\nhint: {want.hint}" if want.hint else want.message)
+        assert got.range.start == types.Position(want.line - 1, want.col - 1)
+        severity = {"error": 1, "warning": 2, "info": 3}[want.severity]
+        assert got.severity == severity
+    editor.close()
+
+
+@pytest.mark.parametrize("name", ["squeezenet.yaml", "squeezenet.json"])
+async def test_broken_reference_then_quick_fix(client: LanguageClient, name: str) -> None:
+    path = SAMPLES / name
+    editor = Editor(client, path, path.read_text(encoding="utf-8"))
+    before = await editor.open()
+    assert not any(d.code == "R201" for d in before)
+    # a typo in the Conv's first input, as a person makes it
+    quote = '"' if name.endswith(".json") else ""
+    after = await editor.replace(f"[{quote}data_0{quote}, ", f"[{quote}data_O{quote}, ")
+    dangling = [d for d in after if d.code == "R201"]
+    assert len(dangling) == 1
+    found = dangling[0]
+    assert found.severity == types.DiagnosticSeverity.Error
+    assert found.message.startswith("input 'data_O' of node 'n0' is produced by no node")
+    assert "hint: did you mean 'data_0' (produced by input, line" in found.message
+    assert editor.covered(found.range) == f"{quote}data_O{quote}"
+    assert found.range.start == editor.position("data_O", offset=-len(quote))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(editor.ident(), found.range, types.CodeActionContext([found]))
+    )
+    assert [a.title for a in actions] == ["Change to 'data_0'"]
+    fixed = await editor.apply(actions[0].edit.changes[editor.uri])
+    assert f"[{quote}data_0{quote}, " in editor.text
+    assert [d.code for d in fixed] == [d.code for d in before]
+    editor.close()
+
+
+async def test_syntax_error_shown_and_navigation_kept(client: LanguageClient) -> None:
+    path = SAMPLES / "squeezenet.yaml"
+    editor = Editor(client, path, path.read_text(encoding="utf-8"))
+    await editor.open()
+    broken = await editor.replace("graph:\n", "graph: [\n")
+    assert [d.code for d in broken] == ["E101"]
+    assert broken[0].severity == types.DiagnosticSeverity.Error
+    # the last good index still answers: F12 on the Conv's first input goes to the graph input
+    where = await client.text_document_definition_async(
+        types.DefinitionParams(editor.ident(), editor.position("[data_0,", offset=2))
+    )
+    assert where is not None and editor.covered(where.range) == "data_0"
+    assert where.range.start.line == editor.position("{name: data_0,").line
+    repaired = await editor.replace("graph: [\n", "graph:\n")
+    assert "E101" not in [d.code for d in repaired]
+    editor.close()
+
+
+async def test_quick_fixes_for_unnamed_node_and_missing_domain(client: LanguageClient) -> None:
+    path = SAMPLES / "squeezenet.yaml"
+    editor = Editor(client, path, path.read_text(encoding="utf-8"))
+    published = await editor.open()
+    unnamed = next(d for d in published if d.code == "N104")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(editor.ident(), unnamed.range, types.CodeActionContext([unnamed]))
+    )
+    assert [a.title for a in actions] == ["Name the node 'ConstantOfShape_0'"]
+    after = await editor.apply(actions[0].edit.changes[editor.uri])
+    assert "      name: ConstantOfShape_0\n" in editor.text
+    assert len([d for d in after if d.code == "N104"]) == len([d for d in published if d.code == "N104"]) - 1
+    # a node of a domain the model does not import
+    after = await editor.replace("op_type: Dropout", "op_type: Dropout\n      domain: ai.onnx.ml")
+    missing = next(d for d in after if d.code == "O407")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(editor.ident(), missing.range, types.CodeActionContext([missing]))
+    )
+    assert len(actions) == 1 and actions[0].title.startswith("Import domain 'ai.onnx.ml' (opset ")
+    after = await editor.apply(actions[0].edit.changes[editor.uri])
+    assert editor.text.startswith("onnxtext: 2\nir_version: 3\nopset_import: {'': 9, ai.onnx.ml: ")
+    assert "O407" not in [d.code for d in after]
+    editor.close()

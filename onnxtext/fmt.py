@@ -54,11 +54,13 @@ class Comment:
 
 @dataclasses.dataclass(frozen=True)
 class Options:
-    """How tensor payloads are written (``dump``'s options; the defaults are ``dump``'s)."""
+    """How tensor payloads are written (``dump``'s options; the defaults are ``dump``'s), and a surgery
+    to apply on the way (``fmt --name-nodes``)."""
 
     tensors: Mode = "auto"
     inline_max: int = Policy.inline_max
     npy_min_bytes: int = Policy.npy_min_bytes
+    transform: api.Transform | None = None
 
 
 def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Options | None = None) -> bool:
@@ -87,6 +89,7 @@ def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Op
             tensors=options.tensors,
             inline_max=options.inline_max,
             npy_min_bytes=options.npy_min_bytes,
+            transform=options.transform,
         )
         canonical = _keep_data_dir(staged.read_text(encoding="utf-8"), original, fmt)
         result = keep_comments(original, canonical, str(source)) if fmt == "yaml" else canonical

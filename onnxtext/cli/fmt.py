@@ -11,6 +11,7 @@ from onnxtext.cli.common import reports_errors
 from onnxtext.codecs.policy import MODES, Policy
 from onnxtext.errors import OnnxTextError
 from onnxtext.fmt import Options, format_file, is_document
+from onnxtext.surgery import names
 
 
 @click.command()
@@ -24,6 +25,7 @@ from onnxtext.fmt import Options, format_file, is_document
 @click.option("--tensors", type=click.Choice(MODES), default="auto", show_default=True, help="as for dump")
 @click.option("--inline-max", type=click.IntRange(min=0), default=Policy.inline_max, show_default=True)
 @click.option("--npy-min-bytes", type=click.IntRange(min=0), default=Policy.npy_min_bytes, show_default=True)
+@click.option("--name-nodes", is_flag=True, help="give unnamed nodes unique, stable names (<OpType>_<n>)")
 @reports_errors
 def fmt(
     documents: tuple[Path, ...],
@@ -32,9 +34,11 @@ def fmt(
     tensors: str,
     inline_max: int,
     npy_min_bytes: int,
+    name_nodes: bool,
 ) -> None:
     """Rewrite each DOCUMENT exactly as `onnxtext dump` would write its model, keeping comments."""
-    options = Options(tensors, inline_max, npy_min_bytes)  # type: ignore[arg-type]
+    transform = names.name_nodes if name_nodes else None
+    options = Options(tensors, inline_max, npy_min_bytes, transform)  # type: ignore[arg-type]
     failed, changed = False, False
     for document in documents:
         if only_documents and not is_document(document):

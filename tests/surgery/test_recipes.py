@@ -382,8 +382,6 @@ def test_every_page_has_a_test_and_every_test_a_page() -> None:
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_recipe(page: str, tmp_path: Path) -> None:
-    if page == "name-nodes" and "--name-nodes" not in _help("fmt"):
-        pytest.skip("`onnxtext fmt --name-nodes` is not wired yet (fmt calls surgery.names.name_nodes)")
     prepare, check = PAGES[page]
     prepare(tmp_path)
     dumps = execute(RECIPES / f"{page}.md", tmp_path)
@@ -433,10 +431,6 @@ def _lint_codes(doc: Path) -> Counter[str]:
     findings = json.loads(done.stdout or "[]")
     assert not [f for f in findings if f["severity"] == "error"], findings
     return Counter(f["code"] for f in findings)
-
-
-def _help(command: str) -> str:
-    return subprocess.run(["onnxtext", command, "--help"], capture_output=True, text=True, env=_env()).stdout
 
 
 def _env() -> dict[str, str]:

@@ -26,6 +26,9 @@ const OPENED_AS_TEXT = "onnxtext.openedAsText";
 const PROBLEM_MATCHERS = ["$onnxtext", "$onnxtext-file"];
 
 let client: LanguageClient | undefined;
+let starting: Promise<void> | undefined;
+/** Set when the server did not start: it is not tried again (with the same error) until a restart. */
+let serverFailed = false;
 let output: vscode.LogOutputChannel;
 let buildProblems: vscode.DiagnosticCollection;
 let state: vscode.Memento;
@@ -57,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   for (const document of vscode.workspace.textDocuments) {
-    await startServerFor(document);
+    void startServerFor(document);
   }
 }
 
@@ -126,9 +129,10 @@ function isOnnxtextDocument(document: vscode.TextDocument): boolean {
 
 /** The server starts with the first onnxtext document opened, so other YAML/JSON projects never run it. */
 async function startServerFor(document: vscode.TextDocument): Promise<void> {
-  if (!client && isOnnxtextDocument(document)) {
-    await startServer();
+  if (!client && !starting && !serverFailed && isOnnxtextDocument(document)) {
+    starting = startServer().finally(() => (starting = undefined));
   }
+  await starting;
 }
 
 async function startServer(): Promise<void> {
@@ -145,6 +149,7 @@ async function startServer(): Promise<void> {
     await client.start();
   } catch (error) {
     client = undefined;
+    serverFailed = true;
     const choice = await vscode.window.showErrorMessage(
       `onnxtext: the language server (${describe(onnxtext)} lsp) did not start: ${String(error)}. ` +
         "Install onnxtext in the selected Python environment, or set onnxtext.command.",
@@ -157,8 +162,10 @@ async function startServer(): Promise<void> {
 }
 
 async function restartServer(): Promise<void> {
+  await starting;
   const running = client;
   client = undefined;
+  serverFailed = false;
   await running?.stop();
   for (const document of vscode.workspace.textDocuments) {
     await startServerFor(document);

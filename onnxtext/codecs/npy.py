@@ -20,22 +20,31 @@ the bytes).  Sub-byte payloads are unpacked with ONNX's rules and packed again o
 are only written when that is exact (:func:`sidecar_holds`): padding bits must be zero.
 
 The sha256 written beside a reference is always of the ``raw_data`` bytes, not of the file.
+
+A reader made with ``splice=True`` (``build``) leaves big byte-aligned payloads in their files: the
+tensor gets no ``raw_data``, and :attr:`SidecarReader.slices` says where its bytes are, for
+:func:`onnxtext.roundtrip.save.write_model` to copy them straight into the model file, checking
+their sha256 on the way (each byte read once, written once, never held whole in memory).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import io
 import math
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path as FsPath
 from pathlib import PurePosixPath
+from typing import Any, BinaryIO
 
 import ml_dtypes
 import numpy as np
 from numpy.lib import format as npy_format
 
-from onnxtext.codecs.digest import sha256_while
+from onnxtext.codecs.digest import check_digest, copy_hashed, sha256_while
 from onnxtext.codecs.dtypes import DType
 from onnxtext.codecs.inline import type_text
 from onnxtext.codecs.storage import elements_from_raw, packed_size, raw_from_elements
@@ -47,6 +56,7 @@ _RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL"] + [f"{dev}{i}" for dev in ("COM", "LPT") for i in range(10)]
 )
 _STEM_MAX = 80
+SPLICE_MIN_BYTES = 1 << 20  # smaller payloads are read into the tensor: a splice per file costs more
 _REFERENCE_HINT = (
     "a sidecar reference is a relative path inside the document's folder, like model.tensors/w.npy"
 )
@@ -184,11 +194,53 @@ def _write_header(out: object, array: np.ndarray) -> None:
         npy_format.write_array_header_2_0(out, header)
 
 
-class SidecarReader:
-    """Reads sidecars referenced from a document in ``doc_dir``; never outside that folder."""
+@dataclasses.dataclass(frozen=True)
+class SidecarSlice:
+    """A tensor's ``raw_data`` left in its sidecar: ``size`` bytes at ``offset`` of ``file``.
 
-    def __init__(self, doc_dir: FsPath) -> None:
+    ``path`` is the tensor's place in the document; ``sha256`` the digest written beside the reference
+    (None when there is none), checked on the bytes as they are copied.
+    """
+
+    file: FsPath
+    offset: int
+    size: int
+    reference: str
+    sha256: str | None
+    path: Path
+
+    def write_to(self, out: BinaryIO) -> None:
+        """Copy the payload to ``out``: E303 if the file was cut short, E304 if it changed since the dump."""
+        with open(self.file, "rb", buffering=0) as source:
+            source.seek(self.offset)
+            actual = copy_hashed(source, out, self.size)
+        if actual is None:
+            raise OnnxTextError(
+                "E303",
+                f"sidecar {self.reference} is shorter than its header says",
+                path=(*self.path, "npy"),
+                hint="the file was cut short while the model was being built; dump the model again",
+            )
+        if self.sha256 is not None:
+            check_digest(self.sha256, actual, self.reference, (*self.path, "sha256"))
+
+    def read(self) -> bytes:
+        """The payload itself, checked as :meth:`write_to` checks it."""
+        out = io.BytesIO()
+        self.write_to(out)
+        return out.getvalue()
+
+
+class SidecarReader:
+    """Reads sidecars referenced from a document in ``doc_dir``; never outside that folder.
+
+    With ``splice``, :meth:`defer` leaves big payloads in their files (see the module docstring).
+    """
+
+    def __init__(self, doc_dir: FsPath, *, splice: bool = False) -> None:
         self.doc_dir = doc_dir
+        self.splice = splice
+        self.slices: dict[int, tuple[Any, SidecarSlice]] = {}  # id(tensor) -> (tensor, where its bytes are)
 
     def read(self, reference: str, dtype: DType, shape: Sequence[int], path: Path) -> bytes | memoryview:
         """The ``raw_data`` payload stored in ``reference`` for a tensor of ``dtype`` and ``shape``."""
@@ -221,6 +273,37 @@ class SidecarReader:
             )
         return _from_container(np.ascontiguousarray(array, dtype=store), dtype, reference, path)
 
+    def defer(
+        self,
+        tensor: object,
+        reference: str,
+        dtype: DType,
+        shape: Sequence[int],
+        sha256: str | None,
+        path: Path,
+    ) -> bool:
+        """Record ``tensor``'s payload in :attr:`slices` instead of reading it; False to have it read.
+
+        Only a splicing reader defers, and only a big payload whose file holds exactly its
+        ``raw_data`` bytes (the element type itself, little-endian, C order); anything else, a
+        malformed file included, is left to :meth:`read`, which converts it or says what is wrong.
+        ``path`` is the tensor's path in the document.
+        """
+        if not self.splice or dtype.packed or dtype.kind == "string" or any(d < 0 for d in shape):
+            return False
+        size = packed_size(dtype, math.prod(shape))
+        if size < SPLICE_MIN_BYTES:
+            return False
+        file = self._resolve(reference, (*path, "npy"))
+        header = _plain_header(file)
+        if header is None or header[:2] != (container_dtype(dtype), tuple(shape)):
+            return False
+        offset = header[2]
+        if os.stat(file).st_size < offset + size:
+            return False
+        self.slices[id(tensor)] = (tensor, SidecarSlice(file, offset, size, reference, sha256, path))
+        return True
+
     def _resolve(self, reference: object, path: Path) -> FsPath:
         if not isinstance(reference, str):
             raise OnnxTextError(
@@ -244,3 +327,17 @@ class SidecarReader:
                 hint=f"expected the file {file} (dumped beside the document)",
             )
         return file
+
+
+def _plain_header(file: FsPath) -> tuple[np.dtype, tuple[int, ...], int] | None:
+    """(dtype, shape, where the data starts) of a C-order ``.npy`` file (format 1.0 or 2.0), else None."""
+    with open(file, "rb") as f:
+        try:
+            version = npy_format.read_magic(f)
+            read_header = {(1, 0): npy_format.read_array_header_1_0, (2, 0): npy_format.read_array_header_2_0}
+            if version not in read_header:
+                return None
+            shape, fortran_order, dtype = read_header[version](f)
+        except ValueError:
+            return None
+        return None if fortran_order else (dtype, tuple(shape), f.tell())

@@ -2,30 +2,52 @@
 
 ``SerializeToString`` holds the whole serialized model in memory beside the model itself, so
 building a 1 GB model would take 2 GB.  :func:`write_model` writes the same bytes piece by piece
-when the main graph's initializers are big: the model's and the graph's own fields in field-number order
-(protobuf's order), each node and initializer serialized on its own, length prefixes from
-``ByteSize``.  The peak is the model plus its largest single tensor.
+when the main graph's initializers are big: the model's and the graph's own fields in field-number
+order (protobuf's order), each node and initializer serialized on its own, length prefixes from the
+pieces' sizes.  The peak is the model plus its largest single tensor.
+
+Initializers whose payload was left in a sidecar (``slices``, from a splicing
+:class:`~onnxtext.codecs.npy.SidecarReader`) are written around it: the tensor's fields up to
+``raw_data``, the ``raw_data`` key and length, the sidecar's bytes copied from its file (hashed as
+they pass), then the rest.  Their bytes never enter the message, so they are read and written once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import onnx
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from onnxtext.codecs import set_string_field_bytes
+from onnxtext.codecs import dtype_by_onnx, set_string_field_bytes
+from onnxtext.codecs.storage import packed_size
 from onnxtext.codecs.wire import varint
 from onnxtext.errors import OnnxTextError
 from onnxtext.roundtrip.encode import unknown_bytes
 
 STREAM_MIN_BYTES = 1 << 26  # a graph whose initializers take this much is written piece by piece
+HOLD_MAX_BYTES = 1 << 20  # an initializer this big is serialized when written, not held meanwhile
+_RAW_DATA = onnx.TensorProto.DESCRIPTOR.fields_by_name["raw_data"].number
+
+
+class Slice(Protocol):
+    """A payload kept outside the message until it is written (a sidecar's bytes)."""
+
+    size: int
+
+    def write_to(self, out: BinaryIO) -> None: ...
+
+    def read(self) -> bytes: ...
+
+
+Slices = Mapping[int, tuple[onnx.TensorProto, Slice]]  # id(tensor) -> (tensor, its raw_data)
 
 
 def check_writable(target: Path, *, force: bool) -> None:
@@ -77,49 +99,144 @@ def write_atomic(target: Path, data: bytes | str | Callable[[BinaryIO], None], *
         ) from None
 
 
-def write_model(model: onnx.ModelProto, out: BinaryIO) -> None:
-    """Write ``model.SerializeToString()`` to ``out`` without building it in one piece when it is big."""
-    if not _holds_big_tensors(model.graph):
+def write_model(model: onnx.ModelProto, out: BinaryIO, slices: Slices | None = None) -> None:
+    """Write ``model.SerializeToString()`` to ``out`` without building it in one piece when it is big.
+
+    A tensor in ``slices`` has its ``raw_data`` written from its slice (see the module docstring);
+    one that is not a main-graph initializer gets the bytes set in the message first.
+    """
+    spliced = _spliced_initializers(model, slices or {})
+    if not spliced and not _holds_big_tensors(model.graph):
         out.write(model.SerializeToString())
         return
     for field, value in model.ListFields():
         if field.name != "graph":
             out.write(_field_bytes(model, field, value))
             continue
-        out.write(varint(field.number << 3 | 2) + varint(_streamed_size(value)))
-        for graph_field, graph_value in value.ListFields():
-            for piece in _pieces(value, graph_field, graph_value):
-                out.write(piece)
-        out.write(unknown_bytes(value))
+        pieces = _graph_pieces(value, spliced)
+        size = sum(_piece_size(piece) for piece in pieces)
+        out.write(varint(field.number << 3 | 2) + varint(size))
+        for piece in pieces:
+            _write_piece(piece, out)
     out.write(unknown_bytes(model))
 
 
+def _spliced_initializers(model: onnx.ModelProto, slices: Slices) -> dict[int, Slice]:
+    """The slices of main-graph initializers; every other sliced tensor gets its bytes set now."""
+    if not slices:
+        return {}
+    initializers = {id(tensor) for tensor in model.graph.initializer}
+    spliced: dict[int, Slice] = {}
+    for key, (tensor, payload) in slices.items():
+        if key in initializers:
+            spliced[key] = payload
+        else:
+            tensor.raw_data = payload.read()
+    return spliced
+
+
 def _holds_big_tensors(graph: onnx.GraphProto) -> bool:
-    return sum(t.ByteSize() for t in graph.initializer) >= STREAM_MIN_BYTES  # ByteSize copies nothing
+    return sum(_payload_estimate(t) for t in graph.initializer) >= STREAM_MIN_BYTES
 
 
-def _streamed_size(graph: onnx.GraphProto) -> int:
-    size = len(unknown_bytes(graph))
+def _payload_estimate(tensor: onnx.TensorProto) -> int:
+    """The payload bytes ``tensor``'s type and dims call for (0 when unknown), without touching it.
+
+    (``ByteSize`` would serialize the whole tensor to count it.)
+    """
+    dtype = dtype_by_onnx(tensor.data_type)
+    if dtype is None or dtype.kind == "string" or any(d < 0 for d in tensor.dims):
+        return 0
+    return packed_size(dtype, math.prod(tensor.dims))
+
+
+# A piece of the graph's encoding: bytes held; a big initializer serialized when written (its size
+# counted ahead); or a spliced initializer (its fields before raw_data, the slice, the fields after).
+_Piece = bytes | tuple[onnx.TensorProto, int] | tuple[bytes, Slice, bytes]
+
+
+def _graph_pieces(graph: onnx.GraphProto, spliced: dict[int, Slice]) -> list[_Piece]:
+    pieces: list[_Piece] = []
     for field, value in graph.ListFields():
         if field.message_type is None:
-            size += len(_field_bytes(graph, field, value))
-        else:
-            for item in value:
-                item_size = item.ByteSize()
-                size += len(varint(field.number << 3 | 2)) + len(varint(item_size)) + item_size
-    return size
+            pieces.append(_field_bytes(graph, field, value))
+            continue
+        tag = varint(field.number << 3 | 2)
+        for item in value:  # type: ignore[attr-defined]
+            payload = spliced.get(id(item)) if field.name == "initializer" else None
+            if payload is not None:
+                head, tail = _around_raw_data(item)
+                head += varint(_RAW_DATA << 3 | 2) + varint(payload.size)
+                size = len(head) + payload.size + len(tail)
+                pieces.append((tag + varint(size) + head, payload, tail))
+            elif field.name == "initializer" and _payload_estimate(item) >= HOLD_MAX_BYTES:
+                size = item.ByteSize()
+                pieces += [tag + varint(size), (item, size)]
+            else:
+                data = item.SerializeToString()
+                pieces.append(tag + varint(len(data)) + data)
+    pieces.append(unknown_bytes(graph))
+    return pieces
 
 
-def _pieces(msg: Message, field: FieldDescriptor, value: object) -> Iterator[bytes]:
-    """The encoding of one field of ``msg``: one piece per element of a repeated message field."""
-    if field.message_type is None:
-        yield _field_bytes(msg, field, value)
-        return
-    tag = varint(field.number << 3 | 2)
-    for item in value:  # type: ignore[attr-defined]
-        data = item.SerializeToString()
-        yield tag + varint(len(data))
-        yield data
+def _piece_size(piece: _Piece) -> int:
+    if isinstance(piece, bytes):
+        return len(piece)
+    if isinstance(piece[1], int):
+        return piece[1]
+    head, payload, tail = piece  # type: ignore[misc]
+    return len(head) + payload.size + len(tail)
+
+
+def _write_piece(piece: _Piece, out: BinaryIO) -> None:
+    if isinstance(piece, bytes):
+        out.write(piece)
+    elif isinstance(piece[1], int):
+        out.write(piece[0].SerializeToString())  # type: ignore[union-attr]
+    else:
+        head, payload, tail = piece  # type: ignore[misc]
+        out.write(head)
+        payload.write_to(out)
+        out.write(tail)
+
+
+def _around_raw_data(tensor: onnx.TensorProto) -> tuple[bytes, bytes]:
+    """The encoding of ``tensor`` (which has no ``raw_data``) split where ``raw_data`` would go.
+
+    Protobuf writes known fields in field-number order and the unknown ones after them all, so
+    ``raw_data`` goes before the first known field numbered above it.
+    """
+    data = tensor.SerializeToString()
+    unknown = unknown_bytes(tensor)
+    known = len(data) - len(unknown)
+    pos = 0
+    while pos < known:
+        key, after_key = _read_varint(data, pos)
+        if key >> 3 > _RAW_DATA:
+            break
+        pos = _skip_value(data, after_key, key & 7)
+    return data[:pos], data[pos:]
+
+
+def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+
+
+def _skip_value(data: bytes, pos: int, wire_type: int) -> int:
+    """Where the value of wire type ``wire_type`` that starts at ``pos`` ends (known fields only)."""
+    if wire_type == 0:
+        return _read_varint(data, pos)[1]
+    if wire_type == 2:
+        length, pos = _read_varint(data, pos)
+        return pos + length
+    return pos + {1: 8, 5: 4}[wire_type]
 
 
 def _field_bytes(msg: Message, field: FieldDescriptor, value: object) -> bytes:

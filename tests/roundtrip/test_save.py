@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 from onnx import ModelProto, TensorProto, helper, numpy_helper
 
+from onnxtext.codecs import SidecarReader, SidecarWriter, dtype_by_name, npy
 from onnxtext.errors import OnnxTextError
 from onnxtext.roundtrip import save
 from tests.models import shipped_models, silero_models
 from tests.roundtrip.test_fields import random_message
+
+FLOAT32 = dtype_by_name("float32")
 
 
 def written(model: ModelProto) -> bytes:
@@ -72,3 +77,96 @@ def test_existing_output_is_kept_without_force(tmp_path: Path) -> None:
         save.write_atomic(target, b"new", force=False)
     assert err.value.code == "E501"
     assert target.read_bytes() == b"mine"
+
+
+# -- payloads spliced from sidecars -------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def splice_small_payloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(npy, "SPLICE_MIN_BYTES", 1024)
+
+
+def _sidecar_model(tmp_path: Path, seed: int) -> tuple[ModelProto, ModelProto, SidecarReader]:
+    """(model with every big payload left in a sidecar, the same model with the bytes set, the reader).
+
+    The initializers carry random other fields (unknown ones included) around their raw_data.
+    """
+    rng = random.Random(seed)
+    full = ModelProto()
+    random_message(ModelProto.DESCRIPTOR, full, rng, depth=3)
+    full.graph.ClearField("initializer")
+    reader = SidecarReader(tmp_path, splice=True)
+    writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    for i in range(4):
+        tensor = full.graph.initializer.add()
+        random_message(TensorProto.DESCRIPTOR, tensor, rng, depth=1)
+        for name in ("raw_data", "float_data", "int32_data", "string_data", "int64_data", "double_data"):
+            tensor.ClearField(name)
+        tensor.ClearField("uint64_data")
+        tensor.data_type = TensorProto.FLOAT
+        tensor.ClearField("dims")
+        tensor.dims.extend([64, 1024 * (i + 1)])
+        tensor.raw_data = np.random.default_rng(i).standard_normal(tuple(tensor.dims), np.float32).tobytes()
+    full.graph.initializer.add(name="small", data_type=TensorProto.FLOAT, dims=[2], raw_data=b"\0" * 8)
+    sliced = ModelProto()
+    sliced.CopyFrom(full)
+    for tensor in sliced.graph.initializer:
+        raw = tensor.raw_data
+        reference, digest = writer.write("w", raw, FLOAT32, tuple(tensor.dims))
+        tensor.ClearField("raw_data")
+        if not reader.defer(tensor, reference, FLOAT32, tuple(tensor.dims), digest, ("t",)):
+            tensor.raw_data = raw
+    return sliced, full, reader
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_spliced_payloads_give_serialize_bytes(tmp_path: Path, seed: int) -> None:
+    sliced, full, reader = _sidecar_model(tmp_path, seed)
+    assert len(reader.slices) == 4  # the 8-byte tensor is read, not spliced
+    out = io.BytesIO()
+    save.write_model(sliced, out, reader.slices)
+    assert out.getvalue() == full.SerializeToString()
+
+
+def test_a_sliced_tensor_outside_the_initializers_gets_its_bytes(tmp_path: Path) -> None:
+    sliced, full, reader = _sidecar_model(tmp_path, 0)
+    node = sliced.graph.node.add(op_type="Constant")
+    attribute = node.attribute.add(name="value", type=onnx.AttributeProto.TENSOR)
+    attribute.t.CopyFrom(sliced.graph.initializer[0])
+    reader.defer(attribute.t, *_reference_of(full, reader, 0))
+    expected = ModelProto()
+    expected.CopyFrom(full)
+    expected_node = expected.graph.node.add(op_type="Constant")
+    expected_node.attribute.add(name="value", type=onnx.AttributeProto.TENSOR).t.CopyFrom(
+        full.graph.initializer[0]
+    )
+    out = io.BytesIO()
+    save.write_model(sliced, out, reader.slices)
+    assert out.getvalue() == expected.SerializeToString()
+
+
+def _reference_of(full: ModelProto, reader: SidecarReader, i: int) -> tuple:
+    first = next(iter(reader.slices.values()))[1]
+    tensor = full.graph.initializer[i]
+    return first.reference, FLOAT32, tuple(tensor.dims), first.sha256, ("c",)
+
+
+def test_a_sidecar_changed_after_decoding_is_refused_while_writing(tmp_path: Path) -> None:
+    sliced, _, reader = _sidecar_model(tmp_path, 1)
+    _, payload = next(iter(reader.slices.values()))
+    with open(payload.file, "r+b") as f:
+        f.seek(payload.offset + 1000)
+        f.write(b"\xff")
+    with pytest.raises(OnnxTextError) as err:
+        save.write_model(sliced, io.BytesIO(), reader.slices)
+    assert err.value.code == "E304" and err.value.path == ("t", "sha256")
+
+
+def test_a_sidecar_cut_short_after_decoding_is_refused_while_writing(tmp_path: Path) -> None:
+    sliced, _, reader = _sidecar_model(tmp_path, 2)
+    _, payload = next(iter(reader.slices.values()))
+    os.truncate(payload.file, payload.offset + payload.size - 1)
+    with pytest.raises(OnnxTextError) as err:
+        save.write_model(sliced, io.BytesIO(), reader.slices)
+    assert err.value.code == "E303" and err.value.path == ("t", "npy")

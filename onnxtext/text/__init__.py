@@ -10,23 +10,23 @@ included), bool and None.  :func:`emit` writes canonical text, :func:`parse` rea
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any, Literal
 
 from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
 from onnxtext.text.json_emit import emit_json
-from onnxtext.text.json_parse import locate_json, parse_json
 from onnxtext.text.tree import NotPlainData, explain
 from onnxtext.text.yaml_emit import emit_yaml
-from onnxtext.text.yaml_parse import locate_yaml, parse_yaml
 
 Format = Literal["yaml", "json"]
 
 _BY_SUFFIX: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 _EMITTERS = {"yaml": emit_yaml, "json": emit_json}
-_PARSERS = {"yaml": parse_yaml, "json": parse_json}
-_LOCATORS = {"yaml": locate_yaml, "json": locate_json}
+# "module:function" under onnxtext.text, imported on first use: a dump never loads ruamel's parser
+_PARSERS = {"yaml": "yaml_parse:parse_yaml", "json": "json_parse:parse_json"}
+_LOCATORS = {"yaml": "yaml_parse:locate_yaml", "json": "json_parse:locate_json"}
 
 
 def format_for(filename: str) -> Format:
@@ -75,7 +75,11 @@ def locate(
 def _pick(table: dict[str, Any], fmt: str) -> Any:
     if fmt not in table:
         raise ValueError(f"unknown text format {fmt!r}: use 'yaml' or 'json'")
-    return table[fmt]
+    entry = table[fmt]
+    if isinstance(entry, str):
+        module, name = entry.split(":")
+        entry = getattr(importlib.import_module(f"onnxtext.text.{module}"), name)
+    return entry
 
 
 __all__ = ["Format", "emit", "format_for", "locate", "parse"]

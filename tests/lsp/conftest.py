@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest_lsp
 from lsprotocol import types
+from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 import onnxtext
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "onnxtext", "lsp"]),
+def _record(ls: Any, params: types.PublishDiagnosticsParams) -> None:
+    """Keep every publication by (uri, version): two may arrive in one read, and waiting for "the next
+    one" would miss the second."""
+    ls.diagnostics[params.uri] = params.diagnostics
+    ls.published[params.uri, params.version] = params.diagnostics
+
+
+def _make_client() -> LanguageClient:
+    client = LanguageClient(converter_factory=default_converter)
+    client.published = {}  # type: ignore[attr-defined]
+    register_lsp_features(
+        client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record}
+    )
+    return client
+
+
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "onnxtext", "lsp"], client_factory=_make_client
 )
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
 async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
     await lsp_client.initialize_session(
         types.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
@@ -79,12 +101,13 @@ class Editor:
             text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
         return await self.set_text(text)
 
-    async def _published(self) -> Sequence[types.Diagnostic]:
-        version = self.version
-        while True:
-            params = await self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == self.uri and params.version == version:
-                return params.diagnostics
+    async def _published(self, timeout: float = 30) -> Sequence[types.Diagnostic]:
+        key, published = (self.uri, self.version), self.client.published  # type: ignore[attr-defined]
+        for _ in range(int(timeout / 0.005)):
+            if key in published:
+                return published.pop(key)
+            await asyncio.sleep(0.005)
+        raise TimeoutError(f"no diagnostics for version {self.version} of {self.uri}")
 
     def close(self) -> None:
         self.client.text_document_did_close(

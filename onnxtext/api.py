@@ -30,7 +30,14 @@ from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY, copy_external_data, external_locations, remove_files
-from onnxtext.roundtrip.save import atomic_file, check_writable, current_umask, write_atomic, write_model
+from onnxtext.roundtrip.save import (
+    Slices,
+    atomic_file,
+    check_writable,
+    current_umask,
+    write_atomic,
+    write_model,
+)
 
 PathLike = str | os.PathLike[str]
 Transform = Callable[[onnx.ModelProto], onnx.ModelProto]
@@ -139,6 +146,9 @@ def build(
     model is checked by path; nothing stays behind when the check fails.  ``stdin_text`` stands for
     the document when ``doc_path`` is None (its folder is then the current one).  ``transform`` (a
     surgery) changes the decoded model before it is checked and written.
+
+    Returns the decoded model; unchecked and untransformed, it lacks the sidecar payloads of 1 MiB
+    and more, which went from their files straight into ``output``.
     """
     if doc_path is None:
         document = _Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd())
@@ -147,6 +157,9 @@ def build(
     target = FsPath(output)
     check_writable(target, force=force)
     progress = progress or Silent()
+    # Big sidecar payloads stay in their files until the model is written (write_model copies them),
+    # unless the model is read whole first (by the lint gate's checks or a transform).
+    sidecars = SidecarReader(document.folder, splice=not check and transform is None)
     if check:  # lint first: every error at its line and nothing written; warnings go to ``warn``
         from onnxtext.lint.gate import decode_linted
 
@@ -154,7 +167,7 @@ def build(
             document.text, document.fmt, document.filename, document.folder, progress, warn
         )
     else:
-        model, data_dir = document.decode(progress)
+        model, data_dir = document.decode(progress, sidecars)
     if transform is not None:
         with document.placed():
             model = transform(model)
@@ -164,14 +177,15 @@ def build(
             progress.stage("checking")
             document.check(model)
         progress.stage("writing")
-        save_model(model, target, force=True)
+        with document.placed():  # a sidecar changed since decoding is an error at its line
+            save_model(model, target, force=True, slices=sidecars.slices)
         return model
     progress.stage("copying external data")
     copied = copy_external_data(locations, data_dir, target.resolve().parent, force=force)
     try:
-        with atomic_file(target) as out:
+        with document.placed(), atomic_file(target) as out:
             progress.stage("writing")
-            write_model(model, out)
+            write_model(model, out, sidecars.slices)
             out.flush()
             if check:
                 progress.stage("checking")
@@ -213,9 +227,14 @@ def read_model(path: PathLike) -> onnx.ModelProto:
         ).at(os.fspath(path)) from None
 
 
-def save_model(model: onnx.ModelProto, path: PathLike, *, force: bool = False) -> None:
-    """Serialize ``model`` to ``path`` atomically; never replaces a file unless ``force``."""
-    write_atomic(FsPath(path), lambda out: write_model(model, out), force=force)
+def save_model(
+    model: onnx.ModelProto, path: PathLike, *, force: bool = False, slices: Slices | None = None
+) -> None:
+    """Serialize ``model`` to ``path`` atomically; never replaces a file unless ``force``.
+
+    ``slices``: payloads left in sidecars (:meth:`SidecarReader.defer`), copied in as they are written.
+    """
+    write_atomic(FsPath(path), lambda out: write_model(model, out, slices), force=force)
 
 
 def check_model(model: onnx.ModelProto, written: str | None = None) -> None:
@@ -275,8 +294,10 @@ class _Document:
             read_text(source), fmt or text.format_for(source.name), str(source), source.parent.resolve()
         )
 
-    def decode(self, progress: Progress | None = None) -> tuple[onnx.ModelProto, FsPath]:
-        """The model, and the folder its external data lives in."""
+    def decode(
+        self, progress: Progress | None = None, sidecars: SidecarReader | None = None
+    ) -> tuple[onnx.ModelProto, FsPath]:
+        """The model, and the folder its external data lives in (``sidecars`` reads ``npy:`` payloads)."""
         progress = progress or Silent()
         with self.placed(), gc_paused():
             progress.stage("parsing")
@@ -285,7 +306,8 @@ class _Document:
             if not isinstance(data_dir, str):
                 raise OnnxTextError("E202", f"{DATA_DIR_KEY} must be a folder path", path=(DATA_DIR_KEY,))
             progress.stage("decoding", _item_count(tree))
-            return decode_model(tree, SidecarReader(self.folder), progress), self.folder / data_dir
+            sidecars = sidecars or SidecarReader(self.folder)
+            return decode_model(tree, sidecars, progress), self.folder / data_dir
 
     def check(self, model: onnx.ModelProto, written: str | None = None) -> None:
         with self.placed():

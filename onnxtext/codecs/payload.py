@@ -26,7 +26,7 @@ import numpy as np
 import onnx
 
 from onnxtext.codecs.b64 import decode_base64, encode_base64
-from onnxtext.codecs.digest import sha256_hex, sha256_while
+from onnxtext.codecs.digest import check_digest, sha256_hex, sha256_while
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
 from onnxtext.codecs.inline import (
     element_count,
@@ -285,7 +285,9 @@ def decode_payload(
     elif form == BASE64:
         _decode_base64_form(doc[BASE64], storage, tensor, dtype, dims, count, where)
     elif form == NPY:
-        raw = _decode_npy(doc, dtype, dims, path, sidecars)
+        raw = _decode_npy(doc, dtype, dims, path, sidecars, tensor if storage == RAW else None)
+        if raw is None:
+            return  # left in the sidecar: the model writer copies it (SidecarReader.defer)
         if storage == RAW:
             tensor.raw_data = raw
         else:
@@ -409,8 +411,12 @@ def _decode_npy(
     dims: tuple[int, ...],
     path: Path,
     sidecars: SidecarReader | None,
-) -> bytes:
-    """The ``raw_data`` bytes a sidecar holds, checked against the sha256 beside its reference."""
+    raw_of: onnx.TensorProto | None = None,
+) -> bytes | None:
+    """The ``raw_data`` bytes a sidecar holds, checked against the sha256 beside its reference.
+
+    None when the payload, the ``raw_data`` of ``raw_of``, stays in its file until the model is written.
+    """
     where = (*path, NPY)
     if sidecars is None:
         raise OnnxTextError(
@@ -419,25 +425,16 @@ def _decode_npy(
             path=where,
             hint="load the document from its file, next to its .tensors folder",
         )
-    data = sidecars.read(doc[NPY], dtype, dims, where)
-    if SHA256 not in doc:
-        return bytes(data)
-    expected = doc[SHA256]
-    if not isinstance(expected, str):
+    expected = doc.get(SHA256)
+    if expected is not None and not isinstance(expected, str):
         raise OnnxTextError(
             "E202", f"sha256 must be a hex string, got {brief(expected)}", path=(*path, SHA256)
         )
+    if raw_of is not None and sidecars.defer(raw_of, doc[NPY], dtype, dims, expected, path):
+        return None
+    data = sidecars.read(doc[NPY], dtype, dims, where)
+    if expected is None:
+        return bytes(data)
     actual, raw = sha256_while(data, lambda: bytes(data))  # check the digest while copying
-    _check_digest(expected, actual, doc[NPY], (*path, SHA256))
+    check_digest(expected, actual, doc[NPY], (*path, SHA256))
     return raw
-
-
-def _check_digest(expected: str, actual: str, reference: str, path: Path) -> None:
-    if expected.strip().lower() != actual:
-        raise OnnxTextError(
-            "E304",
-            f"sidecar {reference} does not match its sha256",
-            path=path,
-            hint=f"the sidecar changed since it was dumped: set sha256 to {actual} "
-            "(or delete the sha256 line) to accept it",
-        )

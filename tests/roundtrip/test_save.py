@@ -12,6 +12,7 @@ import onnx
 import pytest
 from onnx import ModelProto, TensorProto, helper, numpy_helper
 
+from onnxtext import api
 from onnxtext.codecs import SidecarReader, SidecarWriter, dtype_by_name, npy
 from onnxtext.errors import OnnxTextError
 from onnxtext.roundtrip import save
@@ -170,3 +171,21 @@ def test_a_sidecar_cut_short_after_decoding_is_refused_while_writing(tmp_path: P
     with pytest.raises(OnnxTextError) as err:
         save.write_model(sliced, io.BytesIO(), reader.slices)
     assert err.value.code == "E303" and err.value.path == ("t", "npy")
+
+
+def test_build_splices_big_sidecars_and_places_a_changed_one(tmp_path: Path) -> None:
+    weight = numpy_helper.from_array(np.random.default_rng(0).standard_normal((64, 64), np.float32), "w")
+    node = helper.make_node("Identity", ["w"], ["y"])
+    graph = helper.make_graph([node], "g", [], [helper.make_tensor_value_info("y", 1, [64, 64])], [weight])
+    model = helper.make_model(graph)
+    api.dump(model, tmp_path / "m.yaml", tensors="npy")
+    api.build(tmp_path / "m.yaml", tmp_path / "m.onnx", check=False)
+    assert (tmp_path / "m.onnx").read_bytes() == model.SerializeToString()
+    sidecar = tmp_path / "m.tensors" / "w.npy"
+    data = bytearray(sidecar.read_bytes())
+    data[-1] ^= 1
+    sidecar.write_bytes(bytes(data))
+    with pytest.raises(OnnxTextError) as err:
+        api.build(tmp_path / "m.yaml", tmp_path / "again.onnx", check=False)
+    assert err.value.code == "E304" and err.value.line is not None
+    assert not (tmp_path / "again.onnx").exists()

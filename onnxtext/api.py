@@ -163,17 +163,18 @@ def build(
     if check:  # lint first: every error at its line and nothing written; warnings go to ``warn``
         from onnxtext.lint.gate import decode_linted
 
-        model, data_dir = decode_linted(
+        model, data_dir, checked_by_lint = decode_linted(
             document.text, document.fmt, document.filename, document.folder, progress, warn
         )
     else:
         model, data_dir = document.decode(progress, sidecars)
+        checked_by_lint = False
     if transform is not None:
         with document.placed():
             model = transform(model)
     locations = _external_locations(model, document.text)
     if not locations:
-        if check:
+        if check and not (checked_by_lint and transform is None):  # lint's C501/T30x were these checks
             progress.stage("checking")
             document.check(model)
         progress.stage("writing")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -36,6 +37,11 @@ class Scope:
     nodes: list[Node] = dataclasses.field(default_factory=list)
     value_info: list[tuple[str, Path]] = dataclasses.field(default_factory=list)
 
+    @functools.cached_property
+    def root(self) -> Scope:
+        """The outermost scope around this one: the main graph or a function."""
+        return self.parent.root if self.parent is not None else self
+
     def chain(self) -> Iterator[Scope]:
         """This scope, then each enclosing one outwards."""
         scope: Scope | None = self
@@ -44,7 +50,7 @@ class Scope:
             scope = scope.parent
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass(eq=False, slots=True)
 class Node:
     """A node of the tree: where it is, what it is, and what it reads and writes (by name)."""
 
@@ -64,7 +70,7 @@ class Node:
         return f"'{self.name}'" if self.name else f"{self.op_type or '?'} #{self.position}"
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass(eq=False, slots=True)
 class Producer:
     name: str
     kind: ProducerKind
@@ -73,7 +79,7 @@ class Producer:
     node: Node | None = None
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass(eq=False, slots=True)
 class Consumer:
     name: str
     kind: ConsumerKind
@@ -112,10 +118,13 @@ class Index:
 
     def resolve(self, scope: Scope, name: str) -> Producer | None:
         """The definition a use of ``name`` in ``scope`` refers to: the innermost scope that has one."""
-        for outer in scope.chain():
-            found = self.producers.get((outer.id, name))
+        producers = self.producers  # asked once per use by several rules: no generator, no attribute lookups
+        outer: Scope | None = scope
+        while outer is not None:
+            found = producers.get((outer.id, name))
             if found:
                 return found[0]
+            outer = outer.parent
         return None
 
     def visible_names(self, scope: Scope) -> Iterator[str]:
@@ -198,8 +207,9 @@ class Index:
             self._consume(name, "node", scope, (*path, "inputs", i), node)
         for i, name in enumerate(node.outputs):
             self._produce(name, "node", scope, (*path, "outputs", i), node)
-        for graph, graph_path in _subgraphs(attributes, (*path, "attributes")):
-            node.subgraphs.append(self._graph(graph, graph_path, "subgraph", scope, node))
+        if attributes:
+            for graph, graph_path in _subgraphs(attributes, (*path, "attributes")):
+                node.subgraphs.append(self._graph(graph, graph_path, "subgraph", scope, node))
 
 
 def _items(value: Any) -> list[Any]:
@@ -223,7 +233,7 @@ def _subgraphs(attributes: Any, path: Path) -> Iterator[tuple[dict[str, Any], Pa
     (``{type: GRAPH, g: {...}}``, ``{type: GRAPHS, graphs: [...]}``), and the list form of attributes.
     """
     if isinstance(attributes, dict):
-        entries = [(value, (*path, name)) for name, value in attributes.items()]
+        entries = [(value, (*path, name)) for name, value in attributes.items() if isinstance(value, dict)]
     else:
         entries = [(value, (*path, i)) for i, value in enumerate(_items(attributes))]
     for value, where in entries:

@@ -23,6 +23,7 @@ from typing import Literal
 
 from onnxtext.diagnostics import Diagnostic, Severity
 from onnxtext.document import Document
+from onnxtext.gcpause import gc_paused
 from onnxtext.index import Index
 from onnxtext.paths import Path, format_path
 
@@ -145,8 +146,16 @@ def lint(
     selection = selection or Selection()
     if document.syntax_error is not None:
         return [document.syntax_error]
+    with gc_paused():  # the Index and the rules' tables are 100,000s of live objects: see gc_paused
+        found = _check(document, selection, index or Index(document.tree))
+    placed = [document.place(d) for d in found if selection.enabled(d.code)]
+    kept = apply_noqa(document, placed, selection)
+    return sorted(_unique(kept), key=lambda d: d.sort_key)
+
+
+def _check(document: Document, selection: Selection, index: Index) -> list[Diagnostic]:
+    """The decoder's diagnostics, then the tree rules', then (when those found no error) the model rules'."""
     registry = rules()
-    index = index or Index(document.tree)
     found = list(document.decoded.diagnostics)
     for stage in ("tree", "model"):
         if stage == "model" and any(d.severity == "error" for d in found):
@@ -154,9 +163,7 @@ def lint(
         for entry in registry.values():
             if entry.check is not None and entry.stage == stage and selection.enabled(entry.code):
                 found.extend(_run(entry, document, index))
-    placed = [document.place(d) for d in found if selection.enabled(d.code)]
-    kept = apply_noqa(document, placed, selection)
-    return sorted(_unique(kept), key=lambda d: d.sort_key)
+    return found
 
 
 def _run(entry: Rule, document: Document, index: Index) -> Iterable[Diagnostic]:

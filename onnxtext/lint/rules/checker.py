@@ -38,7 +38,7 @@ Good:
 )
 def checker(document: Document, index: Index) -> Iterator[Diagnostic]:
     model = document.model
-    if model is None or model.ByteSize() > _PROTOBUF_LIMIT or _external(document):
+    if model is None or not checks_in_memory(document):
         return
     try:
         onnx.checker.check_model(model)
@@ -52,6 +52,16 @@ def checker(document: Document, index: Index) -> Iterator[Diagnostic]:
             _placed(index, message),
             "fix the model, or build with --no-check to write it anyway",
         )
+
+
+FULL_CHECK = ("C501", "T301", "T302", "T303")  # onnx.checker, then strict shape inference with type checks
+
+
+def checks_in_memory(document: Document) -> bool:
+    """Whether C501 runs onnx.checker on the decoded model itself: it is there, under protobuf's 2 GB,
+    and holds no external data.  Else ``build`` checks the written file by path."""
+    model = document.model
+    return model is not None and model.ByteSize() <= _PROTOBUF_LIMIT and not _external(document)
 
 
 def _external(document: Document) -> bool:

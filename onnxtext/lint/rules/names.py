@@ -42,8 +42,7 @@ def duplicate_node_names(document: Document, index: Index) -> Iterator[Diagnosti
     for node in index.nodes:
         if not node.name:
             continue
-        root = next(s for s in node.scope.chain() if s.parent is None)
-        key = (root.id, node.name)
+        key = (node.scope.root.id, node.name)
         if key in first:
             earlier = first[key]
             yield Diagnostic(

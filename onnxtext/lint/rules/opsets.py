@@ -41,7 +41,7 @@ def _checked(document: Document, index: Index) -> list[tuple[Node, str, int, def
     if index in _CHECKED:
         return _CHECKED[index]
     functions = local_functions(document)
-    opsets = {scope.id: scope_opsets(document, index, scope) for scope in index.scopes}
+    opsets = _opsets(document, index)
     found = []
     for node in index.nodes:
         domain = normal_domain(node.domain)
@@ -53,6 +53,11 @@ def _checked(document: Document, index: Index) -> list[tuple[Node, str, int, def
             found.append((node, domain, version, entry))
     _CHECKED[index] = found
     return found
+
+
+def _opsets(document: Document, index: Index) -> dict[int, dict[str, int]]:
+    """scope id -> the opsets its nodes are read against (asked per node: looked up once per scope)."""
+    return {scope.id: scope_opsets(document, index, scope) for scope in index.scopes}
 
 
 def _domain_text(domain: str) -> str:
@@ -77,11 +82,12 @@ Good:
 )
 def op_not_in_opset(document: Document, index: Index) -> Iterator[Diagnostic]:
     functions = local_functions(document)
+    opsets = _opsets(document, index)
     for node in index.nodes:
         domain = normal_domain(node.domain)
         if not node.op_type or (domain, node.op_type) in functions or not known_domain(domain):
             continue
-        version = scope_opsets(document, index, node.scope).get(domain)
+        version = opsets[node.scope.id].get(domain)
         versions = known_versions(node.op_type, domain)
         if not versions:
             names = {name for d, name in _op_names() if d == domain}
@@ -209,7 +215,7 @@ Good:
 def attribute_types(document: Document, index: Index) -> Iterator[Diagnostic]:
     protos = bound(document, index)
     for node, _, version, found in _checked(document, index):
-        proto = protos.get(id(node))
+        proto = protos.get(id(node)) if node.attributes else None
         if proto is None:
             continue
         for attribute in proto.attribute:
@@ -293,13 +299,14 @@ def domain_not_imported(document: Document, index: Index) -> Iterator[Diagnostic
     if document.model is None:
         return
     functions = local_functions(document)
+    opsets = _opsets(document, index)
     reported: set[tuple[int, str]] = set()
     for node in index.nodes:
         domain = normal_domain(node.domain)
-        root = next(s for s in node.scope.chain() if s.parent is None)
+        root = node.scope.root
         if (domain, node.op_type) in functions or (root.id, domain) in reported:
             continue
-        if domain not in scope_opsets(document, index, node.scope):
+        if domain not in opsets[node.scope.id]:
             reported.add((root.id, domain))
             yield Diagnostic(
                 "O407",

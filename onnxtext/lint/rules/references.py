@@ -96,32 +96,31 @@ def _ordering(index: Index) -> tuple[list[tuple[Consumer, Node, Node]], list[lis
     """Uses that come before their producer (use, consumer node, producer node) and the cycles found."""
     late: list[tuple[Consumer, Node, Node]] = []
     cycles: list[list[Node]] = []
-    for scope in index.scopes:
-        edges: dict[int, set[int]] = {}
-        for use, consumer, producer in _dependencies(index, scope):
-            edges.setdefault(producer.position, set()).add(consumer.position)
-            if producer.position >= consumer.position:
-                late.append((use, consumer, producer))
-        if any(p >= c for p, targets in edges.items() for c in targets):
-            cycle = _cycle(scope, edges)
+    edges: dict[int, dict[int, set[int]]] = {}  # scope id -> producer position -> consumer positions
+    for use, consumer, producer in _dependencies(index):
+        edges.setdefault(producer.scope.id, {}).setdefault(producer.position, set()).add(consumer.position)
+        if producer.position >= consumer.position:
+            late.append((use, consumer, producer))
+    for scope_id, scope_edges in edges.items():
+        if any(p >= c for p, targets in scope_edges.items() for c in targets):
+            cycle = _cycle(index.scopes[scope_id], scope_edges)
             if cycle:
                 cycles.append(cycle)
     return late, cycles
 
 
-def _dependencies(index: Index, scope: Scope) -> Iterator[tuple[Consumer, Node, Node]]:
-    """(use, node that must come later, node that must come first) among the nodes of ``scope``.
+def _dependencies(index: Index) -> Iterator[tuple[Consumer, Node, Node]]:
+    """(use, node that must come later, node that must come first), both nodes of the producer's scope.
 
-    A use inside a subgraph of node N that refers to a value produced in ``scope`` makes N depend
-    on its producer.
+    A use inside a subgraph of node N that refers to a value produced in an enclosing scope makes N
+    depend on its producer.  One pass over the uses, whatever the number of scopes.
     """
     for (scope_id, name), uses in index.consumers.items():
-        user_scope = index.scopes[scope_id]
-        producer = index.resolve(user_scope, name)
-        if producer is None or producer.node is None or producer.scope is not scope:
+        producer = index.resolve(index.scopes[scope_id], name)
+        if producer is None or producer.node is None:
             continue
         for use in uses:
-            consumer = _ancestor_in(use, scope)
+            consumer = _ancestor_in(use, producer.scope)
             if consumer is not None:
                 yield use, consumer, producer.node
 

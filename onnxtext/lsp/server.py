@@ -31,7 +31,7 @@ from onnxtext.lsp.shapes import inferred_types
 from onnxtext.lsp.snapshot import LspRange, Snapshot, Span
 from onnxtext.version import __version__
 
-DEBOUNCE = 0.15  # seconds of quiet after a change before lint runs
+DEBOUNCE = 0.1  # seconds of quiet after a change before lint runs
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the answer to a refused rename
 
 log = logging.getLogger("onnxtext.lsp")
@@ -165,7 +165,7 @@ def make_server() -> OnnxTextServer:
         try:
             await asyncio.sleep(delay)
             loop = asyncio.get_running_loop()
-            found = await loop.run_in_executor(server.worker, _lint, snapshot)
+            found = await loop.run_in_executor(server.worker, lambda: snapshot.diagnostics)
             if server.current.get(uri) is not snapshot:
                 return
             if snapshot.parsed:
@@ -174,7 +174,8 @@ def make_server() -> OnnxTextServer:
             server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=snapshot.version)
             )
-            if snapshot.parsed:
+            if snapshot.parsed:  # then what navigation, hover and inlay hints read
+                await loop.run_in_executor(server.worker, snapshot.warm)
                 snapshot.inferred = await loop.run_in_executor(
                     server.worker, inferred_types, snapshot.document
                 )
@@ -365,12 +366,6 @@ def make_server() -> OnnxTextServer:
         ]
 
     return server
-
-
-def _lint(snapshot: Snapshot) -> list[Diagnostic]:
-    found = snapshot.diagnostics
-    snapshot.warm()
-    return found
 
 
 def _can_refresh_hints(server: OnnxTextServer) -> bool:

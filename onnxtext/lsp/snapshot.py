@@ -21,6 +21,7 @@ from typing import Any
 from onnxtext import text as text_layer
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document, SourceMap
+from onnxtext.gcpause import gc_paused
 from onnxtext.index import Index, Node, Scope
 from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint
@@ -64,7 +65,7 @@ class Snapshot:
     @functools.cached_property
     def index(self) -> Index:
         """The one Index of this version (built on first use, under the snapshot's lock)."""
-        with self._lock:
+        with self._lock, gc_paused():
             return Index(self.document.tree)
 
     @functools.cached_property
@@ -103,7 +104,7 @@ class Snapshot:
 
     def warm(self) -> None:
         """Compute what navigation needs (index, source map, position table) ahead of the first request."""
-        with self._lock:
+        with self._lock, gc_paused():
             if self.parsed:
                 _ = self.index, self._starts, self.node_at, self.scope_at
 

@@ -11,9 +11,11 @@ adds ``file``, ``line`` and ``col`` (see :meth:`OnnxTextError.at`).  An error is
   ``E207`` unsupported format version.
 - ``E3xx`` tensor payloads: ``E301`` values do not fit the type, ``E302`` bad Base64, ``E303`` sidecar
   missing or unreadable, ``E304`` sidecar digest mismatch, ``E305`` unsafe sidecar path,
-  ``E306`` sidecar dtype/shape mismatch.
+  ``E306`` sidecar dtype/shape mismatch, ``E307`` a digest (``dump --tensors digest``) cannot be built.
 - ``E4xx`` model validity: ``E401`` onnx.checker failed.
 - ``E5xx`` files: ``E501`` output exists, ``E502`` cannot read or write a file, ``E503`` not an ONNX model.
+- ``E7xx`` rewriting documents: ``E701`` ``fmt`` cannot keep a comment with its element, ``E702`` the git
+  merge driver found a conflict (the conflicting document is written beside the model).
 - ``E999`` an internal error (a bug): reported in one line like the rest.
 """
 

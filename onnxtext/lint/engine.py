@@ -31,7 +31,7 @@ Check = Callable[[Document, Index], Iterable[Diagnostic]]
 Stage = Literal["decoder", "tree", "model"]
 
 FAMILIES = {
-    "E": "document (reported by the decoder)",
+    "E": "document (reported while reading it, or by fmt and the merge driver)",
     "N": "names",
     "R": "references",
     "T": "types and shapes",

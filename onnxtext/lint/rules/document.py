@@ -1,6 +1,6 @@
-"""Codes reported while reading the document (the parser and the decoder), registered so that
-``--explain``, ``--list-rules``, ``--select`` and ``noqa`` know them, and ``L100`` (unused noqa),
-reported by the engine itself.
+"""Codes reported while reading the document (the parser and the decoder) or by the commands that
+rewrite documents (``fmt``, the git merge driver), registered so that ``--explain``, ``--list-rules``,
+``--select`` and ``noqa`` know them, and ``L100`` (unused noqa), reported by the engine itself.
 """
 
 from __future__ import annotations
@@ -27,12 +27,32 @@ _DECODER = {
     "E304": ("sidecar-changed", "an .npy sidecar changed since the dump (sha256 differs)"),
     "E305": ("unsafe-sidecar", "an .npy reference is absolute or leaves the document's folder"),
     "E306": ("sidecar-mismatch", "an .npy sidecar's dtype or shape does not match the tensor's type"),
+    "E307": ("digest-payload", "a tensor written as a digest (dump --tensors digest) has no bytes to build"),
+}
+_REWRITING = {
+    "E701": (
+        "fmt-comment",
+        "`fmt` cannot keep a comment with the element it annotates",
+        "Reported by `onnxtext fmt`, which refuses to rewrite the file rather than lose a comment.",
+        "Bad:\n    type: {elem_type: FLOAT, shape: [1, 3]}  # a comment inside a form fmt rewrites\n"
+        "Good:\n    type: 'float32[1,3]'  # a comment on the element's own line",
+    ),
+    "E702": (
+        "merge-conflict",
+        "the git merge driver found changes to the same element on both branches",
+        "Reported by `onnxtext git-merge` (git's merge driver for .onnx files): the branch's model is\n"
+        "left as it was and the conflicting document is written beside it with conflict markers.",
+        "Bad:\n    both branches change attributes.alpha of node 'act'\n"
+        "Good:\n    resolve the markers in model.conflict.yaml, build it over the model, git add it",
+    ),
 }
 _EXAMPLES = {
     "E203": "Bad:\n    type: 'float32[N,3,,224]'\nGood:\n    type: 'float32[N,3,224,224]'",
     "E201": "Bad:\n    - op_typ: Relu\nGood:\n    - op_type: Relu",
     "E301": "Bad:\n    {name: shape, type: 'int64[2]', values: [1, -1, 3]}\n"
     "Good:\n    {name: shape, type: 'int64[3]', values: [1, -1, 3]}",
+    "E307": "Bad:\n    {name: w, type: 'float32[8,8]', digest: {sha256: 49a5f811e0ea7251, min: -0.2}}\n"
+    "Good:\n    onnxtext dump model.onnx -o model.yaml --tensors auto   (then edit and build)",
 }
 
 _READING = "Reported while reading the document: the element is skipped and reading goes on, so\none run "
@@ -46,6 +66,9 @@ def _explanation(code: str, summary: str) -> str:
 
 for _code, (_name, _summary) in _DECODER.items():
     register(Rule(_code, _name, "error", _summary, _explanation(_code, _summary), stage="decoder"))
+
+for _code, (_name, _summary, _who, _example) in _REWRITING.items():
+    register(Rule(_code, _name, "error", _summary, f"{_who}\n\n{_example}", stage="decoder"))
 
 register(
     Rule(

@@ -48,6 +48,14 @@ function quote(part: string): string {
 
 export const lspArgs = (): string[] => ["lsp"];
 
+/**
+ * How the language client starts the server: plain stdin/stdout. No `transport: stdio`, which would make
+ * vscode-languageclient append `--stdio`, an option `onnxtext lsp` does not take (it exits with a usage error).
+ */
+export function serverExecutable(onnxtext: Onnxtext): { command: string; args: string[] } {
+  return { command: onnxtext.program, args: argv(onnxtext, ...lspArgs()) };
+}
+
 export const probeArgs = (): string[] => ["--version"];
 
 /** `dump`, with `--force` only when the user agreed to replace the document (dump refuses otherwise). */

@@ -4,7 +4,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
+import { LanguageClient, LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
 import {
   Onnxtext,
   argv,
@@ -14,8 +14,8 @@ import {
   diffArgs,
   dumpArgs,
   lintArgs,
-  lspArgs,
   probeArgs,
+  serverExecutable,
 } from "./command";
 import { TextFormat, documentForModel, isDocument, isModel, modelForDocument, openAction } from "./mapping";
 import { Problem } from "./problems";
@@ -137,11 +137,7 @@ async function startServerFor(document: vscode.TextDocument): Promise<void> {
 
 async function startServer(): Promise<void> {
   const onnxtext = await resolveOnnxtext();
-  const serverOptions: ServerOptions = {
-    command: onnxtext.program,
-    args: argv(onnxtext, ...lspArgs()),
-    transport: TransportKind.stdio,
-  };
+  const serverOptions: ServerOptions = serverExecutable(onnxtext);
   const clientOptions: LanguageClientOptions = { documentSelector: documentSelector(), outputChannel: output };
   client = new LanguageClient("onnxtext", "onnxtext language server", serverOptions, clientOptions);
   output.appendLine(`starting ${describe(onnxtext)} lsp (onnxtext from ${onnxtext.source})`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { argv, buildArgs, chooseOnnxtext, describe, diffArgs, dumpArgs, lintArgs, lspArgs } from "../src/command";
+import { argv, buildArgs, chooseOnnxtext, describe, diffArgs, dumpArgs, lintArgs, lspArgs, serverExecutable } from "../src/command";
 
 test("the onnxtext.command setting wins over the interpreter", () => {
   const chosen = chooseOnnxtext({
@@ -57,4 +57,11 @@ test("build names its output and replaces it; lint and diff pass their files thr
 test("describe quotes what a shell would split", () => {
   assert.equal(describe(chooseOnnxtext({ configured: ["/my env/bin/python", "-m", "onnxtext"] })), "'/my env/bin/python' -m onnxtext");
   assert.equal(describe(chooseOnnxtext({ configured: ["it's"] })), "'it'\\''s'");
+});
+
+test("the server runs over plain stdio: no transport, so the client adds no --stdio that onnxtext lsp would refuse", () => {
+  assert.deepEqual(serverExecutable(chooseOnnxtext({ configured: ["/venv/bin/python", "-m", "onnxtext"] })), {
+    command: "/venv/bin/python",
+    args: ["-m", "onnxtext", "lsp"],
+  });
 });

@@ -44,7 +44,12 @@ FAMILIES = {
 
 @dataclasses.dataclass(frozen=True)
 class Rule:
-    """A registered rule.  ``check`` is None for codes another part reports (the decoder's E codes)."""
+    """A registered rule.  ``check`` is None for codes another part reports (the decoder's E codes).
+
+    ``default`` False: an opt-in rule, which ``ALL`` leaves out (its code or a prefix selects it).
+    ``defers``: its findings are dropped where a diagnostic reported before it in the same run is
+    on the same element, inside it or around it (a second opinion must not repeat the first).
+    """
 
     code: str
     name: str
@@ -53,6 +58,8 @@ class Rule:
     explanation: str
     check: Check | None = None
     stage: Stage = "tree"
+    default: bool = True
+    defers: bool = False
 
     @property
     def family(self) -> str:
@@ -72,12 +79,21 @@ def register(entry: Rule) -> Rule:
 
 
 def rule(
-    code: str, name: str, severity: Severity, summary: str, explanation: str, *, stage: Stage = "tree"
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    explanation: str,
+    *,
+    stage: Stage = "tree",
+    default: bool = True,
+    defers: bool = False,
 ) -> Callable[[Check], Check]:
-    """Register the decorated function as the check of rule ``code``."""
+    """Register the decorated function as the check of rule ``code`` (see :class:`Rule`)."""
 
     def decorate(check: Check) -> Check:
-        register(Rule(code, name, severity, summary, explanation.strip("\n"), check, stage))
+        text = explanation.strip("\n")
+        register(Rule(code, name, severity, summary, text, check, stage, default, defers))
         return check
 
     return decorate
@@ -114,6 +130,8 @@ class Selection:
     def enabled(self, code: str) -> bool:
         chosen = _best(code, (*self.select, *self.extend_select))
         dropped = _best(code, self.ignore)
+        if chosen == "ALL" and code in REGISTRY and not REGISTRY[code].default:
+            return False  # an opt-in rule is selected by its code or a prefix, not by ALL
         return chosen is not None and (dropped is None or _specificity(chosen) > _specificity(dropped))
 
     def unknown(self) -> list[str]:
@@ -162,8 +180,28 @@ def _check(document: Document, selection: Selection, index: Index) -> list[Diagn
             break
         for entry in registry.values():
             if entry.check is not None and entry.stage == stage and selection.enabled(entry.code):
-                found.extend(_run(entry, document, index))
+                new = _run(entry, document, index)
+                found.extend(_unrelated(new, found, selection) if entry.defers else new)
     return found
+
+
+def _unrelated(new: Iterable[Diagnostic], found: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
+    """The diagnostics of ``new`` on no element that a reported diagnostic of ``found`` is on, in or around.
+
+    The document root and its top-level keys relate to nothing (a problem at ``graph`` says nothing
+    about each node); a deeper element relates to what it contains and to what contains it.
+    """
+    taken = {d.path for d in found if d.path is not None and selection.enabled(d.code)}
+    return [d for d in new if not (d.path is not None and related(d.path, taken))]
+
+
+def related(path: Path, taken: set[Path]) -> bool:
+    """Whether ``path`` is one of ``taken``, inside one (below the top-level keys) or around one."""
+    if path in taken:
+        return True
+    if any(path[:n] in taken for n in range(2, len(path))):  # inside an element already reported
+        return True
+    return any(len(other) > len(path) >= 2 and other[: len(path)] == path for other in taken)
 
 
 def _run(entry: Rule, document: Document, index: Index) -> Iterable[Diagnostic]:

@@ -17,7 +17,7 @@ from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
 from onnxtext.errors import OnnxTextError
 from onnxtext.lint.config import load_settings
-from onnxtext.lint.engine import Selection, lint
+from onnxtext.lint.engine import Selection, lint, related
 from onnxtext.lint.rules.checker import FULL_CHECK, checks_in_memory
 from onnxtext.progress import Progress
 
@@ -64,8 +64,16 @@ def decode_linted(
     selection = Selection(settings.select or ("ALL",), settings.ignore, settings.extend_select)
     found = lint(document, selection)
     errors = [d for d in found if d.severity == "error"]
+    # an element the decoder skipped is missing from the model: never built, whatever the selection
+    # (said once: not where a selected rule already reports that element)
+    reported = {d.path for d in errors if d.path is not None}
+    errors += [
+        d
+        for d in document.decoded.diagnostics
+        if d not in errors and not (d.path is not None and related(d.path, reported))
+    ]
     if errors:
-        raise LintFailed.of_all(errors)
+        raise LintFailed.of_all(sorted(errors, key=lambda d: d.sort_key))
     if warn is not None:
         for diagnostic in found[:SHOWN_WARNINGS]:
             warn(diagnostic)

@@ -8,7 +8,7 @@ import onnx
 import pytest
 
 from onnxtext.api import build
-from onnxtext.lint.gate import decode_linted
+from onnxtext.lint.gate import LintFailed, decode_linted
 from onnxtext.progress import Silent
 from tests.lint.cases import chain_model, dumped
 
@@ -53,3 +53,11 @@ def test_without_the_checker_rules_build_checks_itself(
     build(tmp_path / "m.yaml", tmp_path / "m.onnx")
     assert checker_calls[-1] == model  # api.check_model's full check, after lint's C501 (when selected)
     assert len(checker_calls) == (1 if ignored == "C501" else 2)
+
+
+def test_an_element_the_decoder_skipped_stops_build_whatever_the_selection(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.onnxtext.lint]\nignore = ["E2"]\n')
+    text = dumped(chain_model(), "yaml").replace("name: n2", "name: 5")
+    with pytest.raises(LintFailed) as failed:
+        decode_linted(text, "yaml", "m.yaml", tmp_path, Silent())
+    assert [d.code for d in failed.value.diagnostics] == ["E202"]

@@ -103,7 +103,7 @@ class _Encoder:
 
     def fields(self, msg: Message, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The field-by-field mapping of ``msg``: every present field, in document order."""
-        present = {field.name: value for field, value in msg.ListFields()}
+        present = _present(msg, skip)
         out: dict[str, Any] = {}
         for key, name, handler in _plan(msg.DESCRIPTOR):
             if name in present and name not in skip:
@@ -257,6 +257,22 @@ def _dtype_name(code: int) -> str | int:
 
 
 Handler = Callable[[_Encoder, Message, Any], Any]
+
+
+def _present(msg: Message, skip: frozenset[str]) -> dict[str, Any]:
+    """The present fields of ``msg`` but ``skip``, name -> value.
+
+    A skipped field is never read: ``ListFields`` would copy a tensor's whole ``raw_data`` out of the
+    message only for the compact form to drop it (0.14 s of a 238 MB dump).
+    """
+    if not skip:
+        return {field.name: value for field, value in msg.ListFields()}
+    return {
+        field.name: getattr(msg, field.name)
+        for field in msg.DESCRIPTOR.fields
+        if field.name not in skip
+        and (len(getattr(msg, field.name)) if field.is_repeated else msg.HasField(field.name))
+    }
 
 
 @functools.cache

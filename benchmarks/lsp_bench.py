@@ -9,8 +9,9 @@ way a person does, with incremental changes: it misspells one input of a node in
 graph (lint reports R201) and puts it back (the document is clean again, so lint also runs
 onnx.checker and shape inference), ``--edits`` times.  Latency is the wall time from sending the
 change to receiving the diagnostics of that version (the server's debounce included).  Then hover,
-definition and references on that input, ``--probes`` times each.  Prints a Markdown table of
-medians (and the worst navigation time).
+definition and references on that input, ``--probes`` times each, once the server is idle (it
+has sent ``workspace/inlayHint/refresh``: positions and inferred types of the last version are
+known).  Prints a Markdown table of medians (and the worst navigation time).
 """
 
 from __future__ import annotations
@@ -65,9 +66,15 @@ class Editor:
         self.client = LanguageClient("onnxtext-lsp-bench", "1")
         self.arrived: dict[int | None, tuple[float, int]] = {}
 
+        self.refreshed = 0
+
         @self.client.feature(PUBLISH)
         def published(params: types.PublishDiagnosticsParams) -> None:
             self.arrived[params.version] = (time.perf_counter(), len(params.diagnostics))
+
+        @self.client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
+        def refreshed(params: None) -> None:  # the server has positions and types of the last version
+            self.refreshed += 1
 
     async def diagnostics(self, version: int, sent: float) -> tuple[float, int]:
         while version not in self.arrived:
@@ -82,7 +89,9 @@ async def measure(path: Path, edits: int, probes: int) -> dict[str, float]:
     editor = Editor()
     client = editor.client
     await client.start_io(sys.executable, "-m", "onnxtext", "lsp")
-    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    hints = types.InlayHintWorkspaceClientCapabilities(refresh_support=True)
+    capabilities = types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(inlay_hint=hints))
+    await client.initialize_async(types.InitializeParams(capabilities=capabilities))
     client.initialized(types.InitializedParams())
     language = "json" if path.suffix == ".json" else "yaml"
     sent = time.perf_counter()
@@ -107,7 +116,9 @@ async def measure(path: Path, edits: int, probes: int) -> dict[str, float]:
         latency, count = await editor.diagnostics(version, sent)
         assert (count > 0) == broken or not broken, (version, count)
         found["broken" if broken else "clean"].append(latency)
-    await asyncio.sleep(0.5)  # let the server infer types after the last change, as an idle editor would
+    before = editor.refreshed
+    while editor.refreshed == before:  # the server is idle: positions and types of the last version known
+        await asyncio.sleep(0.01)
     at = types.Position(line, col + 1)
     doc = types.TextDocumentIdentifier(uri)
     requests = {

@@ -5,8 +5,10 @@ navigate, hover, complete, outline, fixes, inlay) to LSP types.  Each document v
 :class:`~onnxtext.lsp.snapshot.Snapshot` shared by every request; lint runs on a worker thread a
 short moment after the last change (so typing does not queue a lint per keystroke), then the
 diagnostics are published and the value types inferred for hover and inlay hints.  While the text
-does not parse, navigation answers from the last version that did.  A handler that fails logs the
-error (``window/logMessage`` and stderr) and answers empty: the server stays up.
+does not parse, navigation answers from the last version that did.  A YAML or JSON file without the
+top-level ``onnxtext:`` key is some other file (an editor may start the server for all of them): it
+gets no diagnostics and no answers.  A handler that fails logs the error (``window/logMessage`` and
+stderr) and answers empty: the server stays up.
 """
 
 from __future__ import annotations
@@ -26,13 +28,16 @@ from pygls.uris import to_fs_path
 
 from onnxtext import text as text_layer
 from onnxtext.diagnostics import Diagnostic
+from onnxtext.fmt import looks_like_document
 from onnxtext.lsp import complete, fixes, hover, inlay, navigate, outline
 from onnxtext.lsp.shapes import inferred_types
 from onnxtext.lsp.snapshot import LspRange, Snapshot, Span
 from onnxtext.version import __version__
 
 DEBOUNCE = 0.1  # seconds of quiet after a change before lint runs
+IDLE = 0.3  # seconds of quiet after diagnostics before positions and types are computed
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the answer to a refused rename
+_SNIFF = 4096  # the format key is looked for in the first characters, as `onnxtext lint` does in folders
 
 log = logging.getLogger("onnxtext.lsp")
 R = TypeVar("R")
@@ -70,11 +75,16 @@ class OnnxTextServer(LanguageServer):
         self.worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="onnxtext-lint")
 
     def navigable(self, uri: str) -> Snapshot | None:
-        """The snapshot navigation reads: the current one when it parses, else the last that did."""
+        """The snapshot navigation reads: the last one lint has run on whose text parsed.
+
+        Right after a change that is the version before it (for the debounce and the lint): a
+        request never waits for a parse or an index.  Before the first lint, the current one.
+        """
+        ready = self.parsed.get(uri)
+        if ready is not None:
+            return ready
         snapshot = self.current.get(uri)
-        if snapshot is not None and snapshot.parsed:
-            return snapshot
-        return self.parsed.get(uri)
+        return snapshot if snapshot is not None and snapshot.parsed else None
 
     def failed(self, what: str, error: BaseException) -> None:
         log.error("%s failed: %s: %s", what, type(error).__name__, error, exc_info=error)
@@ -153,12 +163,19 @@ def make_server() -> OnnxTextServer:
 
     def changed(uri: str, delay: float) -> None:
         document = server.workspace.get_text_document(uri)
-        file = to_fs_path(uri) or uri
-        snapshot = Snapshot(document.source, _format(uri, document.language_id), file, document.version or 0)
-        server.current[uri] = snapshot
         task = server.pending.pop(uri, None)
         if task is not None:
             task.cancel()
+        if not looks_like_document(document.source[:_SNIFF]):  # some other YAML or JSON file: not ours
+            if server.current.pop(uri, None) is not None:
+                server.parsed.pop(uri, None)
+                server.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=document.version)
+                )
+            return
+        file = to_fs_path(uri) or uri
+        snapshot = Snapshot(document.source, _format(uri, document.language_id), file, document.version or 0)
+        server.current[uri] = snapshot
         server.pending[uri] = asyncio.ensure_future(analyse(uri, snapshot, delay))
 
     async def analyse(uri: str, snapshot: Snapshot, delay: float) -> None:
@@ -174,13 +191,17 @@ def make_server() -> OnnxTextServer:
             server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=snapshot.version)
             )
-            if snapshot.parsed:  # then what navigation, hover and inlay hints read
-                await loop.run_in_executor(server.worker, snapshot.warm)
-                snapshot.inferred = await loop.run_in_executor(
-                    server.worker, inferred_types, snapshot.document
-                )
-                if _can_refresh_hints(server):
-                    server.workspace_inlay_hint_refresh(None)
+            if not snapshot.parsed:
+                return
+            # Then what navigation, hover and inlay hints read, once the editor is idle: a change
+            # coming meanwhile cancels this task, so its lint does not queue behind work for a
+            # version that is already gone.
+            await asyncio.sleep(IDLE)
+            await loop.run_in_executor(server.worker, snapshot.warm)
+            await asyncio.sleep(0)
+            snapshot.inferred = await loop.run_in_executor(server.worker, inferred_types, snapshot.document)
+            if _can_refresh_hints(server):
+                server.workspace_inlay_hint_refresh(None)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -354,8 +375,8 @@ def make_server() -> OnnxTextServer:
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
     @guard("inlayHint", [])
     def on_inlay_hint(params: types.InlayHintParams) -> list[types.InlayHint]:
-        snapshot = server.current.get(params.text_document.uri)
-        if snapshot is None or not snapshot.parsed or snapshot.inferred is None:
+        snapshot = server.navigable(params.text_document.uri)
+        if snapshot is None or snapshot.inferred is None:
             return []
         first, last = params.range.start.line + 1, params.range.end.line + 1
         return [

@@ -109,6 +109,17 @@ class Editor:
             await asyncio.sleep(0.005)
         raise TimeoutError(f"no diagnostics for version {self.version} of {self.uri}")
 
+    async def settled(self, timeout: float = 20) -> None:
+        """Wait until the server knows the inferred types of this version (it computes them once idle)."""
+        everything = types.Range(types.Position(0, 0), types.Position(self.text.count("\n") + 1, 0))
+        for _ in range(int(timeout / 0.02)):
+            if await self.client.text_document_inlay_hint_async(
+                types.InlayHintParams(self.ident(), everything)
+            ):
+                return
+            await asyncio.sleep(0.02)
+        raise TimeoutError(f"no inferred types for {self.uri}")
+
     def close(self) -> None:
         self.client.text_document_did_close(
             types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(self.uri))

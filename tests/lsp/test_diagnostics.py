@@ -97,3 +97,49 @@ async def test_quick_fixes_for_unnamed_node_and_missing_domain(client: LanguageC
     assert editor.text.startswith("onnxtext: 2\nir_version: 3\nopset_import: {'': 9, ai.onnx.ml: ")
     assert "O407" not in [d.code for d in after]
     editor.close()
+
+
+async def _fix(client: LanguageClient, editor: Editor, found: types.Diagnostic) -> list[types.CodeAction]:
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(editor.ident(), found.range, types.CodeActionContext([found]))
+    )
+
+
+@pytest.mark.parametrize("name", ["squeezenet.yaml", "squeezenet.json"])
+async def test_misspelt_op_and_attribute_fixed(client: LanguageClient, name: str) -> None:
+    path = SAMPLES / name
+    editor = Editor(client, path, path.read_text(encoding="utf-8"))
+    before = await editor.open()
+    quote = '"' if name.endswith(".json") else ""
+    await editor.replace(f"{quote}kernel_shape{quote}: [3, 3]}}", f"{quote}kernel_shap{quote}: [3, 3]}}")
+    after = await editor.replace(
+        f"{quote}op_type{quote}: {quote}Relu{quote}", f"{quote}op_type{quote}: {quote}Rellu{quote}"
+    )
+    attribute = next(d for d in after if d.code == "O403")
+    assert (
+        attribute.message
+        == "Conv (opset 9) has no attribute 'kernel_shap'\nhint: did you mean 'kernel_shape'?"
+    )
+    assert editor.covered(attribute.range) == f"{quote}kernel_shap{quote}: [3, 3]"
+    op = next(d for d in after if d.code == "O401")
+    assert op.message.startswith("op 'Rellu' does not exist in domain '' (ai.onnx)")
+    fixes = [await _fix(client, editor, d) for d in (attribute, op)]
+    assert [[a.title for a in f] for f in fixes] == [["Change to 'kernel_shape'"], ["Change to 'Relu'"]]
+    await editor.apply(fixes[0][0].edit.changes[editor.uri])
+    repaired = await editor.apply(fixes[1][0].edit.changes[editor.uri])
+    assert editor.text == path.read_text(encoding="utf-8")
+    assert [d.code for d in repaired] == [d.code for d in before]
+    editor.close()
+
+
+async def test_output_renamed_by_hand(client: LanguageClient) -> None:
+    path = SAMPLES / "squeezenet.yaml"
+    editor = Editor(client, path, path.read_text(encoding="utf-8"))
+    await editor.open()
+    after = await editor.replace("outputs: [r0]", "outputs: [conv1_out]")  # the producer, not its reader
+    dangling = [d for d in after if d.code == "R201"]
+    assert [editor.covered(d.range) for d in dangling] == ["r0"]
+    assert "hint: did you mean" in dangling[0].message
+    dead = [d for d in after if d.code == "R206"]
+    assert len(dead) == 1 and dead[0].message.startswith("no output of node 'n0' is used\nhint: ")
+    editor.close()

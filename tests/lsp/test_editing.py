@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import collections
+from pathlib import Path
 
 import onnx
 import pytest
@@ -86,12 +86,8 @@ async def test_inlay_hints_show_inferred_output_types(client: LanguageClient) ->
     await editor.open()
     first_conv = editor.position("outputs: [r0]")
     whole = types.Range(types.Position(first_conv.line - 2, 0), types.Position(first_conv.line + 2, 0))
-    hints: list[types.InlayHint] = []
-    for _ in range(200):  # types are inferred just after the diagnostics are published
-        hints = await client.text_document_inlay_hint_async(types.InlayHintParams(editor.ident(), whole))
-        if hints:
-            break
-        await asyncio.sleep(0.02)
+    await editor.settled()  # types are inferred once the diagnostics are out and the editor is idle
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(editor.ident(), whole))
     assert [(h.position, h.label) for h in hints] == [
         (_end_of(editor, "outputs: [r0"), ": float32[1,64,111,111]")
     ]
@@ -101,12 +97,12 @@ async def test_inlay_hints_show_inferred_output_types(client: LanguageClient) ->
 @pytest.mark.parametrize(
     "text",
     [
-        "",
-        "[1, 2]\n",
+        "onnxtext: 2\n",
+        "onnxtext: 2\n[1, 2]\n",
         "onnxtext: 2\ngraph: 5\n",
         "onnxtext: 2\ngraph:\n  nodes: [1, {op_type: 3, inputs: 7}, {inputs: [[x]], outputs: {a: 1}}]\n",
         "onnxtext: 2\ngraph:\n  nodes:\n    - op_type: If\n      attributes: {then_branch: {nodes: 1}}\n",
-        "\t- :\n  {[\n",
+        "onnxtext: 2\n\t- :\n  {[\n",
     ],
 )
 async def test_any_text_gets_an_answer(
@@ -130,4 +126,20 @@ async def test_any_text_gets_an_answer(
     path = SAMPLES / "squeezenet.yaml"
     editor = Editor(client, path, path.read_text(encoding="utf-8"))
     assert await editor.open()
+    editor.close()
+
+
+async def test_other_yaml_files_are_left_alone(client: LanguageClient, tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    editor = Editor(client, path, "services:\n  web:\n    image: nginx\n")
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(editor.uri, "yaml", 1, editor.text))
+    )
+    assert (
+        await client.text_document_hover_async(types.HoverParams(editor.ident(), types.Position(1, 3)))
+        is None
+    )
+    # typing the format key makes it a document: now it is linted
+    published = await editor.set_text("onnxtext: 2\n" + editor.text)
+    assert [d.code for d in published] == ["E201"]
     editor.close()

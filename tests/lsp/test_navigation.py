@@ -71,6 +71,7 @@ def _quoted(editor: Editor, name: str) -> str:
 
 async def test_hover_value_op_and_dtype(client: LanguageClient, document: Path) -> None:
     editor = await _open(client, document)
+    await editor.settled()
     # the second input of Add, after a non-BMP character on the same line
     add_use = editor.position(f"{_quoted(editor, X)}, {_quoted(editor, A)}", offset=0)
     add_use.character += len(f"{_quoted(editor, X)}, ".encode("utf-16-le")) // 2 + 2

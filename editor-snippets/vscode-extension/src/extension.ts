@@ -352,7 +352,8 @@ async function rebuild(document: vscode.Uri, model: string): Promise<void> {
   status.dispose();
   log(`${describe(onnxtext)} ${buildArgs(document.fsPath, model).join(" ")}`, result);
   if (result.exitCode === -1) {
-    return reportFailure(`${path.basename(model)} not rebuilt`, result);
+    void reportFailure(`${path.basename(model)} not rebuilt`, result);
+    return;
   }
   const outcome = rebuildOutcome(model, result.exitCode, result.stderr + result.stdout);
   // the language server already shows lint's findings on an open document; without it, show build's
@@ -361,12 +362,14 @@ async function rebuild(document: vscode.Uri, model: string): Promise<void> {
     vscode.window.setStatusBarMessage(`$(check) onnxtext: ${outcome.message}`, 5000);
     return;
   }
-  const choice = await vscode.window.showWarningMessage(`onnxtext: ${outcome.message}`, "Show Problems", "Show Output");
-  if (choice === "Show Problems") {
-    void vscode.commands.executeCommand("workbench.actions.view.problems");
-  } else if (choice === "Show Output") {
-    output.show(true);
-  }
+  // not awaited: the next save must not wait for the user to answer this one
+  void vscode.window.showWarningMessage(`onnxtext: ${outcome.message}`, "Show Problems", "Show Output").then((choice) => {
+    if (choice === "Show Problems") {
+      void vscode.commands.executeCommand("workbench.actions.view.problems");
+    } else if (choice === "Show Output") {
+      output.show(true);
+    }
+  });
 }
 
 function toDiagnostics(document: vscode.Uri, problems: Problem[]): vscode.Diagnostic[] {

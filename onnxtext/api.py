@@ -30,6 +30,7 @@ from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY, copy_external_data, external_locations, remove_files
+from onnxtext.roundtrip.lean import Payloads, read_lean
 from onnxtext.roundtrip.save import (
     Slices,
     atomic_file,
@@ -90,7 +91,8 @@ def dump(
     progress = progress or Silent()
     from_file = isinstance(model, (str, os.PathLike))
     progress.stage("reading the model")
-    proto = read_model(model) if from_file else model
+    left_out: Payloads = {}  # weights the encoder takes from the mapped file (no transform may copy them)
+    proto = read_model(model, left_out if transform is None else None) if from_file else model
     if transform is not None:
         proto = transform(proto)
     folder = target.with_name(target.stem + SIDECAR_SUFFIX)
@@ -99,7 +101,9 @@ def dump(
     try:
         with gc_paused():
             progress.stage("encoding", len(proto.graph.node) + len(proto.graph.initializer))
-            tree = encode_model(proto, policy, SidecarWriter(staging, folder.name), progress)
+            sidecars = SidecarWriter(staging, folder.name, left_out)
+            tree = encode_model(proto, policy, sidecars, progress)
+            sidecars.check_all_taken()
             progress.stage("writing")
             document = text.emit(tree, fmt)
             if from_file and _external_locations(proto, document):
@@ -214,10 +218,18 @@ def read_text(source: FsPath) -> str:
         raise OnnxTextError("E502", f"cannot read {source}: {err.strerror or err}").at(str(source)) from None
 
 
-def read_model(path: PathLike) -> onnx.ModelProto:
-    """``onnx.load`` without external data (references are kept as they are), with clear errors."""
+def read_model(path: PathLike, left_out: Payloads | None = None) -> onnx.ModelProto:
+    """``onnx.load`` without external data (references are kept as they are), with clear errors.
+
+    Given ``left_out``, the big weights of a ``.onnx`` file stay in the mapped file, not in the model
+    (:func:`~onnxtext.roundtrip.lean.read_lean`); ``left_out`` receives them for the sidecar writer.
+    """
     try:
-        return onnx.load(os.fspath(path), load_external_data=False)
+        if left_out is None or not os.fspath(path).lower().endswith(".onnx"):
+            return onnx.load(os.fspath(path), load_external_data=False)
+        model, payloads = read_lean(path)
+        left_out.update(payloads)
+        return model
     except FileNotFoundError:
         raise OnnxTextError("E502", f"{path}: no such file", hint="check the path").at(
             os.fspath(path)

@@ -35,7 +35,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path as FsPath
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
@@ -126,16 +126,36 @@ def _from_container(array: np.ndarray, dtype: DType, reference: str, path: Path)
 class SidecarWriter:
     """Writes sidecars into ``folder`` (created on the first write), referenced as ``prefix/<file>``.
 
+    It also hands the encoder the payloads a lean read left in the model file (:meth:`raw_data_of`).
+
     File names come from the tensor name, made safe for Windows, macOS and Linux; clashes
     (case-insensitive too) get ``-2``, ``-3``, ... in write order, so the same model gives the same
     files.  A payload already written (same digest, type and shape) is not written again.
     """
 
-    def __init__(self, folder: FsPath, prefix: str) -> None:
+    def __init__(
+        self, folder: FsPath, prefix: str, left_in_file: Mapping[int, tuple[Any, memoryview]] | None = None
+    ) -> None:
         self.folder = folder
         self.prefix = prefix
+        self.left_in_file = dict(left_in_file or {})
         self._taken: set[str] = set()
         self._written: dict[tuple[str, int, tuple[int, ...]], str] = {}
+
+    def raw_data_of(self, tensor: object) -> memoryview | None:
+        """The ``raw_data`` of ``tensor`` when the model was read without it (``left_in_file``:
+        id(tensor) -> (tensor, the bytes in the mapped model file); see ``roundtrip.lean``).
+
+        Each is handed out once; :meth:`check_all_taken` then proves that none was missed.
+        """
+        entry = self.left_in_file.pop(id(tensor), None)
+        return None if entry is None else entry[1]
+
+    def check_all_taken(self) -> None:
+        """Fail loudly (a bug, not bad input) if a tensor read without its bytes was not encoded."""
+        if self.left_in_file:
+            names = ", ".join(str(tensor.name) for tensor, _ in self.left_in_file.values())
+            raise RuntimeError(f"weights left in the model file were never encoded: {names}")
 
     def write(
         self, name_hint: str, data: bytes | memoryview, dtype: DType, shape: tuple[int, ...]

@@ -76,6 +76,9 @@ def encode_payload(
     """
     dtype = dtype_by_onnx(tensor.data_type)
     fields = payload_fields(tensor)
+    left_in_file = sidecars.raw_data_of(tensor) if sidecars is not None else None
+    if left_in_file is not None:
+        fields = [RAW, *fields]
     if dtype is None or len(fields) > 1:
         return None
     if not fields:
@@ -85,7 +88,7 @@ def encode_payload(
     if count is None:
         return None
     if fields[0] == RAW:
-        raw = tensor.raw_data
+        raw = tensor.raw_data if left_in_file is None else left_in_file
         if dtype.kind == "string" or len(raw) != packed_size(dtype, count):
             return None
         return _encode_raw(raw, dtype, dims, tensor.name, policy, sidecars)
@@ -102,7 +105,12 @@ def _count(dims: Sequence[int]) -> int | None:
 
 
 def _encode_raw(
-    raw: bytes, dtype: DType, dims: tuple[int, ...], name: str, policy: Policy, sidecars: SidecarWriter | None
+    raw: bytes | memoryview,
+    dtype: DType,
+    dims: tuple[int, ...],
+    name: str,
+    policy: Policy,
+    sidecars: SidecarWriter | None,
 ) -> dict[str, Any]:
     form = policy.form_for(math.prod(dims), len(raw), sidecars=sidecars is not None)
     if form == VALUES:

@@ -138,7 +138,13 @@ async function startServerFor(document: vscode.TextDocument): Promise<void> {
 async function startServer(): Promise<void> {
   const onnxtext = await resolveOnnxtext();
   const serverOptions: ServerOptions = serverExecutable(onnxtext);
-  const clientOptions: LanguageClientOptions = { documentSelector: documentSelector(), outputChannel: output };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: documentSelector(),
+    outputChannel: output,
+    // not "onnxtext", the problem matchers' owner: markers of one owner replace each other, so a lint task
+    // would wipe the server's diagnostics (seen in code-server)
+    diagnosticCollectionName: "onnxtext-lsp",
+  };
   client = new LanguageClient("onnxtext", "onnxtext language server", serverOptions, clientOptions);
   output.appendLine(`starting ${describe(onnxtext)} lsp (onnxtext from ${onnxtext.source})`);
   try {

@@ -177,6 +177,7 @@ def _same(node: Node, proto: onnx.NodeProto) -> bool:
     return node.op_type == proto.op_type and proto.input == node.inputs and proto.output == node.outputs
 
 
+@per_index
 def node_by_name(index: Index) -> dict[tuple[str, str], Node]:
     """(node name, op_type) -> the first node of that name in any scope: how onnx messages name nodes."""
     table: dict[tuple[str, str], Node] = {}

@@ -19,8 +19,8 @@ _DECLARED = ("existing shape", "existing elem type", "existing type", "Inferred 
 
 def _failures(document: Document, index: Index, code: str) -> Iterator[tuple[Node | None, str]]:
     """The inference failures that belong to rule ``code``, with the node each names."""
-    nodes = node_by_name(index)
     failures = inference(document)[1]
+    nodes = node_by_name(index) if failures else {}
     for name, op_type, message in failures:
         if _CASCADE in message and len(failures) > 1:
             continue  # an input left untyped by a failure upstream: that failure is the problem

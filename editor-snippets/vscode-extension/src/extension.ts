@@ -7,7 +7,6 @@ import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
 import {
   Onnxtext,
-  argv,
   buildArgs,
   chooseOnnxtext,
   describe,
@@ -18,19 +17,19 @@ import {
   serverExecutable,
 } from "./command";
 import { TextFormat, documentForModel, isDocument, isModel, modelForDocument, openAction } from "./mapping";
-import { Problem } from "./problems";
+import { Problem, parseProblems, problemsByFile, tally } from "./problems";
 import { RebuildMode, modelToRebuild, rebuildOutcome } from "./rebuild";
 import { RunResult, runOnnxtext } from "./run";
 
 const OPENED_AS_TEXT = "onnxtext.openedAsText";
-const PROBLEM_MATCHERS = ["$onnxtext", "$onnxtext-file"];
 
 let client: LanguageClient | undefined;
 let starting: Promise<void> | undefined;
 /** Set when the server did not start: it is not tried again (with the same error) until a restart. */
 let serverFailed = false;
 let output: vscode.LogOutputChannel;
-let buildProblems: vscode.DiagnosticCollection;
+/** What lint and build printed, for the files the language server does not already show. */
+let cliProblems: vscode.DiagnosticCollection;
 let state: vscode.Memento;
 const interpreterHasOnnxtext = new Map<string, Promise<boolean>>();
 const rebuilding = new Map<string, Promise<void>>();
@@ -39,11 +38,11 @@ const builtByCommand = new Set<string>();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("onnxtext", { log: true });
-  buildProblems = vscode.languages.createDiagnosticCollection("onnxtext build");
+  cliProblems = vscode.languages.createDiagnosticCollection("onnxtext-cli");
   state = context.workspaceState;
   context.subscriptions.push(
     output,
-    buildProblems,
+    cliProblems,
     vscode.commands.registerCommand("onnxtext.openAsText", openAsText),
     vscode.commands.registerCommand("onnxtext.dump", dump),
     vscode.commands.registerCommand("onnxtext.build", build),
@@ -266,7 +265,7 @@ async function build(uri?: unknown): Promise<void> {
       builtByCommand.delete(document.fsPath);
     }
   }
-  await runTask(`build ${path.basename(model)}`, buildArgs(document.fsPath, model), document);
+  await rebuild(document, model, true);
 }
 
 async function lint(uri?: unknown, selected?: unknown): Promise<void> {
@@ -285,7 +284,30 @@ async function lint(uri?: unknown, selected?: unknown): Promise<void> {
   if (targets.length === 0) {
     return void vscode.window.showInformationMessage("onnxtext: open a document or a folder to lint.");
   }
-  await runTask(`lint ${targets.map((file) => path.basename(file)).join(" ")}`, lintArgs(targets), vscode.Uri.file(targets[0]));
+  const onnxtext = await resolveOnnxtext(vscode.Uri.file(targets[0]));
+  const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.dirname(targets[0]);
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `onnxtext: linting ${targets.map((file) => path.basename(file)).join(", ")}` },
+    () => runOnnxtext(onnxtext, lintArgs(targets), cwd),
+  );
+  log(`${describe(onnxtext)} ${lintArgs(targets).join(" ")}`, result);
+  if (result.exitCode !== 0 && result.exitCode !== 1) {
+    return reportFailure("lint did not run", result);
+  }
+  const problems = parseProblems(result.stdout + result.stderr);
+  cliProblems.forEach((uri) => {
+    if (targets.some((target) => uri.fsPath === target || uri.fsPath.startsWith(target + path.sep))) {
+      cliProblems.delete(uri);
+    }
+  });
+  showProblems(problems, cwd);
+  const message = `onnxtext lint: ${tally(problems)} in ${plural(problemsByFile(problems, cwd).size, "file")}.`;
+  const show = result.exitCode === 1 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(message, "Show Problems").then((choice) => {
+    if (choice) {
+      void vscode.commands.executeCommand("workbench.actions.view.problems");
+    }
+  });
 }
 
 async function diff(uri?: unknown, selected?: unknown): Promise<void> {
@@ -340,7 +362,7 @@ async function rebuildOnSave(document: vscode.TextDocument): Promise<void> {
   const run = (async () => {
     do {
       saveAgain.delete(document.fileName);
-      await rebuild(document.uri, model);
+      await rebuild(document.uri, model, false);
     } while (saveAgain.has(document.fileName));
   })();
   rebuilding.set(document.fileName, run);
@@ -351,7 +373,8 @@ async function rebuildOnSave(document: vscode.TextDocument): Promise<void> {
   }
 }
 
-async function rebuild(document: vscode.Uri, model: string): Promise<void> {
+/** Builds `model` from `document`; `asked` (the Build command) says so in a notification, a save in the status bar. */
+async function rebuild(document: vscode.Uri, model: string, asked: boolean): Promise<void> {
   const onnxtext = await resolveOnnxtext(document);
   const status = vscode.window.setStatusBarMessage(`$(sync~spin) onnxtext: building ${path.basename(model)}`);
   const result = await runOnnxtext(onnxtext, buildArgs(document.fsPath, model), path.dirname(document.fsPath));
@@ -362,10 +385,14 @@ async function rebuild(document: vscode.Uri, model: string): Promise<void> {
     return;
   }
   const outcome = rebuildOutcome(model, result.exitCode, result.stderr + result.stdout);
-  // the language server already shows lint's findings on an open document; without it, show build's
-  buildProblems.set(document, client?.isRunning() ? [] : toDiagnostics(document, outcome.problems));
+  cliProblems.delete(document);
+  showProblems(outcome.problems, path.dirname(document.fsPath));
   if (outcome.rebuilt) {
-    vscode.window.setStatusBarMessage(`$(check) onnxtext: ${outcome.message}`, 5000);
+    if (asked) {
+      void vscode.window.showInformationMessage(`onnxtext: ${outcome.message}`);
+    } else {
+      vscode.window.setStatusBarMessage(`$(check) onnxtext: ${outcome.message}`, 5000);
+    }
     return;
   }
   // not awaited: the next save must not wait for the user to answer this one
@@ -378,22 +405,39 @@ async function rebuild(document: vscode.Uri, model: string): Promise<void> {
   });
 }
 
-function toDiagnostics(document: vscode.Uri, problems: Problem[]): vscode.Diagnostic[] {
-  const severity = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information };
-  return problems
-    .filter((problem) => path.resolve(path.dirname(document.fsPath), problem.file) === document.fsPath)
-    .map((problem) => {
-      const line = Math.max((problem.line ?? 1) - 1, 0);
-      const col = Math.max((problem.col ?? 1) - 1, 0);
-      const diagnostic = new vscode.Diagnostic(
-        new vscode.Range(line, col, line, problem.line === undefined ? col : Number.MAX_SAFE_INTEGER),
-        problem.hint ? `${problem.message}\nhint: ${problem.hint}` : problem.message,
-        severity[problem.severity],
-      );
-      diagnostic.code = problem.code;
-      diagnostic.source = "onnxtext build";
-      return diagnostic;
-    });
+/** Puts problems in the Problems panel, except on the documents the language server already looks after. */
+function showProblems(problems: Problem[], cwd: string): void {
+  for (const [file, list] of problemsByFile(problems, cwd)) {
+    const served =
+      client?.isRunning() &&
+      vscode.workspace.textDocuments.some((document) => document.uri.fsPath === file && isOnnxtextDocument(document));
+    cliProblems.set(vscode.Uri.file(file), served ? [] : list.map(toDiagnostic));
+  }
+}
+
+const SEVERITY = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+/** A problem at a line starts at its column and runs to the line's end; one of a .onnx file sits on its start. */
+function toDiagnostic(problem: Problem): vscode.Diagnostic {
+  const line = Math.max((problem.line ?? 1) - 1, 0);
+  const col = Math.max((problem.col ?? 1) - 1, 0);
+  const where = problem.path && problem.line === undefined ? ` [at ${problem.path}]` : "";
+  const diagnostic = new vscode.Diagnostic(
+    new vscode.Range(line, col, line, problem.line === undefined ? col : Number.MAX_SAFE_INTEGER),
+    `${problem.message}${where}${problem.hint ? `\nhint: ${problem.hint}` : ""}`,
+    SEVERITY[problem.severity],
+  );
+  diagnostic.code = problem.code;
+  diagnostic.source = "onnxtext";
+  return diagnostic;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
 async function rememberOpenedAsText(document: string): Promise<void> {
@@ -404,22 +448,6 @@ async function rememberOpenedAsText(document: string): Promise<void> {
 }
 
 // --- running onnxtext ----------------------------------------------------------------------------------------
-
-/** Lint and build run as tasks: their output goes to a terminal and the problem matchers fill the Problems panel. */
-async function runTask(name: string, args: string[], resource: vscode.Uri): Promise<void> {
-  const onnxtext = await resolveOnnxtext(resource);
-  const folder = vscode.workspace.getWorkspaceFolder(resource);
-  const task = new vscode.Task(
-    { type: "onnxtext", args },
-    folder ?? vscode.TaskScope.Workspace,
-    name,
-    "onnxtext",
-    new vscode.ProcessExecution(onnxtext.program, argv(onnxtext, ...args), { cwd: folder?.uri.fsPath ?? path.dirname(resource.fsPath) }),
-    PROBLEM_MATCHERS,
-  );
-  task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };
-  await vscode.tasks.executeTask(task);
-}
 
 async function runWithProgress(title: string, resource: vscode.Uri, args: string[]): Promise<RunResult> {
   const onnxtext = await resolveOnnxtext(resource);

@@ -1,4 +1,5 @@
 // Reads the diagnostic lines every onnxtext command prints. No `vscode` import.
+import * as path from "node:path";
 //
 //   model.yaml:412:15: error R201 input 'x' of node 'Relu_7' is produced by no node, ...
 //     hint: did you mean 'x0' (produced by node 'Conv_3', line 398)?
@@ -71,4 +72,24 @@ function parseLine(line: string): Problem | undefined {
 export function summarize(problem: Problem): string {
   const where = problem.line !== undefined ? `line ${problem.line}` : problem.path ? `at ${problem.path}` : "";
   return `${where ? `${where}: ` : ""}${problem.code} ${problem.message}`;
+}
+
+/** The problems of each file, by absolute path (onnxtext prints the paths it was given, relative to `cwd`). */
+export function problemsByFile(problems: Problem[], cwd: string): Map<string, Problem[]> {
+  const byFile = new Map<string, Problem[]>();
+  for (const problem of problems) {
+    const file = path.resolve(cwd, problem.file);
+    byFile.set(file, [...(byFile.get(file) ?? []), problem]);
+  }
+  return byFile;
+}
+
+/** `1 error, 92 warnings`; `no problems`. */
+export function tally(problems: Problem[]): string {
+  const count = (severity: Severity) => problems.filter((problem) => problem.severity === severity).length;
+  const parts = (["error", "warning", "info"] as const)
+    .map((severity) => [count(severity), severity] as const)
+    .filter(([n]) => n > 0)
+    .map(([n, severity]) => `${n} ${severity === "info" ? "note" : severity}${n === 1 ? "" : "s"}`);
+  return parts.length > 0 ? parts.join(", ") : "no problems";
 }

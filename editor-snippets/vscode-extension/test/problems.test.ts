@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { FILE_PATTERN, LINE_PATTERN, parseProblems, summarize } from "../src/problems";
+import { FILE_PATTERN, LINE_PATTERN, parseProblems, problemsByFile, summarize, tally } from "../src/problems";
 
 // lines as onnxtext lint and build print them (copied from real runs on samples/squeezenet.onnx)
 const LINT_OUTPUT = `m.onnx.yaml:279:16: error R201 input 'data_X' of node 'n0' is produced by no node, initializer or graph input
@@ -90,4 +90,20 @@ test("the problem matchers in package.json use the parser's patterns", () => {
     manifest.contributes.problemMatchers.map((matcher: { name: string; pattern: { regexp: string } }) => [matcher.name, matcher.pattern.regexp]),
   );
   assert.deepEqual(patterns, { onnxtext: LINE_PATTERN.source, "onnxtext-file": FILE_PATTERN.source });
+});
+
+test("problems are grouped by absolute file, relative names resolved where onnxtext ran", () => {
+  const problems = parseProblems(
+    "m.onnx.yaml:2:1: warning O408 old ir_version\n" +
+      "/abs/bad.onnx: error R201 dangling input [at graph.nodes[1].inputs[0]]\n" +
+      "sub/../m.onnx.yaml:9:3: error E203 bad type string\n",
+  );
+  const byFile = problemsByFile(problems, "/work");
+  assert.deepEqual([...byFile.keys()], [path.resolve("/work/m.onnx.yaml"), path.resolve("/abs/bad.onnx")]);
+  assert.deepEqual(byFile.get(path.resolve("/work/m.onnx.yaml"))?.map((problem) => problem.code), ["O408", "E203"]);
+});
+
+test("a tally counts each severity", () => {
+  assert.equal(tally(parseProblems(LINT_OUTPUT)), "3 errors, 1 warning, 1 note");
+  assert.equal(tally([]), "no problems");
 });

@@ -11,7 +11,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from onnxtext.lint.files import lint_file
-from tests.lsp.conftest import SAMPLES, Editor
+from tests.lsp.editor import SAMPLES, Editor
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -12,7 +12,7 @@ from lsprotocol import types
 from onnx import TensorProto, helper
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import Editor, dumped
+from tests.lsp.editor import Editor, dumped
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -66,6 +66,11 @@ class Editor:
             text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
         return await self.set_text(text)
 
+    def published_again(self) -> asyncio.Future[Sequence[types.Diagnostic]]:
+        """Diagnostics of the current version published once more (after a save)."""
+        self.client.published.pop((self.uri, self.version), None)  # type: ignore[attr-defined]
+        return asyncio.ensure_future(self._published())
+
     async def _published(self, timeout: float = 30) -> Sequence[types.Diagnostic]:
         key, published = (self.uri, self.version), self.client.published  # type: ignore[attr-defined]
         for _ in range(int(timeout / 0.005)):

@@ -8,10 +8,11 @@ from pathlib import Path
 import onnx
 import pytest
 from lsprotocol import types
+from onnx import helper
 from pytest_lsp import LanguageClient
 
 from onnxtext.lint.files import lint_file
-from tests.lsp.editor import SAMPLES, Editor
+from tests.lsp.editor import SAMPLES, Editor, dumped
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -142,4 +143,37 @@ async def test_other_yaml_files_are_left_alone(client: LanguageClient, tmp_path:
     # typing the format key makes it a document: now it is linted
     published = await editor.set_text("onnxtext: 2\n" + editor.text)
     assert [d.code for d in published] == ["E201"]
+    editor.close()
+
+
+async def test_outline_of_functions_and_save(client: LanguageClient, tmp_path: Path) -> None:
+    body = [helper.make_node("Mul", ["a", "a"], ["sq"]), helper.make_node("Add", ["sq", "a"], ["y"])]
+    square = helper.make_function("local", "SquarePlus", ["a"], ["y"], body, [helper.make_opsetid("", 17)])
+    graph = helper.make_graph(
+        [helper.make_node("SquarePlus", ["x"], ["out"], domain="local", name="call")],
+        "main",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [2])],
+        [helper.make_tensor_value_info("out", onnx.TensorProto.FLOAT, [2])],
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("local", 1)]
+    model = helper.make_model(graph, functions=[square], opset_imports=opsets, ir_version=8)
+    path = dumped(model, tmp_path, "function.json")
+    editor = Editor(client, path, path.read_text(encoding="utf-8"))
+    first = await editor.open()
+    symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(editor.ident()))
+    assert [s.name for s in symbols] == ["inputs", "outputs", "nodes", "SquarePlus"]
+    function = symbols[-1]
+    assert function.kind == types.SymbolKind.Module
+    assert [(s.name, [c.name for c in s.children]) for s in function.children[:2]] == [
+        ("inputs", ["a"]),
+        ("outputs", ["y"]),
+    ]
+    assert [(op.name, [n.name for n in op.children]) for op in function.children[2].children] == [
+        ("Add", ["Add #1"]),
+        ("Mul", ["Mul #0"]),
+    ]
+    # saving lints again (sidecars or settings may have changed on disk)
+    waiting = editor.published_again()
+    client.text_document_did_save(types.DidSaveTextDocumentParams(editor.ident()))
+    assert [d.code for d in await waiting] == [d.code for d in first]
     editor.close()

@@ -12,6 +12,8 @@ def lsp() -> None:
 
     Editors start it themselves; it needs the `lsp` extra (pip install 'onnxtext[lsp]').
     """
-    from onnxtext.lsp.server import serve
-
+    try:
+        from onnxtext.lsp.server import serve
+    except ImportError as err:  # the lsp extra is not installed
+        raise click.ClickException(f"{err}: pip install 'onnxtext[lsp]'") from None
     serve()

@@ -104,3 +104,12 @@ def test_loop_body_reads_its_own_inputs_and_outer_values() -> None:
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     assert not [d.report() for d in run(dumped(model, "yaml"), "yaml") if d.severity == "error"]
+
+
+def test_r205_an_ir3_initializer_read_through_its_graph_input_is_used() -> None:
+    from pathlib import Path
+
+    sample = (
+        Path(__file__).resolve().parents[2] / "samples" / "squeezenet.yaml"
+    )  # IR 3: weights are inputs too
+    assert "R205" not in codes(run(sample.read_text(), "yaml"))

@@ -220,12 +220,14 @@ def unsorted(document: Document, index: Index) -> Iterator[Diagnostic]:
 
 @per_index
 def _used(index: Index) -> set[int]:
-    """id() of every producer some use resolves to."""
+    """id() of every producer some use resolves to, and of the other definitions of its name in its scope:
+    before IR 4 an initializer is the default of a graph input of the same name, and a use of the
+    input reads it."""
     used = set()
     for use in _all_uses(index):
         producer = index.resolve(use.scope, use.name)
         if producer is not None:
-            used.add(id(producer))
+            used.update(id(p) for p in index.producers_of(producer.scope, producer.name))
     return used
 
 

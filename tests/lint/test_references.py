@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from onnx import TensorProto, helper
 
@@ -107,8 +109,6 @@ def test_loop_body_reads_its_own_inputs_and_outer_values() -> None:
 
 
 def test_r205_an_ir3_initializer_read_through_its_graph_input_is_used() -> None:
-    from pathlib import Path
-
     sample = (
         Path(__file__).resolve().parents[2] / "samples" / "squeezenet.yaml"
     )  # IR 3: weights are inputs too

@@ -86,6 +86,14 @@ def schema(op_type: str, domain: str, version: int) -> defs.OpSchema | None:
         return None
 
 
+@functools.cache
+def attributes(op_type: str, domain: str, version: int) -> dict[str, defs.OpSchema.Attribute]:
+    """The attributes of the op's schema at opset ``version``, by name (``OpSchema.attributes`` builds a
+    new dict on every access: asked per node, that was most of O403-O405)."""
+    entry = schema(op_type, domain, version)
+    return dict(entry.attributes) if entry is not None else {}
+
+
 def known_domain(domain: str) -> bool:
     """Whether onnx.defs has schemas for ``domain`` (custom domains are not ours to judge)."""
     return domain in _domains()

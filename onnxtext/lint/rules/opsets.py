@@ -18,6 +18,7 @@ from onnxtext.document import Document
 from onnxtext.index import Index, Node
 from onnxtext.lint.engine import rule, where
 from onnxtext.lint.facts import (
+    attributes,
     bound,
     known_domain,
     known_versions,
@@ -155,11 +156,12 @@ Good:
 """,
 )
 def unknown_attributes(document: Document, index: Index) -> Iterator[Diagnostic]:
-    for node, _, version, found in _checked(document, index):
+    for node, domain, version, _ in _checked(document, index):
+        known = attributes(node.op_type, domain, version)
         for name in node.attributes:
-            if name not in found.attributes:
-                close = difflib.get_close_matches(name, list(found.attributes), n=1)
-                allowed = ", ".join(found.attributes) or "none"
+            if name not in known:
+                close = difflib.get_close_matches(name, list(known), n=1)
+                allowed = ", ".join(known) or "none"
                 hint = f"did you mean '{close[0]}'?" if close else f"attributes of {node.op_type}: {allowed}"
                 yield Diagnostic(
                     "O403",
@@ -185,9 +187,9 @@ Good:
 """,
 )
 def missing_attributes(document: Document, index: Index) -> Iterator[Diagnostic]:
-    for node, _, version, found in _checked(document, index):
+    for node, domain, version, _ in _checked(document, index):
         given = set(node.attributes)
-        for name, attribute in found.attributes.items():
+        for name, attribute in attributes(node.op_type, domain, version).items():
             if attribute.required and name not in given:
                 yield Diagnostic(
                     "O404",
@@ -214,12 +216,13 @@ Good:
 )
 def attribute_types(document: Document, index: Index) -> Iterator[Diagnostic]:
     protos = bound(document, index)
-    for node, _, version, found in _checked(document, index):
+    for node, domain, version, _ in _checked(document, index):
         proto = protos.get(id(node)) if node.attributes else None
         if proto is None:
             continue
+        known = attributes(node.op_type, domain, version)
         for attribute in proto.attribute:
-            expected = found.attributes.get(attribute.name)
+            expected = known.get(attribute.name)
             if expected is None or attribute.ref_attr_name or int(expected.type) == attribute.type:
                 continue
             wanted, got = expected.type.name, onnx.AttributeProto.AttributeType.Name(attribute.type)

@@ -17,7 +17,7 @@ import {
   serverExecutable,
 } from "./command";
 import { TextFormat, documentForModel, isDocument, isModel, modelForDocument, openAction } from "./mapping";
-import { Problem, parseProblems, problemsByFile, tally } from "./problems";
+import { Problem, parseProblems, plural, problemsByFile, tally } from "./problems";
 import { RebuildMode, modelToRebuild, rebuildOutcome } from "./rebuild";
 import { RunResult, runOnnxtext } from "./run";
 
@@ -434,10 +434,6 @@ function toDiagnostic(problem: Problem): vscode.Diagnostic {
   diagnostic.code = problem.code;
   diagnostic.source = "onnxtext";
   return diagnostic;
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
 async function rememberOpenedAsText(document: string): Promise<void> {

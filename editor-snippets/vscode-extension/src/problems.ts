@@ -88,8 +88,12 @@ export function problemsByFile(problems: Problem[], cwd: string): Map<string, Pr
 export function tally(problems: Problem[]): string {
   const count = (severity: Severity) => problems.filter((problem) => problem.severity === severity).length;
   const parts = (["error", "warning", "info"] as const)
-    .map((severity) => [count(severity), severity] as const)
+    .map((severity) => [count(severity), severity === "info" ? "note" : severity] as const)
     .filter(([n]) => n > 0)
-    .map(([n, severity]) => `${n} ${severity === "info" ? "note" : severity}${n === 1 ? "" : "s"}`);
+    .map(([n, word]) => plural(n, word));
   return parts.length > 0 ? parts.join(", ") : "no problems";
+}
+
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }

@@ -1,6 +1,6 @@
 // When saving a document rebuilds its model, and what to tell the user afterwards. No `vscode` import.
 import * as path from "node:path";
-import { Problem, parseProblems, summarize } from "./problems";
+import { Problem, parseProblems, plural, summarize } from "./problems";
 
 export type RebuildMode = "openedAsText" | "always" | "never";
 
@@ -61,8 +61,4 @@ function countWarnings(problems: Problem[]): number {
     count += more ? Number(more[1]) : problem.severity === "warning" ? 1 : 0;
   }
   return count;
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }

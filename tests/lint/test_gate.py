@@ -61,3 +61,8 @@ def test_an_element_the_decoder_skipped_stops_build_whatever_the_selection(tmp_p
     with pytest.raises(LintFailed) as failed:
         decode_linted(text, "yaml", "m.yaml", tmp_path, Silent())
     assert [d.code for d in failed.value.diagnostics] == ["E202"]
+
+
+def test_a_noqa_comment_leaves_the_check_to_build(tmp_path: Path, checker_calls: list[object]) -> None:
+    text = dumped(chain_model(), "yaml").replace("name: chain", "name: chain  # onnxtext: noqa C501")
+    assert not decode_linted(text, "yaml", "m.yaml", tmp_path, Silent())[2]

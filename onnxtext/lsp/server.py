@@ -329,9 +329,9 @@ def make_server() -> OnnxTextServer:
         if current is None:
             return None
         line, col = current.from_lsp(params.position.line, params.position.character)
-        items = complete.candidates(current, server.navigable(uri), line, col)
+        items, incomplete = complete.candidates(current, server.navigable(uri), line, col)
         return types.CompletionList(
-            is_incomplete=False,
+            is_incomplete=incomplete,
             items=[
                 types.CompletionItem(label=i.label, kind=_COMPLETION_KIND[i.kind], detail=i.detail or None)
                 for i in items

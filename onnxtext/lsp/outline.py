@@ -9,6 +9,8 @@ from onnxtext.index import Scope
 from onnxtext.lsp.snapshot import Snapshot, Span
 from onnxtext.paths import Path
 
+LISTED = 500  # entries listed per group: an outline of 50,000 nodes would be 24 MB and useless
+
 SymbolKind = Literal["group", "input", "output", "initializer", "op", "node", "function"]
 
 
@@ -42,6 +44,11 @@ def outline(snapshot: Snapshot) -> list[Symbol]:
     return found
 
 
+def _count(total: int, what: str) -> str:
+    listed = f" (the first {LISTED} listed)" if total > LISTED else ""
+    return f"{total:,} {what}{'s' if total != 1 else ''}{listed}"
+
+
 def _name(snapshot: Snapshot, path: Path, fallback: Span) -> Span:
     return snapshot.value_span((*path, "name")) or fallback
 
@@ -54,7 +61,8 @@ def _graph(snapshot: Snapshot, scope: Scope) -> list[Symbol]:
         if not isinstance(listed, list) or not listed or group_span is None:
             continue
         group = Symbol(key, "group", group_span, snapshot.key_span((*scope.path, key)) or group_span)
-        for i, item in enumerate(listed):
+        group.detail = _count(len(listed), key[:-1])
+        for i, item in enumerate(listed[:LISTED]):
             span = snapshot.span((*scope.path, key, i))
             name = item.get("name") if isinstance(item, dict) else item
             if span is not None and isinstance(name, str):
@@ -65,7 +73,11 @@ def _graph(snapshot: Snapshot, scope: Scope) -> list[Symbol]:
     nodes_span = snapshot.span((*scope.path, "nodes"))
     if nodes_span is not None and scope.nodes:
         by_op: dict[str, Symbol] = {}
+        counts: dict[str, int] = {}
         for node in scope.nodes:
+            counts[node.op_type] = counts.get(node.op_type, 0) + 1
+            if counts[node.op_type] > LISTED:
+                continue
             span = snapshot.span(node.path)
             if span is None:
                 continue
@@ -76,8 +88,9 @@ def _graph(snapshot: Snapshot, scope: Scope) -> list[Symbol]:
             name_span = snapshot.value_span((*node.path, "name")) or span
             op.children.append(Symbol(label, "node", span, name_span, node.op_type))
         for op in by_op.values():
-            op.detail = f"{len(op.children)} node{'s' if len(op.children) != 1 else ''}"
+            op.detail = _count(counts[op.name if op.name != "?" else ""], "node")
         nodes = Symbol("nodes", "group", nodes_span, snapshot.key_span((*scope.path, "nodes")) or nodes_span)
+        nodes.detail = _count(len(scope.nodes), "node")
         nodes.children = sorted(by_op.values(), key=lambda s: s.name)
         groups.append(nodes)
     return groups

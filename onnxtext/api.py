@@ -22,7 +22,6 @@ from google.protobuf.message import DecodeError
 from onnxtext import text
 from onnxtext.codecs import SidecarReader, SidecarWriter
 from onnxtext.codecs.policy import Mode, Policy
-from onnxtext.diagnostics import Diagnostic
 from onnxtext.errors import OnnxTextError
 from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
@@ -42,6 +41,9 @@ from onnxtext.roundtrip.save import (
 
 PathLike = str | os.PathLike[str]
 Transform = Callable[[onnx.ModelProto], onnx.ModelProto]
+# (text, format, file name, folder, progress) -> (model, external data folder, whether the gate has
+# already run what onnx.checker's full check runs); raises OnnxTextError to stop the build.
+Gate = Callable[[str, text.Format, str, FsPath, Progress], tuple[onnx.ModelProto, FsPath, bool]]
 SIDECAR_SUFFIX = ".tensors"
 
 
@@ -140,11 +142,13 @@ def build(
     stdin_text: str | None = None,
     progress: Progress | None = None,
     transform: Transform | None = None,
-    warn: Callable[[Diagnostic], None] | None = None,
+    gate: Gate | None = None,
 ) -> onnx.ModelProto:
     """Build the model of a document into ``output`` (a ``.onnx``), checked unless ``check`` is False.
 
-    Checking runs the lint rules first (:mod:`onnxtext.lint.gate`): errors raise, warnings go to ``warn``.
+    Checking runs ``onnx.checker``; with a ``gate`` (``onnxtext build`` passes the linter's,
+    :func:`onnxtext.lint.gate.decode_linted`), the gate decodes and judges the document first and
+    the checker runs only where the gate did not already run the same checks.
 
     External data files are copied beside ``output`` when they live elsewhere, then the written
     model is checked by path; nothing stays behind when the check fails.  ``stdin_text`` stands for
@@ -164,11 +168,9 @@ def build(
     # Big sidecar payloads stay in their files until the model is written (write_model copies them),
     # unless the model is read whole first (by the lint gate's checks or a transform).
     sidecars = SidecarReader(document.folder, splice=not check and transform is None)
-    if check:  # lint first: every error at its line and nothing written; warnings go to ``warn``
-        from onnxtext.lint.gate import decode_linted
-
-        model, data_dir, checked_by_lint = decode_linted(
-            document.text, document.fmt, document.filename, document.folder, progress, warn
+    if check and gate is not None:  # e.g. lint: every error at its line, nothing written
+        model, data_dir, checked_by_lint = gate(
+            document.text, document.fmt, document.filename, document.folder, progress
         )
     else:
         model, data_dir = document.decode(progress, sidecars)

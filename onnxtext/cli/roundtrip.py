@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -120,6 +121,8 @@ def build(
     source = None if document == "-" else document
     fmt_ = fmt or ("yaml" if source is None else format_option(document, fmt))
     target = output or Path(document).with_suffix(".onnx")
+    from onnxtext.lint.gate import decode_linted as lint_gate  # only build pays for the linter's imports
+
     transform = pipeline(
         prune=prune,
         dedupe=dedupe,
@@ -137,5 +140,5 @@ def build(
             stdin_text=stdin,
             progress=progress,
             transform=transform,
-            warn=lambda diagnostic: click.echo(diagnostic.report(), err=True),
+            gate=functools.partial(lint_gate, warn=lambda found: click.echo(found.report(), err=True)),
         )

@@ -1,7 +1,7 @@
-"""The lint engine: a registry of rules, which of them run, and the one pass that runs them.
+"""The lint engine: which rules run, and the one pass that runs them.
 
-A rule is a small function ``(Document, Index) -> Iterable[Diagnostic]`` registered with
-:func:`rule` under a stable code (a family letter and three digits), a one-line summary, an
+A rule is a small function ``(Document, Index) -> Iterable[Diagnostic]`` registered in
+:mod:`onnxtext.lint.registry` under a stable code (a family letter and three digits), a one-line summary, an
 explanation with a bad and a good example, and a default severity.  Families: ``E`` the decoder's
 own problems (reported while decoding), ``N`` names, ``R`` references, ``T`` types and shapes,
 ``O`` opsets and schemas, ``C`` onnx.checker, ``L`` lint itself (unused ``noqa``).
@@ -18,85 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import Literal
+from collections.abc import Iterable, Sequence
 
-from onnxtext.diagnostics import Diagnostic, Severity
+from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
 from onnxtext.gcpause import gc_paused
 from onnxtext.index import Index
-from onnxtext.paths import Path, format_path
-
-Check = Callable[[Document, Index], Iterable[Diagnostic]]
-Stage = Literal["decoder", "tree", "model"]
-
-FAMILIES = {
-    "E": "document (reported while reading it, or by fmt and the merge driver)",
-    "N": "names",
-    "R": "references",
-    "T": "types and shapes",
-    "O": "opsets and schemas",
-    "C": "onnx.checker",
-    "S": "document schema",
-    "L": "lint itself",
-}
-
-
-@dataclasses.dataclass(frozen=True)
-class Rule:
-    """A registered rule.  ``check`` is None for codes another part reports (the decoder's E codes).
-
-    ``default`` False: an opt-in rule, which ``ALL`` leaves out (its code or a prefix selects it).
-    ``defers``: its findings are dropped where a diagnostic reported before it in the same run is
-    on the same element, inside it or around it (a second opinion must not repeat the first).
-    """
-
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    explanation: str
-    check: Check | None = None
-    stage: Stage = "tree"
-    default: bool = True
-    defers: bool = False
-
-    @property
-    def family(self) -> str:
-        return FAMILIES.get(self.code[0], "?")
-
-
-REGISTRY: dict[str, Rule] = {}
-_CODE = re.compile(r"[A-Z][0-9]{3}\Z")
-
-
-def register(entry: Rule) -> Rule:
-    """Add ``entry`` to the registry (a code is registered once)."""
-    assert _CODE.match(entry.code), entry.code
-    assert entry.code not in REGISTRY, f"{entry.code} registered twice"
-    REGISTRY[entry.code] = entry
-    return entry
-
-
-def rule(
-    code: str,
-    name: str,
-    severity: Severity,
-    summary: str,
-    explanation: str,
-    *,
-    stage: Stage = "tree",
-    default: bool = True,
-    defers: bool = False,
-) -> Callable[[Check], Check]:
-    """Register the decorated function as the check of rule ``code`` (see :class:`Rule`)."""
-
-    def decorate(check: Check) -> Check:
-        text = explanation.strip("\n")
-        register(Rule(code, name, severity, summary, text, check, stage, default, defers))
-        return check
-
-    return decorate
+from onnxtext.lint.registry import REGISTRY, Rule
+from onnxtext.paths import Path
 
 
 def rules() -> dict[str, Rule]:
@@ -104,12 +33,6 @@ def rules() -> dict[str, Rule]:
     from onnxtext.lint import rules as _  # noqa: F401  (registers every family)
 
     return dict(sorted(REGISTRY.items()))
-
-
-def where(document: Document, path: Path) -> str:
-    """How a message points at another element: ``line 12`` in a text, its path in a binary model."""
-    source_map = document.source_map
-    return f"line {source_map.span(path).line}" if source_map is not None else format_path(path)
 
 
 # -- selection ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from onnxtext.diagnostics import Diagnostic
-from onnxtext.lint.engine import Rule
+from onnxtext.lint.registry import Rule
 from onnxtext.paths import format_path
 from onnxtext.version import __version__
 

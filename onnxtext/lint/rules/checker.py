@@ -10,8 +10,8 @@ import onnx
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
 from onnxtext.index import Index
-from onnxtext.lint.engine import rule
 from onnxtext.lint.facts import node_path
+from onnxtext.lint.registry import rule
 from onnxtext.paths import Path
 
 _NODE = re.compile(r"Name: ?(?P<name>.*?) OpType: ?(?P<op>\S+)")

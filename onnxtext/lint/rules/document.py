@@ -5,7 +5,7 @@ rewrite documents (``fmt``, the git merge driver), registered so that ``--explai
 
 from __future__ import annotations
 
-from onnxtext.lint.engine import Rule, register
+from onnxtext.lint.registry import Rule, register
 
 _GOOD = "Good:\n    what the hint says; `onnxtext dump` of a model shows the exact form"
 _DECODER = {

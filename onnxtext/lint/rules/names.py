@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
 from onnxtext.index import Index, Producer, Scope
-from onnxtext.lint.engine import rule, where
+from onnxtext.lint.registry import rule, where
 from onnxtext.paths import Path
 
 _LISTED = {"input": "graph input", "initializer": "initializer", "sparse_initializer": "sparse initializer"}

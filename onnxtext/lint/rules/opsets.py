@@ -16,7 +16,6 @@ from onnx import defs, helper
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
 from onnxtext.index import Index, Node
-from onnxtext.lint.engine import rule, where
 from onnxtext.lint.facts import (
     attributes,
     bound,
@@ -28,6 +27,7 @@ from onnxtext.lint.facts import (
     schema,
     scope_opsets,
 )
+from onnxtext.lint.registry import rule, where
 
 _CHECKED: weakref.WeakKeyDictionary[Index, list[tuple[Node, str, int, defs.OpSchema]]] = (
     weakref.WeakKeyDictionary()

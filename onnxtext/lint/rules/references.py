@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
 from onnxtext.index import Consumer, Index, Node, Producer, Scope
-from onnxtext.lint.engine import rule, where
 from onnxtext.lint.facts import per_index
+from onnxtext.lint.registry import rule, where
 
 _SUGGESTIONS = 50  # did-you-mean costs a fuzzy search over every visible name: only for the first few
 

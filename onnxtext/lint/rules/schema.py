@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
 from onnxtext.index import Index
-from onnxtext.lint.engine import rule
+from onnxtext.lint.registry import rule
 from onnxtext.schema import validate  # cheap: the validator is compiled (0.2 s) on the first call
 
 

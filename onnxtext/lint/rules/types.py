@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
 from onnxtext.index import Index, Node
-from onnxtext.lint.engine import rule
 from onnxtext.lint.facts import inference, node_by_name
+from onnxtext.lint.registry import rule
 from onnxtext.paths import Path
 
 _CASCADE = "expected to have type but instead is null"

@@ -1,0 +1,95 @@
+"""The rule registry: every lint rule's code, name, severity, summary and explanation, and its check.
+
+Rule modules (:mod:`onnxtext.lint.rules`) register with :func:`rule`; the engine reads the registry.
+Kept apart from the engine so that rules import this and the engine imports the rules, never both
+ways round.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+from onnxtext.diagnostics import Diagnostic, Severity
+from onnxtext.document import Document
+from onnxtext.index import Index
+from onnxtext.paths import Path, format_path
+
+Check = Callable[[Document, Index], Iterable[Diagnostic]]
+Stage = Literal["decoder", "tree", "model"]
+
+FAMILIES = {
+    "E": "document (reported while reading it, or by fmt and the merge driver)",
+    "N": "names",
+    "R": "references",
+    "T": "types and shapes",
+    "O": "opsets and schemas",
+    "C": "onnx.checker",
+    "S": "document schema",
+    "L": "lint itself",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """A registered rule.  ``check`` is None for codes another part reports (the decoder's E codes).
+
+    ``default`` False: an opt-in rule, which ``ALL`` leaves out (its code or a prefix selects it).
+    ``defers``: its findings are dropped where a diagnostic reported before it in the same run is
+    on the same element, inside it or around it (a second opinion must not repeat the first).
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    check: Check | None = None
+    stage: Stage = "tree"
+    default: bool = True
+    defers: bool = False
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.code[0], "?")
+
+
+REGISTRY: dict[str, Rule] = {}
+_CODE = re.compile(r"[A-Z][0-9]{3}\Z")
+
+
+def register(entry: Rule) -> Rule:
+    """Add ``entry`` to the registry (a code is registered once)."""
+    assert _CODE.match(entry.code), entry.code
+    assert entry.code not in REGISTRY, f"{entry.code} registered twice"
+    REGISTRY[entry.code] = entry
+    return entry
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    explanation: str,
+    *,
+    stage: Stage = "tree",
+    default: bool = True,
+    defers: bool = False,
+) -> Callable[[Check], Check]:
+    """Register the decorated function as the check of rule ``code`` (see :class:`Rule`)."""
+
+    def decorate(check: Check) -> Check:
+        text = explanation.strip("\n")
+        register(Rule(code, name, severity, summary, text, check, stage, default, defers))
+        return check
+
+    return decorate
+
+
+def where(document: Document, path: Path) -> str:
+    """How a message points at another element: ``line 12`` in a text, its path in a binary model."""
+    source_map = document.source_map
+    return f"line {source_map.span(path).line}" if source_map is not None else format_path(path)

@@ -262,10 +262,11 @@ Handler = Callable[[_Encoder, Message, Any], Any]
 def _present(msg: Message, skip: frozenset[str]) -> dict[str, Any]:
     """The present fields of ``msg`` but ``skip``, name -> value.
 
-    A skipped field is never read: ``ListFields`` would copy a tensor's whole ``raw_data`` out of the
-    message only for the compact form to drop it (0.14 s of a 238 MB dump).
+    The payload of a big compact tensor is never read: ``ListFields`` would copy all of its
+    ``raw_data`` out of the message only to drop it (0.14 s of a 238 MB dump).  Anything else takes
+    ``ListFields``, ten times quicker than asking field by field.
     """
-    if not skip:
+    if "raw_data" not in skip or math.prod(msg.dims) < _BIG_ELEMENTS:  # type: ignore[attr-defined]
         return {field.name: value for field, value in msg.ListFields()}
     return {
         field.name: getattr(msg, field.name)
@@ -323,6 +324,7 @@ def _handler(owner: str, field: FieldDescriptor) -> Handler:
 
 
 _COMPACT_SKIP = frozenset({"name", *layout.COMPACT_TENSOR_FIELDS})
+_BIG_ELEMENTS = 1 << 16  # a compact tensor this big has its fields read one by one (see _present)
 
 
 def _unknown_anywhere(msg: Message) -> bool:

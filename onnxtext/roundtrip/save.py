@@ -136,7 +136,14 @@ def _spliced_initializers(model: onnx.ModelProto, slices: Slices) -> dict[int, S
 
 
 def _holds_big_tensors(graph: onnx.GraphProto) -> bool:
-    return sum(_payload_estimate(t) for t in graph.initializer) >= STREAM_MIN_BYTES
+    """Whether the initializers' encoding reaches STREAM_MIN_BYTES (counting stops there: ``ByteSize``
+    serializes each tensor to count it, quick for small ones)."""
+    total = 0
+    for tensor in graph.initializer:
+        total += tensor.ByteSize()
+        if total >= STREAM_MIN_BYTES:
+            return True
+    return False
 
 
 def _payload_estimate(tensor: onnx.TensorProto) -> int:

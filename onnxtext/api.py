@@ -22,6 +22,7 @@ from google.protobuf.message import DecodeError
 from onnxtext import text
 from onnxtext.codecs import SidecarReader, SidecarWriter
 from onnxtext.codecs.policy import Mode, Policy
+from onnxtext.document import read_text
 from onnxtext.errors import OnnxTextError
 from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
@@ -201,23 +202,6 @@ def build(
         remove_files(copied)
         raise
     return model
-
-
-def read_text(source: FsPath) -> str:
-    try:
-        return source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise OnnxTextError("E502", f"{source}: no such file", hint="check the path").at(
-            str(source)
-        ) from None
-    except UnicodeDecodeError as err:
-        raise OnnxTextError(
-            "E101",
-            f"{source} is not UTF-8 text ({err.reason} at byte {err.start})",
-            hint="documents are UTF-8 YAML or JSON",
-        ).at(str(source)) from None
-    except OSError as err:
-        raise OnnxTextError("E502", f"cannot read {source}: {err.strerror or err}").at(str(source)) from None
 
 
 def read_model(path: PathLike, left_out: Payloads | None = None) -> onnx.ModelProto:

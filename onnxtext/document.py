@@ -83,6 +83,24 @@ class SourceMap:
         return bisect.bisect_right(self._line_starts, offset)
 
 
+def read_text(source: FsPath) -> str:
+    """A document's text; E502 when it cannot be read, E101 when it is not UTF-8."""
+    try:
+        return source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise OnnxTextError("E502", f"{source}: no such file", hint="check the path").at(
+            str(source)
+        ) from None
+    except UnicodeDecodeError as err:
+        raise OnnxTextError(
+            "E101",
+            f"{source} is not UTF-8 text ({err.reason} at byte {err.start})",
+            hint="documents are UTF-8 YAML or JSON",
+        ).at(str(source)) from None
+    except OSError as err:
+        raise OnnxTextError("E502", f"cannot read {source}: {err.strerror or err}").at(str(source)) from None
+
+
 @dataclasses.dataclass(frozen=True)
 class Decoded:
     """What decoding gave: the model it could build (None when it could not start) and its problems."""
@@ -109,18 +127,7 @@ class Document:
     @classmethod
     def read(cls, source: FsPath, fmt: text_layer.Format | None = None) -> Document:
         """The document in ``source`` (format from its suffix unless given); E101/E502 when unreadable."""
-        try:
-            content = source.read_text(encoding="utf-8")
-        except UnicodeDecodeError as err:
-            raise OnnxTextError(
-                "E101",
-                f"{source} is not UTF-8 text ({err.reason} at byte {err.start})",
-                hint="documents are UTF-8 YAML or JSON",
-            ).at(str(source)) from None
-        except OSError as err:
-            raise OnnxTextError(
-                "E502", f"cannot read {source}: {err.strerror or err}", hint="check the path"
-            ).at(str(source)) from None
+        content = read_text(source)
         return cls(content, fmt or text_layer.format_for(source.name), str(source), source.parent.resolve())
 
     @classmethod

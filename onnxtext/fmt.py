@@ -31,6 +31,7 @@ from ruamel.yaml.events import ScalarEvent, StreamEndEvent
 
 from onnxtext import api, text
 from onnxtext.codecs.policy import Mode, Policy
+from onnxtext.document import read_text
 from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path, format_path
 from onnxtext.roundtrip.external import DATA_DIR_KEY
@@ -77,7 +78,7 @@ def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Op
         raise OnnxTextError("E502", str(err), hint="fmt rewrites .yaml, .yml and .json documents").at(
             str(source)
         ) from None
-    original = api.read_text(source)
+    original = read_text(source)
     model = api.load(source, format=fmt)
     options = options or Options()
     with tempfile.TemporaryDirectory(dir=source.parent, prefix=_STAGING_PREFIX) as staging:

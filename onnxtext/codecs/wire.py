@@ -66,9 +66,9 @@ def _payloads(wire: bytes, width: int) -> list[bytes]:
     out: list[bytes] = []
     pos = 0
     while pos < len(wire):
-        key, pos = _readvarint(wire, pos)
+        key, pos = read_varint(wire, pos)
         if key & 7 == _LENGTH_DELIMITED:
-            size, pos = _readvarint(wire, pos)
+            size, pos = read_varint(wire, pos)
         else:
             size = width
         out.append(wire[pos : pos + size])
@@ -76,7 +76,8 @@ def _payloads(wire: bytes, width: int) -> list[bytes]:
     return out
 
 
-def _readvarint(data: bytes, pos: int) -> tuple[int, int]:
+def read_varint(data: bytes | memoryview, pos: int) -> tuple[int, int]:
+    """The varint at ``pos`` and where it ends (IndexError when the data stops inside it)."""
     value = shift = 0
     while True:
         byte = data[pos]

@@ -18,7 +18,7 @@ from onnx import GraphProto, ModelProto, TensorProto
 
 from onnxtext.codecs import dtype_by_onnx
 from onnxtext.codecs.storage import packed_size, payload_fields
-from onnxtext.codecs.wire import varint
+from onnxtext.codecs.wire import read_varint, varint
 from onnxtext.roundtrip.encode import unknown_bytes
 
 LEAN_MIN_BYTES = 1 << 20  # payloads smaller than this are parsed into the message as usual
@@ -135,12 +135,12 @@ def _fields(data: memoryview) -> list[tuple[int, int, int, int, int]] | None:
     pos, size = 0, len(data)
     try:
         while pos < size:
-            key, value = _varint(data, pos)
+            key, value = read_varint(data, pos)
             wire = key & 7
             if wire == 0:
-                end = _varint(data, value)[1]
+                end = read_varint(data, value)[1]
             elif wire == _LENGTH_DELIMITED:
-                length, value = _varint(data, value)
+                length, value = read_varint(data, value)
                 end = value + length
             elif wire in (1, 5):
                 end = value + (8 if wire == 1 else 4)
@@ -153,14 +153,3 @@ def _fields(data: memoryview) -> list[tuple[int, int, int, int, int]] | None:
     except IndexError:
         return None
     return out
-
-
-def _varint(data: memoryview, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7

@@ -28,7 +28,7 @@ from google.protobuf.message import Message
 
 from onnxtext.codecs import dtype_by_onnx, set_string_field_bytes
 from onnxtext.codecs.storage import packed_size
-from onnxtext.codecs.wire import varint
+from onnxtext.codecs.wire import read_varint, varint
 from onnxtext.errors import OnnxTextError
 from onnxtext.roundtrip.encode import unknown_bytes
 
@@ -218,30 +218,19 @@ def _around_raw_data(tensor: onnx.TensorProto) -> tuple[bytes, bytes]:
     known = len(data) - len(unknown)
     pos = 0
     while pos < known:
-        key, after_key = _read_varint(data, pos)
+        key, after_key = read_varint(data, pos)
         if key >> 3 > _RAW_DATA:
             break
         pos = _skip_value(data, after_key, key & 7)
     return data[:pos], data[pos:]
 
 
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
-
-
 def _skip_value(data: bytes, pos: int, wire_type: int) -> int:
     """Where the value of wire type ``wire_type`` that starts at ``pos`` ends (known fields only)."""
     if wire_type == 0:
-        return _read_varint(data, pos)[1]
+        return read_varint(data, pos)[1]
     if wire_type == 2:
-        length, pos = _read_varint(data, pos)
+        length, pos = read_varint(data, pos)
         return pos + length
     return pos + {1: 8, 5: 4}[wire_type]
 

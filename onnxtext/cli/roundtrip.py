@@ -31,7 +31,8 @@ from onnxtext.surgery import pipeline
     type=click.Choice(MODES),
     default="auto",
     show_default=True,
-    help="auto: small tensors as numbers, big ones in .npy sidecars, the rest Base64; digest: big ones summarised (for diffs, not buildable)",
+    help="auto: small tensors as numbers, big ones in .npy sidecars, the rest Base64; "
+    "digest: big ones summarised (for diffs, not buildable)",
 )
 @click.option(
     "--inline-max",

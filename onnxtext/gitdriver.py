@@ -7,10 +7,11 @@ git's config says which commands):
   two models, with big tensors summarised on one line each (``dump --tensors digest``: dtype, shape,
   sha256 prefix, min/max/mean), so a changed attribute is one changed line;
 - a *merge* driver: the three versions (base, ours, theirs) are dumped to exact documents, merged
-  line by line by ``git merge-file``, and the result is built back (and checked by onnx.checker)
-  into ours.  On a real conflict ours stays untouched, the document with conflict markers is
-  written beside the model (``model.conflict.yaml``) and the merge fails with E702 naming each
-  conflicting element by its document path.
+  line by line by ``git merge-file`` (where both sides changed one line, element by element:
+  :func:`merge_trees`), and the result is built back (and checked by onnx.checker) into ours.  On a
+  real conflict ours stays untouched, the document with conflict markers is written beside the
+  model (``model.conflict.yaml``) and the merge fails with E702 naming each conflicting element by
+  its document path.
 """
 
 from __future__ import annotations
@@ -139,6 +140,10 @@ def merge(base: FsPath, ours: FsPath, theirs: FsPath, name: str) -> None:
     documents = [api.dumps(_read_version(p), "yaml") for p in (ours, base, theirs)]
     merged, conflicts = _merge_text(*documents, name)
     beside = FsPath(name).with_name(FsPath(name).stem + CONFLICT_SUFFIX)
+    if conflicts:  # lines both sides changed may still hold changes to different elements
+        resolved = merge_trees(*(text.parse(d, "yaml") for d in documents))
+        if resolved is not _CONFLICT:
+            merged, conflicts = text.emit(resolved, "yaml"), []
     if conflicts:
         _write(beside, merged)
         raise _conflict_error(name, beside, merged, conflicts)
@@ -154,6 +159,35 @@ def merge(base: FsPath, ours: FsPath, theirs: FsPath, name: str) -> None:
             hint=f"fix {beside}, then: onnxtext build {beside} -o {name} --force && git add {name}",
         ) from None
     api.save_model(model, ours, force=True)
+
+
+def merge_trees(ours: Any, base: Any, theirs: Any) -> Any:
+    """The three-way merge of document trees, element by element; ``_CONFLICT`` where one is needed.
+
+    ``git merge-file`` works on lines, and a node's attributes share one line: two branches that
+    change different attributes of one node conflict there.  Here they merge: a mapping merges key
+    by key, a list of unchanged length item by item; an element changed on one side takes that side,
+    changed alike on both takes either, changed differently on both is a conflict.
+    """
+    if ours == theirs or theirs == base:
+        return ours
+    if ours == base:
+        return theirs
+    if isinstance(ours, dict) and isinstance(base, dict) and isinstance(theirs, dict):
+        merged: dict[str, Any] = {}
+        for key in [*ours, *(k for k in theirs if k not in ours)]:
+            value = merge_trees(ours.get(key, _ABSENT), base.get(key, _ABSENT), theirs.get(key, _ABSENT))
+            if value is _CONFLICT:
+                return _CONFLICT
+            if value is not _ABSENT:
+                merged[key] = value
+        return merged
+    if isinstance(ours, list) and isinstance(base, list) and isinstance(theirs, list):
+        if not len(ours) == len(base) == len(theirs):  # insertions and deletions: git's line merge
+            return _CONFLICT
+        items = [merge_trees(*trio) for trio in zip(ours, base, theirs, strict=True)]
+        return _CONFLICT if any(item is _CONFLICT for item in items) else items
+    return _CONFLICT
 
 
 def _read_version(path: FsPath) -> onnx.ModelProto:
@@ -256,6 +290,7 @@ def _narrow(path: Path, ours: Any, theirs: Any) -> Path:
 
 
 _ABSENT = object()
+_CONFLICT = object()
 
 
 def _at(tree: Any, path: Path) -> Any:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+import onnxruntime
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
@@ -118,6 +119,24 @@ def test_two_branches_changing_two_nodes_merge(repo: Path, env: dict[str, str]) 
     changes = {(c.kind, c.path) for c in diff_files(repo / "base.onnx", merged).changes}
     assert changes == {("renamed", ("graph", "nodes", 39)), ("changed", ("graph", "nodes", 100))}
     assert not (repo / "model.conflict.yaml").exists()
+
+
+def test_two_branches_changing_two_attributes_of_one_node_merge(repo: Path, env: dict[str, str]) -> None:
+    """The attributes share one line, so git's line merge conflicts; the element-wise merge does not."""
+    node = "outputs: [r2]\n      attributes: {strides: [2, 2], pads: [0, 0, 0, 0]"
+    git(repo, env, "checkout", "-q", "-b", "other")
+    edit(repo / "model.onnx", node, node.replace("pads: [0, 0, 0, 0]", "pads: [1, 1, 1, 1]"))
+    git(repo, env, "commit", "-q", "-am", "pad the first pool")
+    git(repo, env, "checkout", "-q", "main")
+    edit(repo / "model.onnx", node, node.replace("strides: [2, 2]", "strides: [1, 1]"))
+    git(repo, env, "commit", "-q", "-am", "stride 1 in the first pool")
+    git(repo, env, "merge", "-q", "other", "-m", "merge")
+    shown = gitdriver.textconv(repo / "model.onnx")
+    assert "attributes: {strides: [1, 1], pads: [1, 1, 1, 1], kernel_shape: [3, 3]}" in shown
+    assert not (repo / "model.conflict.yaml").exists()
+    session = onnxruntime.InferenceSession(str(repo / "model.onnx"))
+    (probs,) = session.run(None, {"data_0": np.ones((1, 3, 224, 224), np.float32)})
+    assert probs.shape == (1, 1000, 1, 1)
 
 
 def test_both_changing_one_attribute_stops_and_says_where(repo: Path, env: dict[str, str]) -> None:

@@ -21,15 +21,13 @@ are looked at field by field, so two 50,000-node models compare in about a secon
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
-import re
 import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path as FsPath
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import onnx
@@ -37,58 +35,13 @@ from google.protobuf import text_format
 from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, numpy_helper
 
 from onnxtext.codecs.policy import Policy
+from onnxtext.diff.changes import SECTIONS, Change, Detail, Kind, ModelDiff
 from onnxtext.paths import Path, format_path
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.types import format_tensor_type, format_type
 from onnxtext.surgery.files import read_any
 
-Kind = Literal["added", "removed", "changed", "renamed"]
-SECTIONS = ("model", "inputs", "outputs", "initializers", "nodes", "values", "value_info", "functions")
-_SIGNS = {"added": "+", "removed": "-", "changed": "~", "renamed": ">"}
 _DISPLAY = Policy(mode="digest")  # attribute tensors are shown as the textconv shows them
-
-
-@dataclasses.dataclass(frozen=True)
-class Detail:
-    """One field of an element that differs: ``field`` (``attributes.alpha``), ``old`` and ``new``.
-
-    ``old``/``new`` are plain data (as the document writes the value); None means absent.
-    """
-
-    field: str
-    old: Any
-    new: Any
-
-
-@dataclasses.dataclass(frozen=True)
-class Change:
-    """An element added, removed, changed or renamed.
-
-    ``path`` is the element's document path in A (in B for an addition); ``new_path`` its path in B
-    when that differs.  ``what`` names it for people (``Conv '/conv1/Conv'``).  ``stats`` holds
-    numbers about changed tensor values (``differing``, ``count``, ``max_abs``, ``max_rel``).
-    """
-
-    section: str
-    kind: Kind
-    path: Path
-    what: str
-    new_path: Path | None = None
-    details: tuple[Detail, ...] = ()
-    stats: dict[str, Any] | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelDiff:
-    """All changes from model A to model B (no changes: the same model)."""
-
-    a: str
-    b: str
-    changes: tuple[Change, ...]
-
-    @property
-    def same(self) -> bool:
-        return not self.changes
 
 
 def diff_files(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> ModelDiff:
@@ -730,101 +683,3 @@ def _functions(a: ModelProto, b: ModelProto) -> list[Change]:
 
 def _function_what(function: onnx.FunctionProto) -> str:
     return f"function {function.domain + '.' if function.domain else ''}{function.name}"
-
-
-# ------------------------------------------------------------------------------------------ reports
-
-
-def render_text(diff: ModelDiff) -> str:
-    """The report for people: changes grouped by section, each headed by its document path."""
-    if diff.same:
-        return ""
-    lines = [f"--- {diff.a}", f"+++ {diff.b}"]
-    section = None
-    for change in diff.changes:
-        if change.section != section:
-            section = change.section
-            lines.append(section)
-        if change.section == "model":
-            lines += [f"  ~ {d.field}: {_show(d.old)} -> {_show(d.new)}" for d in change.details]
-            continue
-        where = format_path(change.path)
-        if change.new_path is not None:
-            where += f" -> {format_path(change.new_path)}"
-        if change.kind == "renamed":
-            (rename,) = change.details
-            lines.append(f"  > {where}  renamed {rename.old!r} -> {rename.new!r}")
-            continue
-        lines.append(f"  {_SIGNS[change.kind]} {where}  {change.what}")
-        lines += [f"      {_detail_text(d, change.stats)}" for d in change.details]
-    counts = {kind: sum(c.kind == kind for c in diff.changes) for kind in _SIGNS}
-    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
-    lines.append(f"{len(diff.changes)} change{'s' if len(diff.changes) != 1 else ''} ({summary})")
-    return "\n".join(lines) + "\n"
-
-
-def render_json(diff: ModelDiff) -> str:
-    """The report for tools: ``{"a", "b", "same", "changes": [...]}``; non-finite numbers as strings."""
-    document = {
-        "a": diff.a,
-        "b": diff.b,
-        "same": diff.same,
-        "changes": [
-            {
-                "section": c.section,
-                "change": c.kind,
-                "path": format_path(c.path),
-                "new_path": format_path(c.new_path) if c.new_path is not None else None,
-                "what": c.what,
-                "details": [{"field": d.field, "old": d.old, "new": d.new} for d in c.details],
-                **({"stats": c.stats} if c.stats is not None else {}),
-            }
-            for c in diff.changes
-        ],
-    }
-    return json.dumps(_finite(document), ensure_ascii=False, indent=2) + "\n"
-
-
-def _detail_text(detail: Detail, stats: dict[str, Any] | None) -> str:
-    if detail.field == "values":
-        if stats is None:
-            return "values: differ (not comparable element by element)"
-        numbers = f"{stats['differing']} of {stats['count']} differ"
-        if "max_abs" in stats:
-            numbers += f", max abs diff {stats['max_abs']:.6g}, max rel diff {stats['max_rel']:.6g}"
-        return f"values: {numbers}"
-    if detail.field == "encoding":
-        return "encoding: same values, stored differently"
-    return f"{detail.field}: {_show(detail.old)} -> {_show(detail.new)}"
-
-
-_SIMPLE = re.compile(r"[\w.:/\[\],?()-]+")
-_NON_FINITE = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}
-
-
-def _show(value: Any) -> str:
-    """A value in one line, as a flow-style document would write it; ``(none)`` when absent."""
-    if value is None:
-        return "(none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value if _SIMPLE.fullmatch(value) else json.dumps(value, ensure_ascii=False)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else _NON_FINITE[repr(value)]
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    return str(value)
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with NaN and infinities as the strings JSON documents use (``"NaN"``, ``"Infinity"``)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value

@@ -1,0 +1,57 @@
+"""What a diff is made of: :class:`Change` of an element, its :class:`Detail` fields, the :class:`ModelDiff`.
+
+Shared by the comparison (:mod:`onnxtext.diff.compare`) and the reports (:mod:`onnxtext.diff.report`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+from onnxtext.paths import Path
+
+Kind = Literal["added", "removed", "changed", "renamed"]
+SECTIONS = ("model", "inputs", "outputs", "initializers", "nodes", "values", "value_info", "functions")
+
+
+@dataclasses.dataclass(frozen=True)
+class Detail:
+    """One field of an element that differs: ``field`` (``attributes.alpha``), ``old`` and ``new``.
+
+    ``old``/``new`` are plain data (as the document writes the value); None means absent.
+    """
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """An element added, removed, changed or renamed.
+
+    ``path`` is the element's document path in A (in B for an addition); ``new_path`` its path in B
+    when that differs.  ``what`` names it for people (``Conv '/conv1/Conv'``).  ``stats`` holds
+    numbers about changed tensor values (``differing``, ``count``, ``max_abs``, ``max_rel``).
+    """
+
+    section: str
+    kind: Kind
+    path: Path
+    what: str
+    new_path: Path | None = None
+    details: tuple[Detail, ...] = ()
+    stats: dict[str, Any] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelDiff:
+    """All changes from model A to model B (no changes: the same model)."""
+
+    a: str
+    b: str
+    changes: tuple[Change, ...]
+
+    @property
+    def same(self) -> bool:
+        return not self.changes

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
-from onnx import AttributeProto, ModelProto, NodeProto, TensorProto
+from onnx import AttributeProto, ModelProto, NodeProto, TensorProto, TypeProto
 
 from onnxtext.codecs import (
     SidecarWriter,
@@ -84,37 +85,38 @@ class _Encoder:
         self.policy = policy
         self.sidecars = sidecars
         self.tick = progress.advance
+        # Readable forms of small things that repeat, by their serialized bytes (which hold every
+        # field, unknown ones too): an attribute's ``(name, literal)``, a TypeProto's compact string.
+        self.literals: dict[tuple[bytes, frozenset[str]], tuple[str, Any]] = {}
+        self.types: dict[bytes, str | None] = {}
+        self.tensor_types: dict[tuple[int, tuple[int, ...]], str | None] = {}
 
     # -- messages -------------------------------------------------------------------------------
 
     def message(self, msg: Message) -> Any:
-        name = msg.DESCRIPTOR.full_name
-        if name in layout.COUNTED:
-            self.tick()
-        if name == "onnx.TypeProto" and not _unknown_anywhere(msg):
-            compact = format_type(msg)
-            if compact is not None:
-                return compact
-        if name == "onnx.TensorProto":
-            return self.tensor(msg)
-        if name in _RECORDS:
-            return Flow(self.fields(msg))
-        return self.fields(msg)
+        return _encoder_for(msg.DESCRIPTOR)(self, msg)
+
+    def type_proto(self, tp: TypeProto) -> Any:
+        """``float32[N,3]`` when that is exact, else the field mapping; decided once per distinct type."""
+        raw = tp.SerializeToString()
+        compact = self.types.get(raw, _UNSEEN)
+        if compact is _UNSEEN:
+            compact = self.types[raw] = None if _unknown_anywhere(tp) else format_type(tp)
+        return self.fields(tp) if compact is None else compact
+
+    def record(self, msg: Message) -> Flow:
+        return Flow(self.fields(msg))
 
     def fields(self, msg: Message, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The field-by-field mapping of ``msg``: every present field, in document order."""
-        present = _present(msg, skip)
-        out: dict[str, Any] = {}
-        for key, name, handler in _plan(msg.DESCRIPTOR):
-            if name in present and name not in skip:
-                out[key] = handler(self, msg, present[name])
+        plan = _plan(msg.DESCRIPTOR)
+        rows = [(*plan[field.number], value) for field, value in _present(msg, skip)]
+        rows.sort(key=_RANK)
+        out = {key: handler(self, msg, value) for _, key, handler, value in rows}
         raw = unknown_bytes(msg)
         if raw:
             out[layout.UNKNOWN_KEY] = encode_base64(raw)
         return out
-
-    def messages(self, _: Message, value: Any) -> list[Any]:
-        return [self.message(item) for item in value]
 
     def floats(self, msg: Message, field: FieldDescriptor, value: Any) -> Any:
         bits = 32 if field.type == _T.TYPE_FLOAT else 64
@@ -139,32 +141,61 @@ class _Encoder:
                 out = Flow()
                 if tensor.HasField("name"):
                     out["name"] = _text(tensor.name)
-                out["type"] = format_tensor_type(tensor.data_type, list(tensor.dims))
+                out["type"] = self.tensor_type(tensor.data_type, tuple(tensor.dims))
                 out.update(self.fields(tensor, skip=_COMPACT_SKIP))
                 out.update(payload)
                 return out
         return Flow(self.fields(tensor))
 
+    def tensor_type(self, data_type: int, dims: tuple[int, ...]) -> str | None:
+        key = (data_type, dims)
+        text = self.tensor_types.get(key, _UNSEEN)
+        if text is _UNSEEN:
+            text = self.tensor_types[key] = format_tensor_type(data_type, list(dims))
+        return text
+
     def attributes(self, attrs: Any, owner: Message) -> dict[str, Any] | list[Any]:
-        """``{name: value}`` (one line unless a value is a graph), or a list of field mappings."""
-        if not _distinct_text([a.name if a.HasField("name") else None for a in attrs]):
-            return [self.fields_record(a) for a in attrs]
+        """``{name: value}`` (one line unless a value is a graph), or a list of field mappings.
+
+        Most attributes are literals that recur from node to node (``axis: -1``): their
+        ``(name, literal)`` is looked up by the attribute's bytes before anything is decided.
+        """
         holds_dtype = (
             layout.dtype_attributes(owner.domain, owner.op_type) if isinstance(owner, NodeProto) else _NONE
         )
-        out = {a.name: self.attribute_value(a, a.name in holds_dtype) for a in attrs}
+        cache = self.literals
+        keys = [(a.SerializeToString(), holds_dtype) for a in attrs]
+        known = [cache.get(key) for key in keys]
+        if all(known) and _distinct_text([name for name, _ in known]):  # type: ignore[misc]
+            return Flow((name, _fresh(value)) for name, value in known)  # type: ignore[misc]
+        if not _distinct_text([a.name if a.HasField("name") else None for a in attrs]):
+            return [self.fields_record(a) for a in attrs]
+        out = {}
+        for attr, key, seen in zip(attrs, keys, known, strict=True):
+            if seen is None:
+                literal = self.readable_literal(attr, attr.name in holds_dtype)
+                if literal is None:
+                    out[attr.name] = self.attribute_value(attr)
+                    continue
+                seen = cache[key] = (attr.name, literal)
+            out[attr.name] = _fresh(seen[1])
         return out if any(type(v) is dict for v in out.values()) else Flow(out)
 
-    def attribute_value(self, attr: AttributeProto, holds_dtype: bool) -> Any:
-        """The attribute's value alone when that reads back as the same attribute, else its fields."""
+    def readable_literal(self, attr: AttributeProto, holds_dtype: bool) -> Any:
+        """The attribute's value alone (``1.0e-05``, ``[0, 2, 1]``, ``float16``) when that reads back
+        as the same attribute; None when it needs another form."""
         literal = self.literal(attr)
-        if literal is not None and _unambiguous(literal, attr, holds_dtype):
-            if holds_dtype and attr.type == AttributeProto.INT:
-                dtype = dtype_by_onnx(literal)
-                return literal if dtype is None else dtype.name
-            return literal
+        if literal is None or not _unambiguous(literal, attr, holds_dtype):
+            return None
+        if holds_dtype and attr.type == AttributeProto.INT:
+            dtype = dtype_by_onnx(literal)
+            return literal if dtype is None else dtype.name
+        return literal
+
+    def attribute_value(self, attr: AttributeProto) -> Any:
+        """The value of an attribute that is no literal: a tensor, a graph, else its fields."""
         present = attr.ListFields()
-        if len(present) == 3 and literal is None and attr.HasField("name") and not unknown_bytes(attr):
+        if len(present) == 3 and attr.HasField("name") and not unknown_bytes(attr):
             if attr.type == AttributeProto.TENSOR and attr.HasField("t"):
                 tensor = self.tensor(attr.t)
                 return tensor if "type" in tensor else Flow(type="TENSOR", t=tensor)
@@ -224,6 +255,13 @@ class _Encoder:
 
 _NAME = frozenset({"name"})
 _NONE: frozenset[str] = frozenset()
+_UNSEEN: Any = object()
+_RANK = operator.itemgetter(0)
+
+
+def _fresh(value: Any) -> Any:
+    """A cached literal for one more place in the tree: lists are copied, so no two places share one."""
+    return list(value) if type(value) is list else value
 
 
 def _holds_graph(attr: AttributeProto) -> bool:
@@ -251,6 +289,15 @@ def _text(value: str | bytes) -> Any:
     return value if type(value) is str else {"base64": encode_base64(value)}
 
 
+def _texts(values: Any) -> list[Any]:
+    """A repeated string field's values (:func:`_text` of each); one type check for the whole list."""
+    items = list(values)
+    for item in items:
+        if type(item) is not str:
+            return [_text(v) for v in items]
+    return items
+
+
 def _dtype_name(code: int) -> str | int:
     dtype = dtype_by_onnx(code)
     return code if dtype is None else dtype.name
@@ -259,30 +306,51 @@ def _dtype_name(code: int) -> str | int:
 Handler = Callable[[_Encoder, Message, Any], Any]
 
 
-def _present(msg: Message, skip: frozenset[str]) -> dict[str, Any]:
-    """The present fields of ``msg`` but ``skip``, name -> value.
+def _present(msg: Message, skip: frozenset[str]) -> list[tuple[FieldDescriptor, Any]]:
+    """The present fields of ``msg`` but ``skip``, as (field, value) pairs.
 
     The payload of a big compact tensor is never read: ``ListFields`` would copy all of its
     ``raw_data`` out of the message only to drop it (0.14 s of a 238 MB dump).  Anything else takes
     ``ListFields``, ten times quicker than asking field by field.
     """
     if "raw_data" not in skip or math.prod(msg.dims) < _BIG_ELEMENTS:  # type: ignore[attr-defined]
-        return {field.name: value for field, value in msg.ListFields()}
-    return {
-        field.name: getattr(msg, field.name)
+        present = msg.ListFields()
+        return [pair for pair in present if pair[0].name not in skip] if skip else present
+    return [
+        (field, getattr(msg, field.name))
         for field in msg.DESCRIPTOR.fields
         if field.name not in skip
         and (len(getattr(msg, field.name)) if field.is_repeated else msg.HasField(field.name))
+    ]
+
+
+@functools.cache
+def _plan(descriptor: Descriptor) -> dict[int, tuple[int, str, Handler]]:
+    """field number -> (rank in document order, document key, encoder), decided once per type."""
+    return {
+        field.number: (rank, key, _handler(descriptor.full_name, field))
+        for rank, (key, field) in enumerate(layout.fields_of(descriptor))
     }
 
 
 @functools.cache
-def _plan(descriptor: Descriptor) -> tuple[tuple[str, str, Handler], ...]:
-    """(document key, field name, encoder) for each field of a message, decided once per type."""
-    return tuple(
-        (key, field.name, _handler(descriptor.full_name, field))
-        for key, field in layout.fields_of(descriptor)
-    )
+def _encoder_for(descriptor: Descriptor) -> Callable[[_Encoder, Any], Any]:
+    """How a message of this type is encoded (a readable form or its fields), decided once per type."""
+    name = descriptor.full_name
+    if name == "onnx.TensorProto":
+        encode: Callable[[_Encoder, Any], Any] = _Encoder.tensor
+    elif name == "onnx.TypeProto":
+        encode = _Encoder.type_proto
+    else:
+        encode = _Encoder.record if name in _RECORDS else _Encoder.fields
+    if name not in layout.COUNTED:
+        return encode
+
+    def counted(enc: _Encoder, msg: Message) -> Any:
+        enc.tick()
+        return encode(enc, msg)
+
+    return counted
 
 
 def _handler(owner: str, field: FieldDescriptor) -> Handler:
@@ -293,21 +361,18 @@ def _handler(owner: str, field: FieldDescriptor) -> Handler:
         return lambda enc, _, value: _dtype_name(value)
     if field.message_type is not None:
         entry = field.message_type.full_name
-        if not repeated:
-            return lambda enc, _, value: enc.message(value)
-        if entry == "onnx.StringStringEntryProto":
+        if entry == "onnx.StringStringEntryProto" and repeated:
             return lambda enc, _, value: enc.entries(value)
-        if entry == "onnx.OperatorSetIdProto":
+        if entry == "onnx.OperatorSetIdProto" and repeated:
             return lambda enc, _, value: enc.opsets(value)
-        return _Encoder.messages
+        encode = _encoder_for(field.message_type)
+        if not repeated:
+            return lambda enc, _, value: encode(enc, value)
+        return lambda enc, _, value: [encode(enc, item) for item in value]
     if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
         return lambda enc, msg, value: enc.floats(msg, field, value)
     if kind == _T.TYPE_STRING:
-        return (
-            (lambda enc, _, value: [_text(v) for v in value])
-            if repeated
-            else (lambda enc, _, value: _text(value))
-        )
+        return (lambda enc, _, value: _texts(value)) if repeated else (lambda enc, _, value: _text(value))
     if kind == _T.TYPE_BYTES:
         if repeated:
             return lambda enc, _, value: [encode_bytes(v) for v in value]

@@ -13,10 +13,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+from collections.abc import Callable, Mapping
 from pathlib import Path as FsPath
 from typing import Any
 
 import onnx
+from google.protobuf.message import Message
 
 from onnxtext import text as text_layer
 from onnxtext.codecs import SidecarReader
@@ -47,7 +49,7 @@ class Span:
 class SourceMap:
     """Path -> :class:`Span` of a document text, with UTF-16 columns for the language server."""
 
-    def __init__(self, text: str, starts: dict[Path, Position], ends: dict[Path, Position]) -> None:
+    def __init__(self, text: str, starts: Mapping[Path, Position], ends: Mapping[Path, Position]) -> None:
         self.text = text
         self.starts = starts
         self.ends = ends
@@ -110,6 +112,40 @@ class Decoded:
     diagnostics: list[Diagnostic]
 
 
+class DecodeMemo:
+    """The message decoded from each list item of a tree, by the item's identity, for the next version.
+
+    A version derived from the previous one shares every list item it did not change (the same dict
+    object): decoding copies that item's message from the previous model instead of decoding it again
+    (a node, a tensor, a value info), and repeats the problems found in it.  An item is reused only
+    at the same path, since its problems carry that path.
+    """
+
+    def __init__(self, previous: DecodeMemo | None = None) -> None:
+        # a version that was never decoded passes on what it was given
+        self._previous = (previous._items or previous._previous) if previous is not None else {}
+        self._items: dict[int, tuple[Any, Path, Message, list[OnnxTextError]]] = {}
+        self.problems: list[OnnxTextError] = []
+
+    def item(self, msg: Message, item: Any, path: Path, decode: Callable[[Message, Any, Path], None]) -> None:
+        """The decoder's ``reuse`` hook: copy the previous message of ``item``, or decode it and keep it."""
+        key = id(item)
+        known = self._previous.get(key)
+        if known is not None and known[0] is item and known[1] == path:
+            msg.CopyFrom(known[2])
+            found = known[3]
+            self.problems.extend(found)
+        else:
+            start = len(self.problems)
+            decode(msg, item, path)
+            found = self.problems[start:]
+        self._items[key] = (item, path, msg, found)
+
+    def release(self) -> None:
+        """Forget the previous version's messages (decoding is done)."""
+        self._previous = {}
+
+
 @dataclasses.dataclass(eq=False)
 class Document:
     """A document's text, format, file name and folder (sidecars and external data are found from it).
@@ -122,6 +158,7 @@ class Document:
     file: str
     folder: FsPath
     model_given: onnx.ModelProto | None = None
+    memo: DecodeMemo | None = dataclasses.field(default=None, repr=False)
     _decoded: Decoded | None = dataclasses.field(default=None, init=False, repr=False)
 
     @classmethod
@@ -134,6 +171,24 @@ class Document:
     def of_model(cls, model: onnx.ModelProto, file: str) -> Document:
         """A binary model as a document: its tree comes from the encoder, its diagnostics have no lines."""
         return cls("", "yaml", file, FsPath(file).parent.resolve(), model_given=model)
+
+    @classmethod
+    def derived(
+        cls,
+        text: str,
+        fmt: text_layer.Format,
+        file: str,
+        folder: FsPath,
+        tree: Any,
+        source_map: SourceMap,
+        memo: DecodeMemo,
+    ) -> Document:
+        """A document whose tree and source map are already known (the language server derives them
+        from the previous version's by re-reading only the edited item), decoded with ``memo``."""
+        document = cls(text, fmt, file, folder, memo=memo)
+        document.__dict__["_parsed"] = (tree, None)  # what the cached properties would compute
+        document.__dict__["source_map"] = source_map
+        return document
 
     @property
     def has_text(self) -> bool:
@@ -209,11 +264,21 @@ class Document:
             problems.append(OnnxTextError("E202", f"{DATA_DIR_KEY} must be a folder path", (DATA_DIR_KEY,)))
             data_dir = "."
         model: onnx.ModelProto | None = None
+        memo = self.memo
         with gc_paused():
             try:
-                model = decode_model(tree, SidecarReader(self.folder), progress, problems=problems)
+                if memo is None:
+                    model = decode_model(tree, SidecarReader(self.folder), progress, problems=problems)
+                else:
+                    memo.problems = problems
+                    model = decode_model(
+                        tree, SidecarReader(self.folder), progress, problems=problems, reuse=memo.item
+                    )
             except OnnxTextError as err:  # the document as a whole cannot be read (not a mapping, version)
                 problems.append(err)
+            finally:
+                if memo is not None:
+                    memo.release()
         return Decoded(model, self.folder / data_dir, [self.place(p.diagnostic) for p in problems])
 
     @property

@@ -30,6 +30,7 @@ from onnxtext import text as text_layer
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.fmt import looks_like_document
 from onnxtext.lsp import complete, fixes, hover, inlay, navigate, outline
+from onnxtext.lsp.incremental import Edit
 from onnxtext.lsp.shapes import inferred_types
 from onnxtext.lsp.snapshot import LspRange, Snapshot, Span
 from onnxtext.version import __version__
@@ -161,8 +162,11 @@ def make_server() -> OnnxTextServer:
     server = OnnxTextServer()
     guard = functools.partial(_guarded, server)
 
-    def changed(uri: str, delay: float) -> None:
+    def changed(
+        uri: str, delay: float, changes: list[types.TextDocumentContentChangeEvent] | None = None
+    ) -> None:
         document = server.workspace.get_text_document(uri)
+        previous = server.current.get(uri)
         task = server.pending.pop(uri, None)
         if task is not None:
             task.cancel()
@@ -174,7 +178,9 @@ def make_server() -> OnnxTextServer:
                 )
             return
         file = to_fs_path(uri) or uri
-        snapshot = Snapshot(document.source, _format(uri, document.language_id), file, document.version or 0)
+        edit = _edit(previous, changes) if previous is not None and changes else None
+        fmt = _format(uri, document.language_id)
+        snapshot = Snapshot(document.source, fmt, file, document.version or 0, previous, edit)
         server.current[uri] = snapshot
         server.pending[uri] = asyncio.ensure_future(analyse(uri, snapshot, delay))
 
@@ -193,6 +199,9 @@ def make_server() -> OnnxTextServer:
             )
             if not snapshot.parsed:
                 return
+            # The positions right away (a derived version has them already): the next change is
+            # then derived from this version instead of reading the whole text again.
+            await loop.run_in_executor(server.worker, lambda: snapshot.source_map)
             # Then what navigation, hover and inlay hints read, once the editor is idle: a change
             # coming meanwhile cancels this task, so its lint does not queue behind work for a
             # version that is already gone.
@@ -215,7 +224,7 @@ def make_server() -> OnnxTextServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     @guard("didChange", None)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        changed(params.text_document.uri, DEBOUNCE)
+        changed(params.text_document.uri, DEBOUNCE, params.content_changes)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     @guard("didSave", None)
@@ -387,6 +396,16 @@ def make_server() -> OnnxTextServer:
         ]
 
     return server
+
+
+def _edit(previous: Snapshot, changes: list[types.TextDocumentContentChangeEvent]) -> Edit | None:
+    """The one ranged change of a didChange as an edit of the previous version (None for several)."""
+    if len(changes) != 1 or not isinstance(changes[0], types.TextDocumentContentChangePartial):
+        return None
+    change = changes[0]
+    line, col = previous.from_lsp(change.range.start.line, change.range.start.character)
+    end_line, end_col = previous.from_lsp(change.range.end.line, change.range.end.character)
+    return Edit(line, col, end_line, end_col, change.text)
 
 
 def _can_refresh_hints(server: OnnxTextServer) -> bool:

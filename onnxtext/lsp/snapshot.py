@@ -12,7 +12,6 @@ and UTF-16 code units.  :meth:`Snapshot.to_lsp` and :meth:`Snapshot.from_lsp` co
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import threading
 from pathlib import Path as FsPath
@@ -20,11 +19,12 @@ from typing import Any
 
 from onnxtext import text as text_layer
 from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document, SourceMap
+from onnxtext.document import DecodeMemo, Document, SourceMap
 from onnxtext.gcpause import gc_paused
 from onnxtext.index import Index, Node, Scope
 from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint
+from onnxtext.lsp.incremental import Derived, Edit, LineTable, Shifted, derive
 from onnxtext.paths import Path
 
 LspPosition = tuple[int, int]  # 0-based line, UTF-16 column
@@ -32,27 +32,69 @@ LspRange = tuple[LspPosition, LspPosition]
 Span = tuple[int, int, int, int]  # 1-based line, col, end line, end col (code points, end exclusive)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Start:
-    col: int
-    end_line: int
-    end_col: int
-    path: Path
-
-
 class Snapshot:
-    """A document version: text, tree, index, diagnostics, positions (see the module docstring)."""
+    """A document version: text, tree, index, diagnostics, positions (see the module docstring).
 
-    def __init__(self, text: str, fmt: text_layer.Format, file: str, version: int) -> None:
-        folder = FsPath(file).parent
-        self.document = Document(text, fmt, file, folder.resolve() if folder.exists() else folder)
+    Given the ``previous`` version and the one ``edit`` that made this text from it, the tree and
+    positions are derived from the previous version's when the edit stays inside one list item
+    (:mod:`onnxtext.lsp.incremental`); otherwise, and for a first version, the text is parsed whole.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        fmt: text_layer.Format,
+        file: str,
+        version: int,
+        previous: Snapshot | None = None,
+        edit: Edit | None = None,
+    ) -> None:
+        self._text = text
+        self.format = fmt
+        self.file = file
         self.version = version
         self._lock = threading.RLock()
+        self._previous = previous if edit is not None else None
+        self._edit = edit
+        self._derived: Derived | None = None
         self.inferred: dict[str, str] | None = None  # value name -> inferred type string, once known
+
+    @functools.cached_property
+    def document(self) -> Document:
+        """The shared Document of this version (derived from the previous version's when it can be)."""
+        with self._lock:
+            folder = FsPath(self.file).parent
+            folder = folder.resolve() if folder.exists() else folder
+            previous, self._previous = self._previous, None
+            if previous is not None and self._edit is not None:
+                found = previous.derive(self._edit)
+                # the edit must be what made this text from the previous one (else read it whole)
+                self._derived = found if found is not None and "\n".join(found.lines) == self._text else None
+            if self._derived is None:
+                return Document(self._text, self.format, self.file, folder, memo=DecodeMemo())
+            found = self._derived
+            source_map = SourceMap(self._text, found.starts, found.ends)
+            memo = DecodeMemo(previous.document.memo if previous is not None else None)
+            return Document.derived(self._text, self.format, self.file, folder, found.tree, source_map, memo)
+
+    def derive(self, edit: Edit) -> Derived | None:
+        """The next version's tree and positions after ``edit``, when re-reading one item is enough.
+
+        Only from a version whose positions are known (derived, or computed after its lint): else
+        the whole text is read again, as fast as computing them would be.
+        """
+        with self._lock:
+            document = self.document
+            if document.tree is None or "source_map" not in document.__dict__:
+                return None
+            source_map = document.source_map
+            if source_map is None:
+                return None
+            return derive(self.format, document.tree, self._lines, source_map.starts, source_map.ends, edit)
 
     @property
     def text(self) -> str:
-        return self.document.text
+        return self._text
 
     @property
     def parsed(self) -> bool:
@@ -87,35 +129,39 @@ class Snapshot:
 
     @functools.cached_property
     def _lines(self) -> list[str]:
+        if self._derived is not None:
+            return self._derived.lines
         return self.text.split("\n")
 
     @functools.cached_property
-    def _starts(self) -> dict[int, list[_Start]]:
-        """Line -> the elements starting on it (what a position is looked up in)."""
-        table: dict[int, list[_Start]] = {}
-        source_map = self.source_map
-        if source_map is None:
-            return table
-        ends = source_map.ends
-        for path, (line, col) in source_map.starts.items():
-            end_line, end_col = ends.get(path, (line, col))
-            table.setdefault(line, []).append(_Start(col, end_line, end_col, path))
-        return table
+    def _line_paths(self) -> LineTable:
+        """Line -> the paths of the elements starting on it (what a position is looked up in)."""
+        with self._lock:
+            source_map = self.source_map
+            return LineTable.of(source_map.starts if source_map is not None else {})
 
     def warm(self) -> None:
         """Compute what navigation needs (index, source map, position table) ahead of the first request."""
         with self._lock, gc_paused():
-            if self.parsed:
-                _ = self.index, self._starts, self.node_at, self.scope_at
+            if not self.parsed:
+                return
+            source_map = self.source_map
+            if source_map is not None and isinstance(source_map.starts, Shifted):
+                source_map.starts, source_map.ends = source_map.starts.flat(), source_map.ends.flat()
+            _ = self.index, self._line_paths, self.node_at, self.scope_at
 
     def path_at(self, line: int, col: int) -> Path | None:
         """The innermost element whose text holds 1-based ``line:col`` (its end counts as inside)."""
-        best: _Start | None = None
-        for start in self._starts.get(line, ()):
-            inside = start.col <= col and (start.end_line > line or start.end_col >= col)
-            if inside and (best is None or len(start.path) > len(best.path)):
-                best = start
-        return best.path if best is not None else None
+        best: Path | None = None
+        for path in self._line_paths.get(line):
+            found = self.span(path)
+            if found is None:
+                continue
+            _, start_col, end_line, end_col = found
+            inside = start_col <= col and (end_line > line or end_col >= col)
+            if inside and (best is None or len(path) > len(best)):
+                best = path
+        return best
 
     def span(self, path: Path) -> Span | None:
         """Where the element at ``path`` is (None when the text has no such element)."""
@@ -209,8 +255,8 @@ class Snapshot:
     def node_near(self, line: int) -> Node | None:
         """The node written at ``line``, or the nearest one starting above it (for text being typed)."""
         for number in range(line, max(0, line - 200), -1):
-            for start in self._starts.get(number, ()):
-                found, _ = self.owner(start.path)
+            for path in self._line_paths.get(number):
+                found, _ = self.owner(path)
                 if isinstance(found, Node):
                     return found
         return None

@@ -47,12 +47,15 @@ def decode_model(
     progress: Progress | None = None,
     *,
     problems: list[OnnxTextError] | None = None,
+    reuse: Callable[[Message, Any, Path, Callable[[Message, Any, Path], None]], None] | None = None,
 ) -> ModelProto:
     """Build the ModelProto a document describes; ``sidecars`` reads ``npy:`` payloads.
 
     ``progress`` advances once per node and per tensor.  With a ``problems`` list, every problem is
     appended there and the element that has it skipped (see the module docstring); a document that
-    is not a mapping or has an unsupported format version still raises.
+    is not a mapping or has an unsupported format version still raises.  ``reuse``, when given, is
+    called for each item of a list of messages instead of decoding it, with the decoding function
+    to call (the language server copies the message of an item unchanged since the last version).
     """
     doc = _mapping(tree, ())
     version = doc.get(layout.FORMAT_KEY, layout.FORMAT_VERSION)
@@ -65,7 +68,7 @@ def decode_model(
             f"this onnxtext reads versions {readable}; upgrade onnxtext or re-dump the model",
         )
     model = ModelProto()
-    _Decoder(sidecars, progress or Silent(), problems).fill(
+    _Decoder(sidecars, progress or Silent(), problems, reuse).fill(
         model, {k: v for k, v in doc.items() if k != layout.FORMAT_KEY}, ()
     )
     return model
@@ -89,8 +92,13 @@ def _list(value: Any, path: Path) -> list[Any]:
 
 class _Decoder:
     def __init__(
-        self, sidecars: SidecarReader | None, progress: Progress, problems: list[OnnxTextError] | None
+        self,
+        sidecars: SidecarReader | None,
+        progress: Progress,
+        problems: list[OnnxTextError] | None,
+        reuse: Callable[[Message, Any, Path, Callable[[Message, Any, Path], None]], None] | None = None,
     ) -> None:
+        self.reuse = reuse
         self.sidecars = sidecars
         self.tick = progress.advance
         self.problems = problems
@@ -202,7 +210,10 @@ class _Decoder:
             else:
                 for i, item in enumerate(_list(value, path)):
                     try:
-                        self.message(container.add(), item, path + (i,))
+                        if self.reuse is None:
+                            self.message(container.add(), item, path + (i,))
+                        else:
+                            self.reuse(container.add(), item, path + (i,), self.message)
                     except OnnxTextError as err:
                         del container[-1]  # skipped: the rest of the list still counts
                         self.recover(err)

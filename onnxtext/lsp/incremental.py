@@ -1,0 +1,320 @@
+"""The next version of a document from the previous one, re-reading only the list item an edit is in.
+
+A typical edit of a big document changes one line of one list item (a node, an initializer, a
+value info).  :func:`derive` finds the innermost block-list item whose lines hold the edited range
+(an item runs from its first line to the line before its next sibling), parses the new text of
+those lines alone, and splices the result into a copy of the previous tree: the copy shares every
+other item (same objects, so the decoder reuses their messages, see
+:class:`~onnxtext.document.DecodeMemo`).  Positions are not rewritten: :class:`Shifted` answers
+from the previous version's, moving the lines below the item by the number of lines the edit
+added, and from the item's own new positions inside it.
+
+Anything doubtful returns None and the caller parses the whole text: an edit outside list items or
+across two, the last item of its list (the list's end moves with it), text that does not read as
+exactly one item at the same indentation, line breaks other than ``\\n``.  The result is the tree
+and the positions a full parse gives (``tests/lsp/test_incremental.py`` compares them edit after
+edit).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from onnxtext import text as text_layer
+from onnxtext.errors import OnnxTextError
+from onnxtext.paths import Path
+
+Position = tuple[int, int]
+DEPTH = 64  # edits whose positions are layered before they are made one dict again (when idle)
+
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")  # line breaks libyaml counts and str.split("\n") does not
+_ITEM_PREFIX = {"yaml": re.compile(r" *- +(?:- +)*"), "json": re.compile(r"[ \t]*")}
+
+
+@dataclasses.dataclass(frozen=True)
+class Layer:
+    """One replaced item: its path, its new positions (absolute), its last old line, the lines it added."""
+
+    item: Path
+    inside: dict[Path, Position]
+    after: int
+    delta: int
+
+
+class Shifted(Mapping[Path, Position]):
+    """Positions of a version made by replacing items, one :class:`Layer` per edit over a base dict.
+
+    A path under a layer's item is answered by the newest such layer, otherwise by the base; then
+    every newer layer moves it down by its ``delta`` when it is below that layer's item.  Nothing
+    is copied per edit; :meth:`flat` makes one dict again once the layers pile up.
+    """
+
+    def __init__(
+        self, base: Mapping[Path, Position], layers: tuple[Layer, ...], shared: dict[str, Any] | None = None
+    ) -> None:
+        self.base = base
+        self.layers = layers
+        self.shared = shared if shared is not None else {}  # what is built once per base (its line table)
+
+    @classmethod
+    def over(cls, positions: Mapping[Path, Position], layer: Layer) -> Shifted:
+        if isinstance(positions, Shifted):
+            return cls(positions.base, (*positions.layers, layer), positions.shared)
+        return cls(positions, (layer,))
+
+    def __getitem__(self, path: Path) -> Position:
+        layers = self.layers
+        newer = 0
+        for j in range(len(layers) - 1, -1, -1):
+            item = layers[j].item
+            if path[: len(item)] == item:
+                line, col = layers[j].inside[path]
+                newer = j + 1
+                break
+        else:
+            line, col = self.base[path]
+        for layer in layers[newer:]:
+            if line > layer.after:
+                line += layer.delta
+        return line, col
+
+    def __contains__(self, path: object) -> bool:
+        try:
+            self[path]  # type: ignore[index]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[Path]:
+        replaced: dict[int, set[Path]] = {}
+        for layer in reversed(self.layers):
+            yield from (path for path in layer.inside if not _under_any(path, replaced))
+            replaced.setdefault(len(layer.item), set()).add(layer.item)
+        yield from (path for path in self.base if not _under_any(path, replaced))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def flat(self) -> Mapping[Path, Position]:
+        """These positions as one dict when the layers have piled up (else as they are)."""
+        return {path: self[path] for path in self} if len(self.layers) >= DEPTH else self
+
+
+def _under_any(path: Path, items: dict[int, set[Path]]) -> bool:
+    return any(path[:size] in paths for size, paths in items.items())
+
+
+class LineTable:
+    """Line -> the paths of the elements starting on it (what "the element under the cursor" looks in).
+
+    For positions made of :class:`Shifted` layers, the base's table is built once and shared; each
+    layer maps its item's new lines to the item's own table and moves the lines below it back to the
+    previous version's numbers.
+    """
+
+    def __init__(
+        self, base: dict[int, list[Path]], layers: list[tuple[int, int, int, dict[int, list[Path]]]]
+    ):
+        self.base = base
+        self.layers = layers  # (first line, last old line, lines added, the item's table), oldest first
+
+    @classmethod
+    def of(cls, positions: Mapping[Path, Position]) -> LineTable:
+        if not isinstance(positions, Shifted):
+            return cls(_by_line(positions), [])
+        if "lines" not in positions.shared:
+            positions.shared["lines"] = _by_line(positions.base)
+        layers = [
+            (layer.inside[layer.item][0], layer.after, layer.delta, _by_line(layer.inside))
+            for layer in positions.layers
+        ]
+        return cls(positions.shared["lines"], layers)
+
+    def get(self, line: int) -> list[Path]:
+        for first, after, delta, table in reversed(self.layers):
+            if line > after + delta:
+                line -= delta
+            elif line >= first:
+                return table.get(line, [])
+        return self.base.get(line, [])
+
+
+def _by_line(positions: Mapping[Path, Position]) -> dict[int, list[Path]]:
+    table: dict[int, list[Path]] = {}
+    for path, (line, _) in positions.items():
+        table.setdefault(line, []).append(path)
+    return table
+
+
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    """One change of the text: 1-based ``line:col`` to ``end_line:end_col`` (code points) becomes ``text``."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Derived:
+    """The new version: its tree, positions and lines, and which old lines [first, last] became which."""
+
+    tree: Any
+    starts: Shifted
+    ends: Shifted
+    lines: list[str]
+    first: int
+    last: int
+    delta: int
+
+
+def derive(
+    fmt: text_layer.Format,
+    tree: Any,
+    lines: list[str],
+    starts: Mapping[Path, Position],
+    ends: Mapping[Path, Position],
+    edit: Edit,
+) -> Derived | None:
+    """The version after ``edit`` of the text whose ``tree``, ``lines`` and positions are given; None
+    when only a full parse can tell (see the module docstring)."""
+    if _OTHER_BREAKS.search(edit.text):
+        return None
+    found = _enclosing_item(tree, starts, edit.line, edit.end_line, len(lines))
+    if found is None:
+        return None
+    path, first, last = found
+    start_col = starts[path][1]
+    prefix = _ITEM_PREFIX[fmt]
+    old = lines[first - 1 : last]
+    if prefix.fullmatch(old[0][: start_col - 1]) is None:
+        return None  # the item does not start its line
+    changed = _apply(old, first, edit)
+    if changed is None:
+        return None
+    new_lines = changed.split("\n")
+    if not _holds_one_item(fmt, new_lines, old[0][: start_col - 1]):
+        return None
+    read = _read_item(fmt, changed, first - 1)
+    if read is None:
+        return None
+    value, inside_starts, inside_ends = read
+    if inside_starts.get(()) != (first, start_col):
+        return None
+    delta = len(new_lines) - len(old)
+    return Derived(
+        tree=_spliced(tree, path, value),
+        starts=Shifted.over(starts, Layer(path, _under(path, inside_starts), last, delta)),
+        ends=Shifted.over(ends, Layer(path, _under(path, inside_ends), last, delta)),
+        lines=[*lines[: first - 1], *new_lines, *lines[last:]],
+        first=first,
+        last=last,
+        delta=delta,
+    )
+
+
+def _enclosing_item(
+    tree: Any, starts: Mapping[Path, Position], line: int, end_line: int, total: int
+) -> tuple[Path, int, int] | None:
+    """The innermost block-list item (path, first line, last line) whose lines hold lines ``line`` to
+    ``end_line``, and that has a next sibling; None when there is none."""
+    value, path, bound = tree, (), total  # bound: the last line of the current element's text
+    best: tuple[Path, int, int] | None = None
+    while isinstance(value, (dict, list)) and value:
+        keys: Any = list(value) if isinstance(value, dict) else range(len(value))
+        try:
+            k = bisect.bisect_right(keys, line, key=lambda key: starts[(*path, key)][0]) - 1
+            if k < 0:
+                return best
+            first = starts[(*path, keys[k])][0]
+            following = starts[(*path, keys[k + 1])][0] if k + 1 < len(keys) else None
+        except KeyError:  # an element the text does not show (cannot happen for a parsed tree)
+            return None
+        if following is not None and following <= first:
+            return best  # siblings on one line: a flow collection, nothing below is a block item
+        last = following - 1 if following is not None else bound
+        if end_line > last:
+            return best
+        path, value, bound = (*path, keys[k]), value[keys[k]], last
+        if isinstance(keys, range) and following is not None:
+            best = path, first, last
+    return best
+
+
+def _apply(old: list[str], first: int, edit: Edit) -> str | None:
+    """The text of lines ``old`` (numbered from ``first``) with ``edit`` applied."""
+    offsets = [0]
+    for text in old:
+        offsets.append(offsets[-1] + len(text) + 1)
+    start_row, end_row = edit.line - first, edit.end_line - first
+    if not (0 <= start_row <= end_row < len(old)):
+        return None
+    start = offsets[start_row] + min(edit.col - 1, len(old[start_row]))
+    end = offsets[end_row] + min(edit.end_col - 1, len(old[end_row]))
+    joined = "\n".join(old)
+    return joined[:start] + edit.text + joined[end:]
+
+
+def _holds_one_item(fmt: text_layer.Format, lines: list[str], lead: str) -> bool:
+    """Whether ``lines`` can be read alone as the one item they replace, as the whole text reads them.
+
+    YAML: the first line keeps the item's lead (indentation and dash); every other line that is not
+    blank is indented deeper than the dash, so it cannot close the item or start a sibling.  JSON:
+    the lines end with the comma before the next item.
+    """
+    if not lines[0].startswith(lead):
+        return False
+    if fmt == "json":
+        return lines[-1].rstrip().endswith(",")
+    dash = lead.index("-")
+    for text in lines[1:]:
+        stripped = text.lstrip(" ")
+        if stripped and (len(text) - len(stripped) <= dash or stripped.startswith("\t")):
+            return False
+    return True
+
+
+def _read_item(
+    fmt: text_layer.Format, text: str, offset: int
+) -> tuple[Any, dict[Path, Position], dict[Path, Position]] | None:
+    """The value of one item's text and its positions relative to the item (lines moved by ``offset``)."""
+    if fmt == "json":
+        text = text.rstrip()[:-1]  # the comma before the next item
+    try:
+        value = text_layer.parse(text, fmt)
+        ends: dict[Path, Position] = {}
+        starts = text_layer.locate(text, fmt, ends)
+    except OnnxTextError:
+        return None
+    if fmt == "yaml":
+        if not isinstance(value, list) or len(value) != 1:
+            return None
+        value = value[0]
+        starts = {path[1:]: where for path, where in starts.items() if path}
+        ends = {path[1:]: where for path, where in ends.items() if path}
+    else:
+        lead = len(text) - len(text.lstrip())
+        row = text.count("\n", 0, lead)
+        starts[()] = (row + 1, lead - (text.rfind("\n", 0, lead) + 1) + 1)
+    moved_starts = {path: (line + offset, col) for path, (line, col) in starts.items()}
+    moved_ends = {path: (line + offset, col) for path, (line, col) in ends.items()}
+    return value, moved_starts, moved_ends
+
+
+def _under(item: Path, relative: dict[Path, Position]) -> dict[Path, Position]:
+    return {(*item, *path): where for path, where in relative.items()}
+
+
+def _spliced(tree: Any, path: Path, value: Any) -> Any:
+    """A copy of ``tree`` with ``value`` at ``path``: the containers on the way are copied, nothing else."""
+    if not path:
+        return value
+    copy = dict(tree) if isinstance(tree, dict) else list(tree)
+    copy[path[0]] = _spliced(tree[path[0]], path[1:], value)
+    return copy

@@ -1,0 +1,107 @@
+"""A version derived from the previous one (re-reading one item) equals the whole text read again.
+
+Random edits of real dumps (squeezenet, silero-vad; YAML and JSON), each applied to the version the
+previous edit made: renames inside a name, deletions, insertions of characters, of line breaks, of
+whole lines, of a new item.  After each, the derived tree, positions and lint diagnostics must be
+those of a fresh read of the same text, and enough edits must take the incremental path for the
+test to mean something.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+import onnxtext
+from onnxtext import text as text_layer
+from onnxtext.lsp.incremental import Edit
+from onnxtext.lsp.snapshot import Snapshot
+from tests.models import silero_models
+
+SAMPLES = Path(__file__).parents[2] / "samples"
+_INSERTS = ["x", "_1", " ", "\n", ",", "]", "}", ": ", "- ", "'", '"', "#", "\n  ", "\t", "{a: 1}", "[]"]
+
+
+def _documents(tmp: Path) -> list[Path]:
+    found = [SAMPLES / "squeezenet.yaml", SAMPLES / "squeezenet.json"]
+    silero = [m for m in silero_models() if m.stat().st_size < 3_000_000][:1]
+    for model in silero:
+        for suffix in (".yaml", ".json"):
+            target = tmp / (model.stem + suffix)
+            onnxtext.dump(str(model), str(target))
+            found.append(target)
+    return found
+
+
+def _random_edit(rng: random.Random, lines: list[str]) -> Edit:
+    line = rng.randrange(len(lines) // 4, len(lines)) + 1  # mostly in lists, sometimes anywhere
+    text = lines[line - 1]
+    kind = rng.random()
+    col = rng.randrange(len(text) + 1) + 1
+    if kind < 0.35 and text:  # rename: replace a word-ish run
+        end = min(len(text) + 1, col + rng.randrange(1, 6))
+        return Edit(line, col, line, end, rng.choice(["y", "_x", "zz", ""]))
+    if kind < 0.7:
+        return Edit(line, col, line, col, rng.choice(_INSERTS))
+    if kind < 0.85:  # a whole line copied below (a new item, or a duplicate key)
+        copy = lines[rng.randrange(len(lines))]
+        return Edit(line, len(text) + 1, line, len(text) + 1, "\n" + copy)
+    end_line = min(len(lines), line + rng.randrange(0, 3))
+    return Edit(line, 1, end_line, rng.randrange(len(lines[end_line - 1]) + 1) + 1, "")
+
+
+def _applied(lines: list[str], edit: Edit) -> str:
+    offset = sum(len(text) + 1 for text in lines[: edit.line - 1]) + edit.col - 1
+    end = sum(len(text) + 1 for text in lines[: edit.end_line - 1]) + edit.end_col - 1
+    whole = "\n".join(lines)
+    return whole[:offset] + edit.text + whole[end:]
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_derived_versions_equal_a_full_read(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    for path in _documents(tmp_path):
+        fmt = text_layer.format_for(path.name)
+        text = path.read_text(encoding="utf-8")
+        previous = Snapshot(text, fmt, str(path), 1)
+        _ = previous.source_map, previous.diagnostics
+        derived = 0
+        for version in range(2, 32):
+            lines = previous.text.split("\n")
+            edit = _random_edit(rng, lines)
+            new_text = _applied(lines, edit)
+            snapshot = Snapshot(new_text, fmt, str(path), version, previous, edit)
+            fresh = Snapshot(new_text, fmt, str(path), version)
+            where = f"{path.name} v{version} {edit}"
+            assert snapshot.tree == fresh.tree, where
+            assert snapshot.document.syntax_error == fresh.document.syntax_error, where
+            if fresh.parsed:
+                mine, theirs = snapshot.source_map, fresh.source_map
+                assert mine is not None and theirs is not None
+                assert dict(mine.starts) == theirs.starts, where
+                assert dict(mine.ends) == theirs.ends, where
+                for line in range(1, len(snapshot.text.split("\n")) + 1, 7):
+                    assert snapshot.path_at(line, 3) == fresh.path_at(line, 3), (where, line)
+            assert snapshot.diagnostics == fresh.diagnostics, where
+            derived += snapshot._derived is not None
+            if snapshot.parsed:
+                previous = snapshot
+        assert derived >= 5, (path.name, derived)
+
+
+def test_a_misspelt_input_is_derived_and_reported(tmp_path: Path) -> None:
+    """The language server's typical edit: one name in one node, broken then restored."""
+    path = SAMPLES / "squeezenet.yaml"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    row = lines.index("    - op_type: Relu") + 2  # its inputs: [...] line
+    col = lines[row].index("inputs: [") + len("inputs: [") + 1
+    first = Snapshot(text, "yaml", str(path), 1)
+    _ = first.source_map, first.diagnostics
+    edit = Edit(row + 1, col, row + 1, col, "q")
+    broken = Snapshot(_applied(lines, edit), "yaml", str(path), 2, first, edit)
+    missing = [d for d in broken.diagnostics if d.code == "R201"]
+    assert broken._derived is not None
+    assert [(d.line, d.col) for d in missing] == [(row + 1, col)]

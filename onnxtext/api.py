@@ -21,6 +21,7 @@ from google.protobuf.message import DecodeError
 
 from onnxtext import text
 from onnxtext.codecs import SidecarReader, SidecarWriter
+from onnxtext.codecs.held import HeldPayloads, NotHeld, holding
 from onnxtext.codecs.policy import Mode, Policy
 from onnxtext.document import read_text
 from onnxtext.errors import OnnxTextError
@@ -39,6 +40,7 @@ from onnxtext.roundtrip.save import (
     write_atomic,
     write_model,
 )
+from onnxtext.roundtrip.stream import thin_document, write_document
 
 PathLike = str | os.PathLike[str]
 Transform = Callable[[onnx.ModelProto], onnx.ModelProto]
@@ -105,7 +107,9 @@ def dump(
         with gc_paused():
             progress.stage("encoding", len(proto.graph.node) + len(proto.graph.initializer))
             sidecars = SidecarWriter(staging, folder.name, left_out)
-            tree = encode_model(proto, policy, sidecars, progress)
+            held = HeldPayloads()  # big Base64/number payloads: written from the model, not the tree
+            with holding(held):
+                tree = encode_model(proto, policy, sidecars, progress)
             sidecars.check_all_taken()
             progress.stage("writing")
             document = text.emit(tree, fmt)
@@ -113,7 +117,7 @@ def dump(
                 tree = _with_data_dir(tree, FsPath(model).resolve().parent, target.resolve().parent)
                 document = text.emit(tree, fmt)
         with atomic_file(target) as out:  # the sidecars move in once the document is safely written
-            out.write(document.encode("utf-8"))
+            write_document(document, held, fmt, out)
             _replace_folder(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -159,49 +163,78 @@ def build(
     Returns the decoded model; unchecked and untransformed, it lacks the sidecar payloads of 1 MiB
     and more, which went from their files straight into ``output``.
     """
-    if doc_path is None:
-        document = _Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd())
-    else:
-        document = _Document.read(FsPath(doc_path), format)
     target = FsPath(output)
     check_writable(target, force=force)
     progress = progress or Silent()
-    # Big sidecar payloads stay in their files until the model is written (write_model copies them),
-    # unless the model is read whole first (by the lint gate's checks or a transform).
-    sidecars = SidecarReader(document.folder, splice=not check and transform is None)
-    if check and gate is not None:  # e.g. lint: every error at its line, nothing written
-        model, data_dir, checked_by_lint = gate(
-            document.text, document.fmt, document.filename, document.folder, progress
-        )
-    else:
-        model, data_dir = document.decode(progress, sidecars)
-        checked_by_lint = False
-    if transform is not None:
-        with document.placed():
-            model = transform(model)
-    locations = _external_locations(model, document.text)
-    if not locations:
-        if check and not (checked_by_lint and transform is None):  # lint's C501/T30x were these checks
-            progress.stage("checking")
-            document.check(model)
-        progress.stage("writing")
-        with document.placed():  # a sidecar changed since decoding is an error at its line
-            save_model(model, target, force=True, slices=sidecars.slices)
-        return model
-    progress.stage("copying external data")
-    copied = copy_external_data(locations, data_dir, target.resolve().parent, force=force)
-    try:
-        with document.placed(), atomic_file(target) as out:
-            progress.stage("writing")
-            write_model(model, out, sidecars.slices)
-            out.flush()
-            if check:
+    steps = _BuildSteps(target, check, force, progress, transform, gate)
+    if doc_path is None:
+        return steps.run(_Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd()))
+    source = FsPath(doc_path)
+    fmt = format or text.format_for(source.name)
+    held = HeldPayloads()  # big payload scalars decoded from the file as they are needed
+    thinned = thin_document(source, fmt, held)
+    if thinned is not None:
+        try:
+            with holding(held):
+                return steps.run(_Document(thinned, fmt, str(source), source.parent.resolve()), held)
+        except (NotHeld, OnnxTextError):
+            pass  # built (or refused, at the right line) the ordinary way
+    return steps.run(_Document.read(source, format))
+
+
+@dataclasses.dataclass
+class _BuildSteps:
+    """What :func:`build` does with a document, once it has chosen how to read it."""
+
+    target: FsPath
+    check: bool
+    force: bool
+    progress: Progress
+    transform: Transform | None
+    gate: Gate | None
+
+    def run(self, document: _Document, held: HeldPayloads | None = None) -> onnx.ModelProto:
+        """Decode, check and write ``document``; NotHeld when ``held`` payloads were not all decoded."""
+        target, check, force, progress = self.target, self.check, self.force, self.progress
+        transform, gate = self.transform, self.gate
+        # Big sidecar payloads stay in their files until the model is written (write_model copies them),
+        # unless the model is read whole first (by the lint gate's checks or a transform).
+        sidecars = SidecarReader(document.folder, splice=not check and transform is None)
+        if check and gate is not None:  # e.g. lint: every error at its line, nothing written
+            model, data_dir, checked_by_lint = gate(
+                document.text, document.fmt, document.filename, document.folder, progress
+            )
+        else:
+            model, data_dir = document.decode(progress, sidecars)
+            checked_by_lint = False
+        if held is not None:
+            held.check_all_taken()
+        if transform is not None:
+            with document.placed():
+                model = transform(model)
+        locations = _external_locations(model, document.text)
+        if not locations:
+            if check and not (checked_by_lint and transform is None):  # lint's C501/T30x were these checks
                 progress.stage("checking")
-                document.check(model, written=out.name)
-    except BaseException:
-        remove_files(copied)
-        raise
-    return model
+                document.check(model)
+            progress.stage("writing")
+            with document.placed():  # a sidecar changed since decoding is an error at its line
+                save_model(model, target, force=True, slices=sidecars.slices)
+            return model
+        progress.stage("copying external data")
+        copied = copy_external_data(locations, data_dir, target.resolve().parent, force=force)
+        try:
+            with document.placed(), atomic_file(target) as out:
+                progress.stage("writing")
+                write_model(model, out, sidecars.slices)
+                out.flush()
+                if check:
+                    progress.stage("checking")
+                    document.check(model, written=out.name)
+        except BaseException:
+            remove_files(copied)
+            raise
+        return model
 
 
 def read_model(path: PathLike, left_out: Payloads | None = None) -> onnx.ModelProto:

@@ -18,6 +18,7 @@ mapping with none of the keys means the tensor has no payload at all.
 from __future__ import annotations
 
 import math
+import re
 import struct
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +29,7 @@ import onnx
 from onnxtext.codecs.b64 import decode_base64, encode_base64
 from onnxtext.codecs.digest import check_digest, sha256_hex, sha256_while
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
+from onnxtext.codecs.held import NotHeld, hold, is_token, take, would_hold
 from onnxtext.codecs.inline import (
     element_count,
     from_values,
@@ -114,6 +116,9 @@ def _encode_raw(
 ) -> dict[str, Any]:
     form = policy.form_for(math.prod(dims), len(raw), sidecars=sidecars is not None)
     if form == VALUES:
+        token = hold(VALUES, raw, dtype) if _values_held_exactly(raw, dtype) else None
+        if token is not None:
+            return {VALUES: token}
         values = _exact_raw_values(raw, dtype, dims)
         if values is not None:
             return {VALUES: values}
@@ -122,7 +127,36 @@ def _encode_raw(
         return {NPY: reference, SHA256: digest}
     if form == DIGEST:
         return {DIGEST: summary(raw, dtype, math.prod(dims))}
-    return {BASE64: encode_base64(raw)}
+    return {BASE64: _base64_text(raw, dtype)}
+
+
+_CHECK_CHUNK = 1 << 22  # elements per NaN check: a bounded scratch array
+# A Base64 text holding one of these (anywhere) is no YAML number, date or bool: written plain.
+_NOT_NUMBER_LIKE = re.compile("[g-wyzG-WYZ/]")
+
+
+def _values_held_exactly(raw: bytes | memoryview, dtype: DType) -> bool:
+    """Whether a big payload may be held as numbers: when :func:`_exact_by_construction` holds for it,
+    so that the writer, formatting it chunk by chunk, writes exactly what :func:`to_values` gives."""
+    if not would_hold(len(raw)):
+        return False
+    if dtype.kind == "int" and not dtype.packed:
+        return True
+    if dtype.name not in _IEEE:
+        return False
+    elements = np.frombuffer(raw, dtype=dtype.numpy)
+    return not any(
+        np.isnan(elements[i : i + _CHECK_CHUNK]).any() for i in range(0, elements.size, _CHECK_CHUNK)
+    )
+
+
+def _base64_text(data: bytes | memoryview, dtype: DType) -> str:
+    """The Base64 text of ``data``, or the token holding it (big, and surely written as a plain string)."""
+    if would_hold(len(data)) and _NOT_NUMBER_LIKE.search(encode_base64(data[:3072])):
+        token = hold(BASE64, data, dtype)
+        if token is not None:
+            return token
+    return encode_base64(data)
 
 
 def _exact_raw_values(raw: bytes, dtype: DType, dims: tuple[int, ...]) -> list[object] | None:
@@ -181,7 +215,7 @@ def _encode_typed(
         if raw is not None and sidecars is not None and sidecar_holds(raw, dtype, dims):
             reference, digest = sidecars.write(tensor.name, raw, dtype, dims)
             return {STORAGE: dtype.field, NPY: reference, SHA256: digest}
-    return {STORAGE: dtype.field, BASE64: encode_base64(data)}
+    return {STORAGE: dtype.field, BASE64: _base64_text(data, dtype)}
 
 
 # (element type, typed field) pairs whose field bytes are the raw_data bytes themselves.
@@ -343,6 +377,12 @@ def _storage(doc: dict[str, Any], dtype: DType, form: str, path: Path) -> str:
 def _decode_values(
     node: object, storage: str, tensor: onnx.TensorProto, dtype: DType, dims: tuple[int, ...], path: Path
 ) -> None:
+    if is_token(node):  # a big list of numbers left in the document file
+        if storage != RAW:
+            raise NotHeld(f"numbers for {storage}")
+        count = math.prod(dims)
+        tensor.raw_data = take(node, VALUES, dtype, count, packed_size(dtype, count))
+        return
     if storage == STRINGS:
         tensor.string_data.extend(strings_from_values(node, dtype, dims, path))
         return
@@ -397,7 +437,10 @@ def _decode_base64_form(
         expected = packed_size(dtype, count)
     else:
         expected = stored_length(dtype, count) * NUMERIC_FIELDS[storage].itemsize
-    data = decode_base64(node, path, expected)
+    if is_token(node):  # a big Base64 text left in the document file
+        data = take(node, BASE64, dtype, count, expected)
+    else:
+        data = decode_base64(node, path, expected)
     if len(data) != expected:
         where = "" if storage == RAW else f" of {storage}"
         raise OnnxTextError(

@@ -1,0 +1,154 @@
+"""Big Base64 and number payloads streamed between model, text and model (roundtrip.stream).
+
+The threshold is lowered so that small models take the streamed path; each test checks that it was
+taken (the payloads were held) and that text and model are byte for byte what the ordinary path gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ml_dtypes
+import numpy as np
+import pytest
+from onnx import ModelProto, TensorProto, helper, numpy_helper
+
+from onnxtext import api
+from onnxtext.codecs import held, payload
+from onnxtext.errors import OnnxTextError
+from onnxtext.roundtrip import lean
+
+MIN_BYTES = 256
+
+
+@pytest.fixture(autouse=True)
+def small_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(held, "HELD_MIN_BYTES", MIN_BYTES)
+    monkeypatch.setattr(lean, "LEAN_FILE_MIN_BYTES", 0)  # payloads come from the mapped model file
+    monkeypatch.setattr(lean, "LEAN_MIN_BYTES", MIN_BYTES)
+
+
+@pytest.fixture
+def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many payloads were held on dump and taken on build."""
+    seen = {"hold": 0, "take": 0}
+
+    def spy(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            out = real(*args)
+            seen[name] += out is not None
+            return out
+
+        return call
+
+    monkeypatch.setattr(payload, "hold", spy("hold", payload.hold))
+    monkeypatch.setattr(payload, "take", spy("take", payload.take))
+    return seen
+
+
+def _model() -> ModelProto:
+    rng = np.random.default_rng(7)
+    arrays = {
+        "f32": rng.standard_normal((40, 30)).astype(np.float32),
+        "f16": rng.standard_normal(500).astype(np.float16),
+        "f64": np.concatenate([rng.standard_normal(200), [1e300, -1e-300, 0.0, -0.0, np.inf]]),
+        "special": np.array([1.0, -0.0, np.inf, -np.inf, 1e-30, 3e38, 1e-45] * 60, np.float32),
+        "i64": rng.integers(-(2**62), 2**62, 300, dtype=np.int64),  # JSON writes most as strings
+        "u64": rng.integers(0, 2**64 - 1, 300, dtype=np.uint64),
+        "i8": rng.integers(-128, 127, 1000, dtype=np.int8),
+        "bf16": rng.standard_normal(400).astype(ml_dtypes.bfloat16),  # numbers by the checking path
+        "nan": np.array([np.nan, 1.0] * 200, np.float32),  # NaN: numbers only after the exactness check
+        "small": np.arange(6, dtype=np.float32),
+    }
+    tensors = [numpy_helper.from_array(a, name) for name, a in arrays.items()]
+    tensors.append(helper.make_tensor("flags", TensorProto.BOOL, [600], [True, False, True] * 200))
+    tensors.append(helper.make_tensor("typed", TensorProto.FLOAT, [300], rng.standard_normal(300).tolist()))
+    constant = helper.make_node("Constant", [], ["c"], value=numpy_helper.from_array(arrays["f32"], "cv"))
+    graph = helper.make_graph(
+        [constant, helper.make_node("Add", ["f32", "c"], ["y"])],
+        "g",
+        [],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [40, 30])],
+        tensors,
+    )
+    return helper.make_model(graph, producer_name="test")
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+@pytest.mark.parametrize("mode", ["base64", "inline"])
+def test_streamed_round_trip_is_exact(tmp_path: Path, counts: dict[str, int], mode: str, fmt: str) -> None:
+    model = _model()
+    source = tmp_path / "m.onnx"
+    source.write_bytes(model.SerializeToString())
+    document = tmp_path / f"m.{fmt}"
+    api.dump(source, document, tensors=mode)  # type: ignore[arg-type]
+    assert counts["hold"] >= 5
+    assert document.read_text() == api.dumps(model, fmt, tensors=mode)  # type: ignore[arg-type]
+    for check in (False, True):
+        counts["take"] = 0
+        out = tmp_path / f"out-{check}.onnx"
+        api.build(document, out, check=check)
+        assert counts["take"] >= counts["hold"]
+        assert out.read_bytes() == model.SerializeToString()
+
+
+def _dumped(tmp_path: Path, mode: str, fmt: str) -> tuple[ModelProto, Path]:
+    model = _model()
+    document = tmp_path / f"m.{fmt}"
+    document.write_text(api.dumps(model, fmt, tensors=mode))  # type: ignore[arg-type]
+    return model, document
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_hand_written_numbers_read_as_the_parser_reads_them(
+    tmp_path: Path, counts: dict[str, int], fmt: str
+) -> None:
+    """Integers in a float list (``-0`` is +0.0 there), ``1.`` (YAML), ``1e3`` and infinities."""
+    _, document = _dumped(tmp_path, "inline", fmt)
+    items = ["-0", "1.", "1e3", "2", "-.inf" if fmt == "yaml" else '"-Infinity"', "0.5"] * 200
+    if fmt == "json":
+        items = [i for i in items if i not in ("1.",)]
+    spelled = ", ".join(items)
+    name = "hand"
+    tensor = f"name: {name}, type: 'float32[{len(items)}]', values: [{spelled}]"
+    text = document.read_text()
+    if fmt == "yaml":
+        text = text.replace("  initializers:\n", f"  initializers:\n    - {{{tensor}}}\n", 1)
+    else:
+        tensor = f'"name": "{name}", "type": "float32[{len(items)}]", "values": [{spelled}]'
+        text = text.replace('"initializers": [\n', f'"initializers": [\n      {{{tensor}}},\n', 1)
+    document.write_text(text)
+    built = api.build(document, tmp_path / "held.onnx", check=False)
+    assert counts["take"] > 0
+    ordinary = api.loads(text, fmt)  # type: ignore[arg-type]
+    assert built.SerializeToString() == ordinary.SerializeToString()
+    assert ordinary.graph.initializer[0].name == name
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_a_bad_payload_is_reported_as_the_ordinary_build_reports_it(tmp_path: Path, fmt: str) -> None:
+    _, document = _dumped(tmp_path, "base64", fmt)
+    text = document.read_text()
+    start = text.index("base64: " if fmt == "yaml" else '"base64": "') + 20
+    document.write_text(text[:start] + "=" + text[start + 1 :])  # padding inside the text
+    with pytest.raises(OnnxTextError) as held_build:
+        api.build(document, tmp_path / "x.onnx", check=False)
+    with pytest.raises(OnnxTextError) as ordinary:
+        api.loads(text[:start] + "=" + text[start + 1 :], fmt, filename=str(document))  # type: ignore[arg-type]
+    assert (held_build.value.code, held_build.value.line) == (ordinary.value.code, ordinary.value.line)
+    assert held_build.value.code == "E302"
+    assert not (tmp_path / "x.onnx").exists()
+
+
+def test_a_payload_like_run_inside_a_string_stays_in_it(tmp_path: Path, counts: dict[str, int]) -> None:
+    """``base64: <long run>`` inside a doc string is no payload: its token is not taken, and the build
+    falls back to the ordinary path, which keeps the string as it is."""
+    model = _model()
+    model.doc_string = "see base64: " + "QUJD" * 200 + " for details"
+    document = tmp_path / "m.yaml"
+    api.dump(model, document, tensors="base64")
+    out = tmp_path / "m.onnx"
+    api.build(document, out, check=False)
+    assert out.read_bytes() == model.SerializeToString()

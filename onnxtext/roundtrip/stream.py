@@ -45,10 +45,11 @@ _VALUES_CHUNK = 1 << 18  # elements formatted at a time
 _WINDOW = 1 << 24  # bytes of the document searched at a time (pages behind are released)
 _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=]*")
 _NOT_NUMBER_LIKE = re.compile(rb"[g-wyzG-WYZ/]")  # a plain YAML scalar holding one is a string
-_KEYS = {
-    "yaml": re.compile(rb"(?P<base64>base64: )|(?P<values>values: \[)"),
-    "json": re.compile(rb'(?P<base64>"base64": ")|(?P<values>"values": \[)'),
-}
+_KEYS = {"yaml": (b"base64: ", b"values: ["), "json": (b'"base64": "', b'"values": [')}
+_LOOKAHEAD = 1024  # a payload key is looked at only when this many payload characters follow it
+_FOLLOWS = {"base64": rb"[A-Za-z0-9+/=]", "values": rb"[^\]\[\r\n]"}
+_NOT_ONE_FLAT_LINE = re.compile(rb"[\[\r\n]")  # inside a list: it is not one flat line
+
 
 # -- dump ----------------------------------------------------------------------------------------
 
@@ -148,33 +149,40 @@ def thin_document(source: FsPath, fmt: Format, payloads: HeldPayloads) -> str | 
 
 def _payload_spans(data: mmap.mmap, fmt: Format, min_bytes: int) -> Iterator[tuple[str, int, int]]:
     """(form, start, end) of each big payload scalar: a Base64 run, or a one-line ``[...]``."""
-    keys = _KEYS[fmt]
-    pos, size = 0, len(data)
-    while pos < size:
-        stop = min(pos + _WINDOW, size)
-        match = keys.search(data, pos, min(stop + 16, size))
-        if match is None:
-            _release(data, pos, stop)
-            pos = stop
+    pos = 0
+    for form, start in _candidates(data, fmt, min(min_bytes, _LOOKAHEAD)):
+        if start < pos:  # inside the previous payload
             continue
-        form = match.lastgroup
-        start = match.end()
         if form == "base64":
             end = _run_end(data, start)
             big = end - start >= min_bytes and (fmt == "json" or _NOT_NUMBER_LIKE.search(data, start, end))
         else:
-            start -= 1
             end = data.find(b"]", start) + 1
-            big = (
-                end - start >= min_bytes
-                and data.find(b"\n", start, end) < 0
-                and data.find(b"\r", start, end) < 0
-            )
-            big = big and data.find(b"[", start + 1, end) < 0
-        _release(data, pos, end)
+            big = end - start >= min_bytes and _NOT_ONE_FLAT_LINE.search(data, start + 1, end - 1) is None
+        _release(data, start, end)
         if big:
-            yield form, start, end  # type: ignore[misc]
-        pos = max(end, match.end())
+            yield form, start, end
+            pos = end
+
+
+def _candidates(data: mmap.mmap, fmt: Format, lookahead: int) -> list[tuple[str, int]]:
+    """(form, where the scalar starts) after each payload key followed by ``lookahead`` payload
+    characters, in order; found with ``find`` window by window (a big graph has many small payloads:
+    only the big ones take a step in Python)."""
+    found = []
+    size = len(data)
+    for form, key in zip(("base64", "values"), _KEYS[fmt], strict=True):
+        follows = re.compile(_FOLLOWS[form] + b"{%d}" % lookahead)
+        for window in range(0, size, _WINDOW):
+            stop = min(window + _WINDOW + len(key) - 1, size)
+            hit = data.find(key, window, stop)
+            while hit >= 0:
+                start = hit + len(key)
+                if follows.match(data, start, start + lookahead) is not None:
+                    found.append((form, start - (form == "values")))  # a list starts at its "["
+                hit = data.find(key, start, stop)
+            _release(data, window, window + _WINDOW)
+    return sorted(found, key=lambda item: item[1])
 
 
 def _run_end(data: mmap.mmap, start: int) -> int:

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
 from onnx import AttributeProto, ModelProto, NodeProto, TensorProto, TypeProto
 
@@ -99,6 +99,7 @@ class _Decoder:
         reuse: Callable[[Message, Any, Path, Callable[[Message, Any, Path], None]], None] | None = None,
     ) -> None:
         self.reuse = reuse
+        self.tensor_types: dict[str, tuple[int, list[int]]] = {}
         self.sidecars = sidecars
         self.tick = progress.advance
         self.problems = problems
@@ -114,14 +115,20 @@ class _Decoder:
     def fill(
         self, msg: Message, doc: dict[str, Any], path: Path, forbidden: frozenset[str] = frozenset()
     ) -> None:
-        """Set every field named in ``doc`` on ``msg`` (a node's attributes last: they need its op)."""
-        fields = layout.field_of(msg.DESCRIPTOR)
+        """Set every field named in ``doc`` on ``msg`` (a node's attributes last: they need its op).
+
+        Names, ints and lists of names are set as they are (see :func:`_set_plain`); anything else
+        takes the checking path, which builds element paths for its errors.
+        """
+        slots = _slots(msg.DESCRIPTOR)
         unknown = None
-        items = _mapping(doc, path).items()
+        items: Any = _mapping(doc, path).items()
         if isinstance(msg, NodeProto) and "attributes" in doc:
-            items = sorted(items, key=lambda item: item[0] == "attributes")
+            items = [*((k, v) for k, v in items if k != "attributes"), ("attributes", doc["attributes"])]
         for key, value in items:
-            field = fields.get(key)
+            field, plain = slots.get(key, _NO_SLOT)
+            if plain is not None and key not in forbidden and _set_plain(msg, field, plain, value):
+                continue
             try:
                 if key == layout.UNKNOWN_KEY:
                     unknown = decode_base64(value, path + (key,))
@@ -173,12 +180,7 @@ class _Decoder:
             )
 
     def compact_tensor(self, tensor: TensorProto, doc: dict[str, Any], path: Path) -> None:
-        try:
-            tensor.data_type, dims = parse_tensor_type(_str(doc["type"], path + ("type",)))
-        except TypeStringError as err:
-            _fail(
-                "E203", str(err), path + ("type",), "tensor types look like float32[2,3], int64[] (a scalar)"
-            )
+        tensor.data_type, dims = self.tensor_type(doc["type"], path)
         tensor.dims.extend(dims)
         rest = {k: v for k, v in doc.items() if k != "type" and k not in PAYLOAD_KEYS}
         self.fill(tensor, rest, path, forbidden=layout.COMPACT_TENSOR_FIELDS)
@@ -186,11 +188,23 @@ class _Decoder:
         if payload:
             decode_payload(payload, tensor, path, self.sidecars)
 
+    def tensor_type(self, text: Any, path: Path) -> tuple[int, list[int]]:
+        """A compact tensor's ``type:`` as (data_type, dims); read once per distinct string."""
+        known = self.tensor_types.get(text) if type(text) is str else None
+        if known is not None:
+            return known
+        try:
+            known = self.tensor_types[text] = parse_tensor_type(_str(text, path + ("type",)))
+        except TypeStringError as err:
+            _fail(
+                "E203", str(err), path + ("type",), "tensor types look like float32[2,3], int64[] (a scalar)"
+            )
+        return known
+
     # -- fields ---------------------------------------------------------------------------------
 
     def field(self, msg: Message, field: FieldDescriptor, value: Any, path: Path) -> None:
-        if _set_plain(msg, field, value):
-            return
+        """Set one field by the checking path (:meth:`fill` has tried :func:`_set_plain`)."""
         owner = msg.DESCRIPTOR.full_name
         if (owner, field.name) in layout.ATTRIBUTE_LISTS:
             self.attributes(msg, getattr(msg, field.name), value, path)
@@ -414,15 +428,22 @@ def _plain_type(owner: str, field: FieldDescriptor) -> type | None:
     return _PLAIN.get(field.type)
 
 
-def _set_plain(msg: Message, field: FieldDescriptor, value: Any) -> bool:
+_NO_SLOT: tuple[None, None] = (None, None)
+
+
+@functools.cache
+def _slots(descriptor: Descriptor) -> dict[str, tuple[FieldDescriptor, type | None]]:
+    """document key -> (field, :func:`_plain_type`), decided once per message type."""
+    owner = descriptor.full_name
+    return {key: (field, _plain_type(owner, field)) for key, field in layout.fields_of(descriptor)}
+
+
+def _set_plain(msg: Message, field: FieldDescriptor, plain: type, value: Any) -> bool:
     """The fast path for the common case (a name, an int, a list of names): True when it is done.
 
     Anything unusual (wrong kinds, out-of-range ints, {base64: ...} strings) is left to the checking
     path, which knows the element paths for its errors.
     """
-    plain = _plain_type(msg.DESCRIPTOR.full_name, field)
-    if plain is None:
-        return False
     try:
         if not field.is_repeated:
             if type(value) is not plain:

@@ -10,13 +10,14 @@ decimal strings.  The decoder upstream reads both back where a number is expecte
 
 from __future__ import annotations
 
+import math
 import re
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C one, non-ASCII kept
 from typing import Any
 
 from onnxtext.text.scalars import json_float_text, json_int_text, scalar_text
 from onnxtext.text.tree import NotPlainData, inline_list
-from onnxtext.tree import MAPPINGS, Flow
+from onnxtext.tree import MAPPINGS, SAFE_INT
 
 _MORE_ESCAPES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
@@ -72,23 +73,43 @@ class _Writer:
     def inline(self, value: Any) -> str:
         """Any value on one line."""
         kind = type(value)
+        if kind is str:
+            return self.cache.get(value) or self.string(value)
         if kind is list:
-            return "[" + ", ".join([self.inline(item) for item in value]) + "]"
+            return "[" + ", ".join(self.items(value)) + "]"
         if kind in MAPPINGS and value:
             cache = self.cache
             entries = [f"{cache.get(k) or self.string(k)}: {self.inline(v)}" for k, v in value.items()]
             return "{" + ", ".join(entries) + "}"
         return self.leaf(value)
 
-    def node(self, value: Any, indent: int) -> None:
-        """Write a non-empty dict or list, on a line whose key or item is at ``indent``."""
+    def items(self, items: list[Any]) -> list[str] | map[str]:
+        """The texts of a one-line list's items; a list of one scalar type is written in one sweep."""
+        kinds = set(map(type, items))
+        if len(kinds) == 1:
+            kind = kinds.pop()
+            if kind is float and all(map(math.isfinite, items)):
+                return map(float.__repr__, items)
+            if kind is int and min(items) >= -SAFE_INT and max(items) <= SAFE_INT:
+                return map(int.__repr__, items)
+            if kind is str:
+                cache = self.cache
+                return [cache.get(item) or self.string(item) for item in items]
+        return [self.inline(item) for item in items]
+
+    def node(self, head: str, value: Any, indent: int) -> None:
+        """Write ``head`` and then any value, whose key or item is at ``indent``."""
         kind = type(value)
-        if kind is dict:
+        if kind is str:
+            self.out.append(head + (self.cache.get(value) or self.string(value)))
+        elif kind is dict and value:
+            self.out.append(head)
             self.mapping(value, indent)
-        elif kind is list and not inline_list(value):
+        elif kind is list and value and not inline_list(value):
+            self.out.append(head)
             self.sequence(value, indent)
         else:
-            self.out.append(self.inline(value))
+            self.out.append(head + self.inline(value))
 
     def mapping(self, mapping: dict[str, Any], indent: int) -> None:
         out, cache = self.out, self.cache
@@ -96,41 +117,27 @@ class _Writer:
         pad = " " * inner
         separator = "{\n"
         for key, value in mapping.items():
-            key_text = cache.get(key) or self.string(key)
-            head = f"{separator}{pad}{key_text}: "
+            head = f"{separator}{pad}{cache.get(key) or self.string(key)}: "
             separator = ",\n"
-            kind = type(value)
-            if kind is str:
+            if type(value) is str:
                 out.append(head + (cache.get(value) or self.string(value)))
-            elif (kind is dict or kind is list or kind is Flow) and value:
-                out.append(head)
-                self.node(value, inner)
             else:
-                out.append(head + self.leaf(value))
+                self.node(head, value, inner)
         out.append("\n" + " " * indent + "}")
 
     def sequence(self, sequence: list[Any], indent: int) -> None:
-        out = self.out
         inner = indent + 2
         pad = " " * inner
         separator = "[\n"
         for item in sequence:
-            kind = type(item)
-            if (kind is dict or kind is list or kind is Flow) and item:
-                out.append(separator + pad)
-                self.node(item, inner)
-            else:
-                out.append(separator + pad + self.leaf(item))
+            self.node(separator + pad, item, inner)
             separator = ",\n"
-        out.append("\n" + " " * indent + "]")
+        self.out.append("\n" + " " * indent + "]")
 
 
 def emit_json(tree: Any) -> str:
     """The canonical JSON text of ``tree``, ending with a newline.  Raises NotPlainData."""
     writer = _Writer()
-    if type(tree) in (dict, list, Flow) and tree:
-        writer.node(tree, 0)
-    else:
-        writer.out.append(writer.leaf(tree))
+    writer.node("", tree, 0)
     writer.out.append("\n")
     return "".join(writer.out)

@@ -69,6 +69,16 @@ def test_integers_a_double_cannot_hold_are_strings() -> None:
     )
 
 
+def test_one_line_lists_of_one_kind_read_as_item_by_item() -> None:
+    tree = {"f": [1.5, 2.0, -0.0, 1e-45], "i": [1, -2, 2**53 - 1], "b": [True, 1], "s": ["a", "\u2028", "a"]}
+    assert emit(tree, "json") == (
+        '{\n  "f": [1.5, 2.0, -0.0, 1e-45],\n  "i": [1, -2, 9007199254740991],\n  "b": [true, 1],\n'
+        '  "s": ["a", "\\u2028", "a"]\n}\n'
+    )
+    with pytest.raises(TypeError, match="tuple"):
+        emit({"t": [(1, 2), (3, 4)]}, "json")
+
+
 def test_bom_is_tolerated() -> None:
     assert parse('\ufeff{"a": 1}', "json") == {"a": 1}
 

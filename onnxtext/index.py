@@ -19,6 +19,8 @@ import heapq
 from collections.abc import Iterator
 from typing import Any, Literal
 
+import numpy as np
+
 from onnxtext.paths import Path
 
 ScopeKind = Literal["graph", "subgraph", "function"]
@@ -214,33 +216,69 @@ class Index:
 
 
 def close_matches(word: str, names: list[str], n: int, cutoff: float = 0.6) -> list[str]:
-    """What ``difflib.get_close_matches(word, names, n, cutoff)`` returns, in a tenth of its time.
+    """What ``difflib.get_close_matches(word, names, n, cutoff)`` returns, in a small part of its time.
 
     Export-style names look alike (``/model/layers.12/...``), so nearly every one passes difflib's
-    cheap bounds and pays for the full ratio.  Here the full ratio is computed in order of the
-    ``quick_ratio`` bound, best first, and stops once the bound falls below the n-th best ratio
-    found: no later name can enter the result (82,500 names of a 50,000-node export: 1.7 s instead of
-    7.5 s).
+    cheap bounds and pays for the full ratio.  Here the ``quick_ratio`` bound of every name is
+    computed at once (:func:`_quick_bounds`), then the full ratio in order of that bound, best
+    first, stopping once the bound falls below the n-th best ratio found: no later name can enter
+    the result (82,500 names of a 50,000-node export: 0.05 s instead of 7.5 s).
     """
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
-    bounds = []
-    for name in names:
-        matcher.set_seq1(name)
-        if matcher.real_quick_ratio() >= cutoff:
-            bound = matcher.quick_ratio()
-            if bound >= cutoff:
-                bounds.append((bound, name))
-    bounds.sort(reverse=True)
     best: list[tuple[float, str]] = []  # a heap of the n best (ratio, name)
-    for bound, name in bounds:
+    for bound, group in _by_bound(_quick_bounds(word, names), names, cutoff):
         if len(best) == n and bound < best[0][0]:
             break
-        matcher.set_seq1(name)
-        ratio = matcher.ratio()
-        if ratio >= cutoff:
-            (heapq.heappush if len(best) < n else heapq.heappushpop)(best, (ratio, name))
+        for name in sorted(group, reverse=True):  # the order of difflib's sort on (ratio, name)
+            matcher.set_seq1(name)
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                (heapq.heappush if len(best) < n else heapq.heappushpop)(best, (ratio, name))
     return [name for _, name in sorted(best, reverse=True)]
+
+
+def _by_bound(bounds: np.ndarray, names: list[str], cutoff: float) -> Iterator[tuple[float, list[str]]]:
+    """The names whose bound is at least ``cutoff``, grouped by bound, best first."""
+    keep = np.flatnonzero(bounds >= cutoff)
+    if not len(keep):
+        return
+    order = keep[np.argsort(-bounds[keep], kind="stable")]
+    values = bounds[order]
+    edges = np.flatnonzero(np.diff(values)) + 1
+    for group in np.split(order, edges):
+        yield float(bounds[group[0]]), [names[i] for i in group]
+
+
+def _quick_bounds(word: str, names: list[str]) -> np.ndarray:
+    """difflib's ``quick_ratio`` of ``word`` against each name (the same floats): twice the characters
+    the two have in common, with multiplicity, over their total length.
+
+    Names of ASCII characters are counted at once, in numpy, only for the characters of ``word``;
+    when some name is not ASCII (or holds the NUL used as a separator), difflib counts.
+    """
+    data = "\0".join(names).encode("utf-8")
+    lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+    ascii_names = len(data) == int(lengths.sum()) + len(names) - 1 and data.count(0) == len(names) - 1
+    if not names or not ascii_names:
+        return np.array([difflib.SequenceMatcher(None, name, word).quick_ratio() for name in names])
+    wanted: dict[int, int] = {}
+    for char in word:
+        if 0 < ord(char) < 128:
+            wanted[ord(char)] = wanted.get(ord(char), 0) + 1
+    common = np.zeros(len(names), dtype=np.int64)
+    if wanted:
+        column = np.full(256, -1, dtype=np.int64)
+        column[list(wanted)] = np.arange(len(wanted))
+        codes = np.frombuffer(data, dtype=np.uint8)
+        which = np.repeat(np.arange(len(names), dtype=np.int64), lengths + 1)[: len(codes)]
+        picked = column[codes]
+        inside = picked >= 0
+        counts = np.bincount(which[inside] * len(wanted) + picked[inside], minlength=len(names) * len(wanted))
+        limits = np.array(list(wanted.values()), dtype=np.int64)
+        common = np.minimum(counts.reshape(len(names), len(wanted)), limits).sum(axis=1)
+    total = lengths + len(word)
+    return np.where(total > 0, 2.0 * common / np.maximum(total, 1), 1.0)
 
 
 def _items(value: Any) -> list[Any]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from onnxtext.diagnostics import Diagnostic
 from onnxtext.document import Document
@@ -77,34 +77,53 @@ def _specificity(entry: str) -> int:
 
 
 def lint(
-    document: Document, selection: Selection | None = None, index: Index | None = None
+    document: Document,
+    selection: Selection | None = None,
+    index: Index | None = None,
+    preview: Callable[[list[Diagnostic]], None] | None = None,
 ) -> list[Diagnostic]:
     """Every problem of ``document`` that ``selection`` enables, placed and sorted by position.
 
     ``index`` is the document's Index when the caller already has one (the language server shares
-    one per document version between lint and navigation).
+    one per document version between lint and navigation).  ``preview``, when given, receives the
+    diagnostics of the decoder and the tree rules (placed, without unused-noqa reports) before the
+    model rules run, when they will run: the language server shows those first on a big graph.
     """
     selection = selection or Selection()
     if document.syntax_error is not None:
         return [document.syntax_error]
     with gc_paused():  # the Index and the rules' tables are 100,000s of live objects: see gc_paused
-        found = _check(document, selection, index or Index(document.tree))
+        index = index or Index(document.tree)
+        found = _check(document, selection, index, "tree", list(document.decoded.diagnostics))
+        if not any(d.severity == "error" for d in found):  # else the model rules would only repeat them
+            if preview is not None:
+                preview(
+                    _report(
+                        document,
+                        found,
+                        dataclasses.replace(selection, ignore=(*selection.ignore, UNUSED_NOQA)),
+                    )
+                )
+            found = _check(document, selection, index, "model", found)
+    return _report(document, found, selection)
+
+
+def _report(document: Document, found: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
+    """``found`` as reported: what ``selection`` enables, placed, minus what noqa silences, sorted."""
     placed = [document.place(d) for d in found if selection.enabled(d.code)]
     kept = apply_noqa(document, placed, selection)
     return sorted(_unique(kept), key=lambda d: d.sort_key)
 
 
-def _check(document: Document, selection: Selection, index: Index) -> list[Diagnostic]:
-    """The decoder's diagnostics, then the tree rules', then (when those found no error) the model rules'."""
-    registry = rules()
-    found = list(document.decoded.diagnostics)
-    for stage in ("tree", "model"):
-        if stage == "model" and any(d.severity == "error" for d in found):
-            break
-        for entry in registry.values():
-            if entry.check is not None and entry.stage == stage and selection.enabled(entry.code):
-                new = _run(entry, document, index)
-                found.extend(_unrelated(new, found, selection) if entry.defers else new)
+def _check(
+    document: Document, selection: Selection, index: Index, stage: str, found: list[Diagnostic]
+) -> list[Diagnostic]:
+    """``found`` and what the rules of ``stage`` (tree: names, references, schemas; model: onnx.checker
+    and shape inference) add to it."""
+    for entry in rules().values():
+        if entry.check is not None and entry.stage == stage and selection.enabled(entry.code):
+            new = _run(entry, document, index)
+            found.extend(_unrelated(new, found, selection) if entry.defers else new)
     return found
 
 

@@ -4,7 +4,10 @@ The handlers only translate: LSP positions to document positions, library answer
 navigate, hover, complete, outline, fixes, inlay) to LSP types.  Each document version gets one
 :class:`~onnxtext.lsp.snapshot.Snapshot` shared by every request; lint runs on a worker thread a
 short moment after the last change (so typing does not queue a lint per keystroke), then the
-diagnostics are published and the value types inferred for hover and inlay hints.  While the text
+diagnostics are published and the value types inferred for hover and inlay hints.  On a graph of
+:data:`PREVIEW_NODES` nodes or more, a version whose tree rules find no error is published twice:
+their diagnostics first, then with those of onnx.checker and shape inference.  A change inside one
+list item re-reads only that item (:mod:`onnxtext.lsp.incremental`).  While the text
 does not parse, navigation answers from the last version that did.  A YAML or JSON file without the
 top-level ``onnxtext:`` key is some other file (an editor may start the server for all of them): it
 gets no diagnostics and no answers.  A handler that fails logs the error (``window/logMessage`` and
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -36,6 +40,7 @@ from onnxtext.lsp.snapshot import LspRange, Snapshot, Span
 from onnxtext.version import __version__
 
 DEBOUNCE = 0.1  # seconds of quiet after a change before lint runs
+PREVIEW_NODES = 10_000  # a graph this big gets the tree rules' diagnostics first, then all of them
 IDLE = 0.3  # seconds of quiet after diagnostics before positions and types are computed
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the answer to a refused rename
 _SNIFF = 4096  # the format key is looked for in the first characters, as `onnxtext lint` does in folders
@@ -184,19 +189,37 @@ def make_server() -> OnnxTextServer:
         server.current[uri] = snapshot
         server.pending[uri] = asyncio.ensure_future(analyse(uri, snapshot, delay))
 
-    async def analyse(uri: str, snapshot: Snapshot, delay: float) -> None:
-        try:
-            await asyncio.sleep(delay)
-            loop = asyncio.get_running_loop()
-            found = await loop.run_in_executor(server.worker, lambda: snapshot.diagnostics)
-            if server.current.get(uri) is not snapshot:
-                return
-            if snapshot.parsed:
-                server.parsed[uri] = snapshot
+    def publish(uri: str, snapshot: Snapshot, found: list[Diagnostic]) -> None:
+        if server.current.get(uri) is snapshot:
             diagnostics = [lsp_diagnostic(snapshot, d) for d in found]
             server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=snapshot.version)
             )
+
+    async def analyse(uri: str, snapshot: Snapshot, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+            loop = asyncio.get_running_loop()
+
+            def preview(found: list[Diagnostic]) -> None:  # on the worker: publish from the loop
+                loop.call_soon_threadsafe(publish, uri, snapshot, found)
+
+            def run() -> list[Diagnostic]:
+                gc.disable()  # until the diagnostics are out: a collection walks every object of the graph
+                big = snapshot.parsed and len(snapshot.index.nodes) >= PREVIEW_NODES
+                return snapshot.lint(preview if big else None)
+
+            collecting = gc.isenabled()
+            try:
+                found = await loop.run_in_executor(server.worker, run)
+                if server.current.get(uri) is not snapshot:
+                    return
+                if snapshot.parsed:
+                    server.parsed[uri] = snapshot
+                publish(uri, snapshot, found)
+            finally:
+                if collecting:
+                    gc.enable()
             if not snapshot.parsed:
                 return
             # The positions right away (a derived version has them already): the next change is

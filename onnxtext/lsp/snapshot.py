@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -57,6 +58,7 @@ class Snapshot:
         self._previous = previous if edit is not None else None
         self._edit = edit
         self._derived: Derived | None = None
+        self._diagnostics: list[Diagnostic] | None = None
         self.inferred: dict[str, str] | None = None  # value name -> inferred type string, once known
 
     @functools.cached_property
@@ -110,15 +112,21 @@ class Snapshot:
         with self._lock, gc_paused():
             return Index(self.document.tree)
 
-    @functools.cached_property
+    @property
     def diagnostics(self) -> list[Diagnostic]:
         """What ``onnxtext lint`` reports for this text (settings from the nearest pyproject.toml)."""
-        with self._lock:
-            settings = load_settings(self.document.folder)
-            selection = Selection(settings.select or ("ALL",), settings.ignore, settings.extend_select)
-            if not self.parsed:
-                return lint(self.document, selection)
-            return lint(self.document, selection, self.index)
+        return self.lint()
+
+    def lint(self, preview: Callable[[list[Diagnostic]], None] | None = None) -> list[Diagnostic]:
+        """:attr:`diagnostics`, computed once; ``preview`` receives the tree rules' first, when the
+        model rules (onnx.checker, shape inference) are still to run (see :func:`lint`)."""
+        with self._lock, gc_paused():  # the whole run: a collection in between walks millions of objects
+            if self._diagnostics is None:
+                settings = load_settings(self.document.folder)
+                selection = Selection(settings.select or ("ALL",), settings.ignore, settings.extend_select)
+                index = self.index if self.parsed else None
+                self._diagnostics = lint(self.document, selection, index, preview)
+            return self._diagnostics
 
     # -- positions --------------------------------------------------------------------------------
 

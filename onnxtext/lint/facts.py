@@ -17,6 +17,7 @@ from onnx import defs
 from onnxtext.document import Document
 from onnxtext.index import Index, Node, Scope
 from onnxtext.paths import Path
+from onnxtext.roundtrip.lean import without_big_weights
 
 R = TypeVar("R")
 
@@ -209,7 +210,9 @@ def inference(document: Document) -> tuple[onnx.ModelProto | None, list[tuple[st
     if model is None:
         return None, []
     try:
-        return onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True, data_prop=True), []
+        return onnx.shape_inference.infer_shapes(
+            without_big_weights(model), check_type=True, strict_mode=True, data_prop=True
+        ), []
     except onnx.shape_inference.InferenceError as err:
         return None, list(_inference_failures(str(err)))
     except (onnx.checker.ValidationError, ValueError) as err:  # e.g. an unknown op: the O rules say it

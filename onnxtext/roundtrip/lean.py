@@ -56,6 +56,35 @@ def read_lean(path: str | os.PathLike[str]) -> tuple[ModelProto, Payloads]:
     return model, {id(initializers[i]): (initializers[i], payload) for i, payload in cut.items()}
 
 
+def without_big_weights(model: ModelProto) -> ModelProto:
+    """``model`` without the ``raw_data`` of its big floating-point main-graph initializers: for shape
+    inference, which reads an initializer's type and dims but the values only of integer tensors (shape
+    data), and which otherwise copies the whole model four times (serialized, parsed in C++, the result
+    serialized, parsed back).  ``model`` itself when it has no big weights, or a big one of another type.
+    """
+    sizes = [_payload_size(tensor) for tensor in model.graph.initializer]
+    big = [size is None or size >= LEAN_MIN_BYTES for size in sizes]
+    if not any(big) or not all(
+        _floating(tensor) for tensor, is_big in zip(model.graph.initializer, big, strict=True) if is_big
+    ):
+        return model
+    thinned = _thin_model(memoryview(model.SerializeToString()))
+    return model if thinned is None else _parsed(thinned[0])
+
+
+def _payload_size(tensor: TensorProto) -> int | None:
+    """The ``raw_data`` bytes ``tensor``'s type and dims call for (None when unknown), without reading it."""
+    dtype = dtype_by_onnx(tensor.data_type)
+    if dtype is None or dtype.kind == "string" or any(d < 0 for d in tensor.dims):
+        return None
+    return packed_size(dtype, math.prod(tensor.dims))
+
+
+def _floating(tensor: TensorProto) -> bool:
+    dtype = dtype_by_onnx(tensor.data_type)
+    return dtype is not None and dtype.kind in ("float", "complex")
+
+
 def _parsed(data: bytes) -> ModelProto:
     model = ModelProto()
     model.ParseFromString(data)

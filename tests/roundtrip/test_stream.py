@@ -12,6 +12,7 @@ from typing import Any
 
 import ml_dtypes
 import numpy as np
+import onnx
 import pytest
 from onnx import ModelProto, TensorProto, helper, numpy_helper
 
@@ -152,3 +153,21 @@ def test_a_payload_like_run_inside_a_string_stays_in_it(tmp_path: Path, counts: 
     out = tmp_path / "m.onnx"
     api.build(document, out, check=False)
     assert out.read_bytes() == model.SerializeToString()
+
+
+def _inferred(model: ModelProto) -> list[onnx.ValueInfoProto]:
+    inferred = onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True, data_prop=True)
+    return list(inferred.graph.value_info)
+
+
+def test_shape_inference_runs_without_big_weights() -> None:
+    """The checked build's shape inference (lint T301-T303) runs on the model without its big float
+    weights: the same inferred types, without four copies of the weights."""
+    model = _model()
+    del model.graph.initializer[4:]  # f32, f16, f64, special: all floating-point
+    thin = lean.without_big_weights(model)
+    assert [t.name for t in thin.graph.initializer] == ["f32", "f16", "f64", "special"]
+    assert not any(t.raw_data for t in thin.graph.initializer)
+    assert _inferred(thin) == _inferred(model)
+    whole = _model()  # a big integer tensor could be shape data: nothing is left out
+    assert lean.without_big_weights(whole) is whole

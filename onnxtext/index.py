@@ -142,6 +142,53 @@ class Index:
         found = (self.resolve(scope, match) for match in close)
         return [producer for producer in found if producer is not None]
 
+    @functools.cached_property
+    def node_at(self) -> dict[Path, Node]:
+        """Node path -> node."""
+        return {node.path: node for node in self.nodes}
+
+    def with_node(self, path: Path, doc: Any) -> Index | None:
+        """The index of the tree where only the node at ``path`` changed, now ``doc``; None when that is
+        not all (no such node, or it holds or now holds subgraphs: build the index again).
+
+        The language server's edit of one node: the answer shares everything else with this index,
+        and the node's scope now lists the new node (for this index too, which the server no longer
+        asks: it belongs to the version before).  Producers and consumers of the node's names keep
+        the order a full build gives.
+        """
+        old = self.node_at.get(path)
+        if old is None or old.subgraphs or not isinstance(doc, dict):
+            return None
+        attributes = doc.get("attributes")
+        if attributes and next(_subgraphs(attributes, path), None) is not None:
+            return None
+        scope, position = old.scope, old.position
+        node = _make_node(doc, path, scope, position)
+        new = Index.__new__(Index)
+        new.scopes = self.scopes
+        new.nodes = list(self.nodes)
+        new.nodes[self.nodes.index(old)] = node
+        scope.nodes = list(scope.nodes)
+        scope.nodes[position] = node
+        new.node_at = {**self.node_at, path: node}
+        new.consumers = dict(self.consumers)
+        for name in {*old.inputs, *node.inputs} - {""}:
+            mine = [
+                Consumer(name, "node", scope, (*path, "inputs", i), node)
+                for i, each in enumerate(node.inputs)
+                if each == name
+            ]
+            _splice(new.consumers, (scope.id, name), old, mine, position)
+        new.producers = dict(self.producers)
+        for name in {*old.outputs, *node.outputs} - {""}:
+            made = [
+                Producer(name, "node", scope, (*path, "outputs", i), node)
+                for i, each in enumerate(node.outputs)
+                if each == name
+            ]
+            _splice(new.producers, (scope.id, name), old, made, position)
+        return new
+
     # -- building -------------------------------------------------------------------------------
 
     def _scope(self, kind: ScopeKind, path: Path, parent: Scope | None, owner: Node | None) -> Scope:
@@ -193,17 +240,7 @@ class Index:
 
     def _node(self, doc: dict[str, Any], path: Path, scope: Scope) -> None:
         attributes = doc.get("attributes")
-        node = Node(
-            path,
-            scope,
-            len(scope.nodes),
-            _text(doc.get("op_type")),
-            _text(doc.get("domain")),
-            _text(doc.get("name")),
-            [_text(x) for x in _items(doc.get("inputs"))],
-            [_text(x) for x in _items(doc.get("outputs"))],
-            _attribute_names(attributes),
-        )
+        node = _make_node(doc, path, scope, len(scope.nodes))
         scope.nodes.append(node)
         self.nodes.append(node)
         for i, name in enumerate(node.inputs):
@@ -213,6 +250,42 @@ class Index:
         if attributes:
             for graph, graph_path in _subgraphs(attributes, (*path, "attributes")):
                 node.subgraphs.append(self._graph(graph, graph_path, "subgraph", scope, node))
+
+
+def _make_node(doc: dict[str, Any], path: Path, scope: Scope, position: int) -> Node:
+    return Node(
+        path,
+        scope,
+        position,
+        _text(doc.get("op_type")),
+        _text(doc.get("domain")),
+        _text(doc.get("name")),
+        [_text(x) for x in _items(doc.get("inputs"))],
+        [_text(x) for x in _items(doc.get("outputs"))],
+        _attribute_names(doc.get("attributes")),
+    )
+
+
+def _splice(
+    table: dict[tuple[int, str], list[Any]], key: tuple[int, str], old: Node, mine: list[Any], at: int
+) -> None:
+    """In ``table`` (producers or consumers, copied), the entries of ``key`` with those of node ``old``
+    replaced by ``mine``, where a full build puts them: after earlier nodes' (and a graph's inputs and
+    initializers), before later nodes' (and a graph's outputs)."""
+    kept = [entry for entry in table.get(key, ()) if entry.node is not old]
+    cut = next(
+        (
+            k
+            for k, e in enumerate(kept)
+            if e.kind in ("node", "output") and (e.node is None or e.node.position > at)
+        ),
+        len(kept),
+    )
+    entries = kept[:cut] + mine + kept[cut:]
+    if entries:
+        table[key] = entries
+    else:
+        table.pop(key, None)
 
 
 def close_matches(word: str, names: list[str], n: int, cutoff: float = 0.6) -> list[str]:

@@ -166,6 +166,7 @@ class Derived:
     """The new version: its tree, positions and lines, and which old lines [first, last] became which."""
 
     tree: Any
+    item: Path  # the element whose lines were read again
     starts: Shifted
     ends: Shifted
     lines: list[str]
@@ -210,6 +211,7 @@ def derive(
     delta = len(new_lines) - len(old)
     return Derived(
         tree=_spliced(tree, path, value),
+        item=path,
         starts=Shifted.over(starts, Layer(path, _under(path, inside_starts), last, delta)),
         ends=Shifted.over(ends, Layer(path, _under(path, inside_ends), last, delta)),
         lines=[*lines[: first - 1], *new_lines, *lines[last:]],

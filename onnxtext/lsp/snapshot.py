@@ -59,6 +59,7 @@ class Snapshot:
         self._edit = edit
         self._derived: Derived | None = None
         self._diagnostics: list[Diagnostic] | None = None
+        self._base_index: Index | None = None  # the previous version's, updated when one node changed
         self.inferred: dict[str, str] | None = None  # value name -> inferred type string, once known
 
     @functools.cached_property
@@ -70,6 +71,7 @@ class Snapshot:
             previous, self._previous = self._previous, None
             if previous is not None and self._edit is not None:
                 found = previous.derive(self._edit)
+                self._base_index = previous.__dict__.get("index")  # when it was built
                 # the edit must be what made this text from the previous one (else read it whole)
                 self._derived = found if found is not None and "\n".join(found.lines) == self._text else None
             if self._derived is None:
@@ -110,7 +112,16 @@ class Snapshot:
     def index(self) -> Index:
         """The one Index of this version (built on first use, under the snapshot's lock)."""
         with self._lock, gc_paused():
-            return Index(self.document.tree)
+            tree, found = self.document.tree, self._derived
+            base, self._base_index = self._base_index, None
+            if base is not None and found is not None:
+                for cut in range(len(found.item), 0, -1):  # the node holding the edited item
+                    if found.item[:cut] in base.node_at:
+                        index = base.with_node(found.item[:cut], self.value(found.item[:cut]))
+                        if index is not None:
+                            return index
+                        break
+            return Index(tree)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -241,10 +252,10 @@ class Snapshot:
             found = found[part]
         return found
 
-    @functools.cached_property
+    @property
     def node_at(self) -> dict[Path, Node]:
         """Node path -> index node."""
-        return {node.path: node for node in self.index.nodes}
+        return self.index.node_at
 
     @functools.cached_property
     def scope_at(self) -> dict[Path, Scope]:

@@ -46,6 +46,27 @@ class Editor:
         )
         return await waiting
 
+    async def change(self, old: str, new: str, nth: int = 0) -> Sequence[types.Diagnostic]:
+        """Edit as an editor reports typing: the ``nth`` occurrence of ``old`` becomes ``new``, sent as a
+        ranged (incremental) change."""
+        at = -1
+        for _ in range(nth + 1):
+            at = self.text.index(old, at + 1)
+        start, end = self._position_of(at), self._position_of(at + len(old))
+        self.text, self.version = self.text[:at] + new + self.text[at + len(old) :], self.version + 1
+        waiting = self._published()
+        change = types.TextDocumentContentChangePartial(range=types.Range(start, end), text=new)
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(self.version, self.uri), [change]
+            )
+        )
+        return await waiting
+
+    def _position_of(self, offset: int) -> types.Position:
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        return types.Position(self.text.count("\n", 0, offset), _utf16(self.text[line_start:offset]))
+
     async def apply(self, edits: Sequence[types.TextEdit]) -> Sequence[types.Diagnostic]:
         """Apply LSP text edits (UTF-16 columns) to the text, as the editor does, and send the result."""
         lines = self.text.split("\n")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import onnxtext
 from onnxtext import text as text_layer
+from onnxtext.index import Index
 from onnxtext.lsp.incremental import Edit
 from onnxtext.lsp.snapshot import Snapshot
 from tests.models import silero_models
@@ -52,6 +54,23 @@ def _random_edit(rng: random.Random, lines: list[str]) -> Edit:
     return Edit(line, 1, end_line, rng.randrange(len(lines[end_line - 1]) + 1) + 1, "")
 
 
+def _shape(index: Index) -> tuple[object, ...]:
+    """What an Index says, as plain data (its objects compare by identity)."""
+
+    def entries(table: dict[tuple[int, str], list[Any]]) -> dict[object, object]:
+        return {
+            key: [(e.name, e.kind, e.scope.id, e.path, e.node.path if e.node else None) for e in found]
+            for key, found in table.items()
+        }
+
+    nodes = [
+        (n.path, n.scope.id, n.position, n.op_type, n.name, n.inputs, n.outputs, n.attributes)
+        for n in index.nodes
+    ]
+    scopes = [(s.id, s.kind, s.path, [n.path for n in s.nodes], s.value_info) for s in index.scopes]
+    return nodes, scopes, entries(index.producers), entries(index.consumers)
+
+
 def _applied(lines: list[str], edit: Edit) -> str:
     offset = sum(len(text) + 1 for text in lines[: edit.line - 1]) + edit.col - 1
     end = sum(len(text) + 1 for text in lines[: edit.end_line - 1]) + edit.end_col - 1
@@ -85,6 +104,8 @@ def test_derived_versions_equal_a_full_read(tmp_path: Path, seed: int) -> None:
                 for line in range(1, len(snapshot.text.split("\n")) + 1, 7):
                     assert snapshot.path_at(line, 3) == fresh.path_at(line, 3), (where, line)
             assert snapshot.diagnostics == fresh.diagnostics, where
+            if fresh.parsed:
+                assert _shape(snapshot.index) == _shape(fresh.index), where
             derived += snapshot._derived is not None
             if snapshot.parsed:
                 previous = snapshot

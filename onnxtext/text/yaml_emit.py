@@ -28,6 +28,9 @@ _QUOTABLE = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U000100
 _UNQUOTABLE = re.compile(f"[^{_QUOTABLE}]")
 _NEEDS_ESCAPE = re.compile(f'["\\\\]|[^{_QUOTABLE}]')
 _FLOW_INDICATORS = re.compile(r"[:?,\[\]{}#]")
+# Names and paths (``/model/layers.0/MatMul``, ``onnx_Add_17``): plain unless they spell null, a bool or a
+# number, in block and flow context alike.
+_NAME_LIKE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./]*")
 _ESCAPES = {
     "\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
     "\r": "\\r", "\x1b": "\\e", '"': '\\"', "\\": "\\\\",
@@ -42,6 +45,8 @@ def plain_ok(text: str, flow: bool) -> bool:
     list (``[a, b]``) also none of ``: ? , [ ] { } #`` anywhere (libyaml refuses ``[onnx::Add_17]``,
     and this libyaml ends a plain scalar at ``?`` too).
     """
+    if _NAME_LIKE.fullmatch(text) is not None:  # the common case, in one regex instead of eight checks
+        return is_plain_str(text)
     return (
         text != ""
         and text[0] not in _INDICATORS

@@ -37,8 +37,13 @@ Good:
 """,
 )
 def undefined_inputs(document: Document, index: Index) -> Iterator[Diagnostic]:
+    resolved = _resolved(index)
     dangling = [
-        use for use in _all_uses(index) if use.kind == "node" and index.resolve(use.scope, use.name) is None
+        use
+        for key, uses in index.consumers.items()
+        if resolved[key] is None
+        for use in uses
+        if use.kind == "node"
     ]
     for n, use in enumerate(dangling):
         assert use.node is not None
@@ -65,6 +70,14 @@ def _all_uses(index: Index) -> Iterator[Consumer]:
         yield from uses
 
 
+@per_index
+def _resolved(index: Index) -> dict[tuple[int, str], Producer | None]:
+    """(scope id, name) of every use -> the definition it refers to: resolved once per name and scope,
+    however many uses the name has (the rules below all ask)."""
+    scopes = index.scopes
+    return {key: index.resolve(scopes[key[0]], key[1]) for key in index.consumers}
+
+
 @rule(
     "R202",
     "undefined-output",
@@ -82,8 +95,9 @@ Good:
 """,
 )
 def undefined_outputs(document: Document, index: Index) -> Iterator[Diagnostic]:
+    resolved = _resolved(index)
     for use in _all_uses(index):
-        if use.kind == "output" and index.resolve(use.scope, use.name) is None:
+        if use.kind == "output" and resolved[use.scope.id, use.name] is None:
             found = index.similar(use.scope, use.name)
             hint = "produce it with a node, or list an existing value"
             if found:
@@ -115,8 +129,9 @@ def _dependencies(index: Index) -> Iterator[tuple[Consumer, Node, Node]]:
     A use inside a subgraph of node N that refers to a value produced in an enclosing scope makes N
     depend on its producer.  One pass over the uses, whatever the number of scopes.
     """
-    for (scope_id, name), uses in index.consumers.items():
-        producer = index.resolve(index.scopes[scope_id], name)
+    resolved = _resolved(index)
+    for key, uses in index.consumers.items():
+        producer = resolved[key]
         if producer is None or producer.node is None:
             continue
         for use in uses:
@@ -219,16 +234,13 @@ def unsorted(document: Document, index: Index) -> Iterator[Diagnostic]:
 
 
 @per_index
-def _used(index: Index) -> set[int]:
-    """id() of every producer some use resolves to, and of the other definitions of its name in its scope:
-    before IR 4 an initializer is the default of a graph input of the same name, and a use of the
-    input reads it."""
-    used = set()
-    for use in _all_uses(index):
-        producer = index.resolve(use.scope, use.name)
-        if producer is not None:
-            used.update(id(p) for p in index.producers_of(producer.scope, producer.name))
-    return used
+def _used(index: Index) -> set[tuple[int, str]]:
+    """(scope id, name) of every definition some use resolves to: all definitions of that name in that
+    scope count as used (before IR 4 an initializer is the default of a graph input of the same name,
+    and a use of the input reads it)."""
+    return {
+        (producer.scope.id, producer.name) for producer in _resolved(index).values() if producer is not None
+    }
 
 
 @rule(
@@ -250,7 +262,10 @@ def unused_initializers(document: Document, index: Index) -> Iterator[Diagnostic
     used = _used(index)
     for producers in index.producers.values():
         for producer in producers:
-            if producer.kind in ("initializer", "sparse_initializer") and id(producer) not in used:
+            if (
+                producer.kind in ("initializer", "sparse_initializer")
+                and (producer.scope.id, producer.name) not in used
+            ):
                 yield Diagnostic(
                     "R205",
                     f"initializer '{producer.name}' is not used",
@@ -277,12 +292,9 @@ Good:
 def dead_nodes(document: Document, index: Index) -> Iterator[Diagnostic]:
     used = _used(index)
     for node in index.nodes:
-        if not any(node.outputs):
-            continue
-        outputs = [
-            p for name in node.outputs if name for p in index.producers_of(node.scope, name) if p.node is node
-        ]
-        if outputs and not any(id(p) in used for p in outputs):
+        scope_id = node.scope.id
+        names = [name for name in node.outputs if name]  # each one the node's own definition
+        if names and not any((scope_id, name) in used for name in names):
             yield Diagnostic(
                 "R206",
                 f"no output of node {node.label()} is used",

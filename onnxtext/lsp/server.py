@@ -183,6 +183,8 @@ def make_server() -> OnnxTextServer:
                 )
             return
         file = to_fs_path(uri) or uri
+        if previous is not None:
+            previous.settle()  # superseded before its lint: let it drop the version before it
         edit = _edit(previous, changes) if previous is not None and changes else None
         fmt = _format(uri, document.language_id)
         snapshot = Snapshot(document.source, fmt, file, document.version or 0, previous, edit)

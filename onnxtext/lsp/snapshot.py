@@ -81,6 +81,28 @@ class Snapshot:
             memo = DecodeMemo(previous.document.memo if previous is not None else None)
             return Document.derived(self._text, self.format, self.file, folder, found.tree, source_map, memo)
 
+    def settle(self) -> None:
+        """Derive this version now if that is quick (the version before it has its tree and positions
+        and no other thread holds either), so that it stops holding the version before it: during a
+        burst of typing, nothing is linted and the chain of versions would keep one text per change.
+        """
+        previous = self._previous
+        if previous is None or "document" in self.__dict__:
+            return
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            if not previous._lock.acquire(blocking=False):
+                return
+            try:
+                before = previous.__dict__.get("document")
+                if before is not None and before.tree is not None and "source_map" in before.__dict__:
+                    _ = self.document
+            finally:
+                previous._lock.release()
+        finally:
+            self._lock.release()
+
     def derive(self, edit: Edit) -> Derived | None:
         """The next version's tree and positions after ``edit``, when re-reading one item is enough.
 

@@ -126,3 +126,25 @@ def test_a_misspelt_input_is_derived_and_reported(tmp_path: Path) -> None:
     missing = [d for d in broken.diagnostics if d.code == "R201"]
     assert broken._derived is not None
     assert [(d.line, d.col) for d in missing] == [(row + 1, col)]
+
+
+def test_a_burst_of_typing_keeps_no_chain_of_versions() -> None:
+    """Each change supersedes the last before its lint: each version is derived as the next arrives
+    (settle), holds no version before it, and the last one equals a fresh read."""
+    path = SAMPLES / "squeezenet.yaml"
+    text = path.read_text(encoding="utf-8")
+    first = Snapshot(text, "yaml", str(path), 1)
+    _ = first.source_map, first.diagnostics
+    row = text.split("\n").index("    - op_type: Relu") + 1  # its name: n1 line (1-based: the next)
+    previous = first
+    for version, char in enumerate("renamed", 2):
+        lines = previous.text.split("\n")
+        col = len(lines[row]) + 1
+        edit = Edit(row + 1, col, row + 1, col, char)
+        previous.settle()
+        assert previous._previous is None
+        previous = Snapshot(_applied(lines, edit), "yaml", str(path), version, previous, edit)
+    fresh = Snapshot(previous.text, "yaml", str(path), 99)
+    assert "name: n1renamed" in previous.text
+    assert previous.tree == fresh.tree and previous._derived is not None
+    assert previous.diagnostics == fresh.diagnostics

@@ -171,14 +171,20 @@ def build(
         return steps.run(_Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd()))
     source = FsPath(doc_path)
     fmt = format or text.format_for(source.name)
-    held = HeldPayloads()  # big payload scalars decoded from the file as they are needed
-    thinned = thin_document(source, fmt, held)
-    if thinned is not None:
-        try:
-            with holding(held):
-                return steps.run(_Document(thinned, fmt, str(source), source.parent.resolve()), held)
-        except (NotHeld, OnnxTextError):
-            pass  # built (or refused, at the right line) the ordinary way
+    # Big payload scalars are decoded from the file as they are needed: into a spool file that the
+    # model writer copies from (unless a transform needs the whole model), else into the model.
+    with contextlib.ExitStack() as stack:
+        if transform is None:  # the spool sits beside the output: that disk takes the weights anyway
+            target.parent.mkdir(parents=True, exist_ok=True)
+        spool = None if transform else stack.enter_context(tempfile.TemporaryFile(dir=target.parent))
+        held = HeldPayloads(spool=spool)
+        thinned = thin_document(source, fmt, held)
+        if thinned is not None:
+            try:
+                with holding(held):
+                    return steps.run(_Document(thinned, fmt, str(source), source.parent.resolve()), held)
+            except (NotHeld, OnnxTextError):
+                pass  # built (or refused, at the right line) the ordinary way
     return steps.run(_Document.read(source, format))
 
 
@@ -213,20 +219,24 @@ class _BuildSteps:
             with document.placed():
                 model = transform(model)
         locations = _external_locations(model, document.text)
-        if not locations:
+        slices = {**sidecars.slices, **(held.slices if held is not None else {})}
+        # payloads left in the spool are not in the model: it is checked once written, by path
+        if not locations and not (check and held is not None and held.slices):
             if check and not (checked_by_lint and transform is None):  # lint's C501/T30x were these checks
                 progress.stage("checking")
                 document.check(model)
             progress.stage("writing")
             with document.placed():  # a sidecar changed since decoding is an error at its line
-                save_model(model, target, force=True, slices=sidecars.slices)
+                save_model(model, target, force=True, slices=slices)
             return model
-        progress.stage("copying external data")
-        copied = copy_external_data(locations, data_dir, target.resolve().parent, force=force)
+        copied = []
+        if locations:
+            progress.stage("copying external data")
+            copied = copy_external_data(locations, data_dir, target.resolve().parent, force=force)
         try:
             with document.placed(), atomic_file(target) as out:
                 progress.stage("writing")
-                write_model(model, out, sidecars.slices)
+                write_model(model, out, slices)
                 out.flush()
                 if check:
                     progress.stage("checking")

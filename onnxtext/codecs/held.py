@@ -11,6 +11,9 @@ tree as a *token*, a short plain string of its own:
   made chunk by chunk.
 * build: the reader replaced each big payload scalar of the text by a token and registered how to
   decode it; :func:`take` hands the decoder the payload's bytes, decoded chunk by chunk from the file.
+  With a ``spool`` file, :func:`defer` decodes a ``raw_data`` payload into it instead, and records
+  where (:attr:`HeldPayloads.slices`): the model writer copies it from there, as it copies sidecars,
+  and the payload never enters the message.
 
 Exactness is never traded: a payload the fast path cannot reproduce exactly is not held, and one it
 finds it cannot read exactly raises :class:`NotHeld`, on which the caller does the whole job again
@@ -24,6 +27,7 @@ import contextvars
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import IO, Any
 
 from onnxtext.codecs.dtypes import DType
 
@@ -44,17 +48,48 @@ class Held:
     dtype: DType
 
 
-# (form the document gives, element type, element count, bytes expected) -> the payload's bytes
-Reader = Callable[[str, DType, int, int], bytes]
+_COPY_CHUNK = 1 << 22
+
+
+@dataclass(frozen=True)
+class SpoolSlice:
+    """A ``raw_data`` payload decoded into the build's spool: ``size`` bytes at ``offset``."""
+
+    spool: IO[bytes]
+    offset: int
+    size: int
+
+    def write_to(self, out: IO[bytes]) -> None:
+        """Copy the payload to ``out`` (the spool is read from where it was written)."""
+        self.spool.seek(self.offset)
+        left = self.size
+        while left:
+            chunk = self.spool.read(min(left, _COPY_CHUNK))
+            out.write(chunk)
+            left -= len(chunk)
+        self.spool.seek(0, 2)
+
+    def read(self) -> bytes:
+        self.spool.seek(self.offset)
+        data = self.spool.read(self.size)
+        self.spool.seek(0, 2)
+        return data
+
+
+# (form the document gives, element type, element count) -> the payload's bytes, chunk by chunk;
+# NotHeld (while iterating) for a text the chunked reader cannot read exactly
+Reader = Callable[[str, DType, int], Iterator[bytes]]
 
 
 class HeldPayloads:
     """The tokens of one dump (``held``: token -> payload) or of one build (``readers``: token -> reader)."""
 
-    def __init__(self, min_bytes: int | None = None) -> None:
+    def __init__(self, min_bytes: int | None = None, spool: IO[bytes] | None = None) -> None:
         self.min_bytes = HELD_MIN_BYTES if min_bytes is None else min_bytes
         self.held: dict[str, Held] = {}
         self.readers: dict[str, Reader] = {}
+        self.spool = spool
+        self.slices: dict[int, tuple[Any, SpoolSlice]] = {}  # id(tensor) -> (tensor, its raw_data)
         self.prefix = f"{TOKEN_PREFIX}{secrets.token_hex(8)}-"  # no document holds it by chance
         self._count = 0
 
@@ -105,9 +140,35 @@ def is_token(node: object) -> bool:
     return payloads is not None and type(node) is str and node in payloads.readers
 
 
+def spooled_payloads() -> bool:
+    """Whether the build under way left payloads in its spool (the model lacks their bytes)."""
+    payloads = _ACTIVE.get()
+    return payloads is not None and bool(payloads.slices)
+
+
 def take(token: str, form: str, dtype: DType, count: int, expected: int) -> bytes:
     """The bytes of the payload ``token`` stands for (``count`` elements, ``expected`` bytes); NotHeld
     when they cannot be read exactly."""
     payloads = _ACTIVE.get()
     assert payloads is not None
-    return payloads.readers.pop(token)(form, dtype, count, expected)
+    data = b"".join(payloads.readers.pop(token)(form, dtype, count))
+    if len(data) != expected:
+        raise NotHeld("not the size the tensor's type says")
+    return data
+
+
+def defer(token: str, tensor: object, form: str, dtype: DType, count: int, expected: int) -> bool:
+    """Decode the payload into the spool and record where it is, for ``tensor``'s ``raw_data``; False
+    (nothing done) when the build has no spool.  NotHeld as for :func:`take`."""
+    payloads = _ACTIVE.get()
+    assert payloads is not None
+    spool = payloads.spool
+    if spool is None:
+        return False
+    offset = spool.tell()
+    for chunk in payloads.readers.pop(token)(form, dtype, count):
+        spool.write(chunk)
+    if spool.tell() - offset != expected:
+        raise NotHeld("not the size the tensor's type says")
+    payloads.slices[id(tensor)] = (tensor, SpoolSlice(spool, offset, expected))
+    return True

@@ -29,7 +29,7 @@ import onnx
 from onnxtext.codecs.b64 import decode_base64, encode_base64
 from onnxtext.codecs.digest import check_digest, sha256_hex, sha256_while
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
-from onnxtext.codecs.held import NotHeld, hold, is_token, take, would_hold
+from onnxtext.codecs.held import NotHeld, defer, hold, is_token, take, would_hold
 from onnxtext.codecs.inline import (
     element_count,
     from_values,
@@ -381,7 +381,9 @@ def _decode_values(
         if storage != RAW:
             raise NotHeld(f"numbers for {storage}")
         count = math.prod(dims)
-        tensor.raw_data = take(node, VALUES, dtype, count, packed_size(dtype, count))
+        size = packed_size(dtype, count)
+        if not defer(node, tensor, VALUES, dtype, count, size):
+            tensor.raw_data = take(node, VALUES, dtype, count, size)
         return
     if storage == STRINGS:
         tensor.string_data.extend(strings_from_values(node, dtype, dims, path))
@@ -438,6 +440,8 @@ def _decode_base64_form(
     else:
         expected = stored_length(dtype, count) * NUMERIC_FIELDS[storage].itemsize
     if is_token(node):  # a big Base64 text left in the document file
+        if storage == RAW and defer(node, tensor, BASE64, dtype, count, expected):
+            return
         data = take(node, BASE64, dtype, count, expected)
     else:
         data = decode_base64(node, path, expected)

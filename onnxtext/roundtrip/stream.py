@@ -211,24 +211,19 @@ class _Base64Span:
     def __init__(self, data: mmap.mmap, start: int, end: int) -> None:
         self.data, self.start, self.end = data, start, end
 
-    def __call__(self, form: str, dtype: DType, count: int, expected: int) -> bytes:
+    def __call__(self, form: str, dtype: DType, count: int) -> Iterator[bytes]:
         if form != "base64" or (self.end - self.start) % 4:
             raise NotHeld("not a whole Base64 text")
-        parts = []
         for pos in range(self.start, self.end, _TEXT_CHUNK):
             chunk = self.data[pos : min(pos + _TEXT_CHUNK, self.end)]
             body = chunk.rstrip(b"=") if pos + _TEXT_CHUNK >= self.end else chunk
             if b"=" in body or len(chunk) - len(body) > 2:
                 raise NotHeld("padding inside the Base64 text")
             try:
-                parts.append(binascii.a2b_base64(chunk))
+                yield binascii.a2b_base64(chunk)
             except binascii.Error as err:
                 raise NotHeld(str(err)) from None
             _release(self.data, pos, pos + len(chunk))
-        out = b"".join(parts)
-        if len(out) != expected:
-            raise NotHeld("not the size the tensor's type says")
-        return out
 
 
 # The forms of the numbers the dump writes (repr of floats, decimal ints), read here without the
@@ -263,26 +258,27 @@ class _ValuesSpan:
     def __init__(self, data: mmap.mmap, start: int, end: int, fmt: Format) -> None:
         self.data, self.start, self.end, self.fmt = data, start, end, fmt
 
-    def __call__(self, form: str, dtype: DType, count: int, expected: int) -> bytes:
+    def __call__(self, form: str, dtype: DType, count: int) -> Iterator[bytes]:
         if form != "values" or dtype.packed or dtype.kind not in ("float", "int", "bool"):
             raise NotHeld(f"{dtype.name} numbers")
-        parts, seen = [], 0
+        seen = 0
         pos, stop = self.start + 1, self.end - 1
         while pos < stop:
             cut = stop if pos + _TEXT_CHUNK >= stop else self.data.find(b", ", pos + _TEXT_CHUNK, stop)
             cut = stop if cut < 0 else cut
             values = self._values(self.data[pos:cut])
+            seen += len(values)
+            if seen > count:
+                raise NotHeld("more numbers than the tensor's type says")
             try:
                 elements = from_values(values, dtype, (len(values),), ())
             except OnnxTextError as err:
                 raise NotHeld(err.message) from None
-            parts.append(raw_from_elements(elements, dtype))
-            seen += len(values)
+            yield raw_from_elements(elements, dtype)
             _release(self.data, pos, cut)
             pos = cut + 2
         if seen != count:
-            raise NotHeld("not as many numbers as the tensor's type says")
-        return b"".join(parts)
+            raise NotHeld("fewer numbers than the tensor's type says")
 
     def _values(self, text: bytes) -> list[Any]:
         items = text.split(b", ")

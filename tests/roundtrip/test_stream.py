@@ -6,6 +6,7 @@ taken (the payloads were held) and that text and model are byte for byte what th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from onnx import ModelProto, TensorProto, helper, numpy_helper
 from onnxtext import api
 from onnxtext.codecs import held, payload
 from onnxtext.errors import OnnxTextError
+from onnxtext.lint.gate import decode_linted
 from onnxtext.roundtrip import lean
 
 MIN_BYTES = 256
@@ -33,19 +35,19 @@ def small_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """How many payloads were held on dump and taken on build."""
-    seen = {"hold": 0, "take": 0}
+    """How many payloads were held on dump, and taken (into the model) or spooled on build."""
+    seen = {"hold": 0, "take": 0, "defer": 0}
 
     def spy(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any) -> Any:
             out = real(*args)
-            seen[name] += out is not None
+            seen[name] += out is not None and out is not False
             return out
 
         return call
 
-    monkeypatch.setattr(payload, "hold", spy("hold", payload.hold))
-    monkeypatch.setattr(payload, "take", spy("take", payload.take))
+    for name in seen:
+        monkeypatch.setattr(payload, name, spy(name, getattr(payload, name)))
     return seen
 
 
@@ -88,10 +90,11 @@ def test_streamed_round_trip_is_exact(tmp_path: Path, counts: dict[str, int], mo
     assert counts["hold"] >= 5
     assert document.read_text() == api.dumps(model, fmt, tensors=mode)  # type: ignore[arg-type]
     for check in (False, True):
-        counts["take"] = 0
+        counts.update(take=0, defer=0)
         out = tmp_path / f"out-{check}.onnx"
         api.build(document, out, check=check)
-        assert counts["take"] >= counts["hold"]
+        assert counts["defer"] >= 5  # raw_data payloads: spooled, copied into the model file
+        assert counts["take"] + counts["defer"] >= counts["hold"]
         assert out.read_bytes() == model.SerializeToString()
 
 
@@ -121,10 +124,10 @@ def test_hand_written_numbers_read_as_the_parser_reads_them(
         tensor = f'"name": "{name}", "type": "float32[{len(items)}]", "values": [{spelled}]'
         text = text.replace('"initializers": [\n', f'"initializers": [\n      {{{tensor}}},\n', 1)
     document.write_text(text)
-    built = api.build(document, tmp_path / "held.onnx", check=False)
-    assert counts["take"] > 0
+    api.build(document, tmp_path / "held.onnx", check=False)
+    assert counts["defer"] > 0
     ordinary = api.loads(text, fmt)  # type: ignore[arg-type]
-    assert built.SerializeToString() == ordinary.SerializeToString()
+    assert (tmp_path / "held.onnx").read_bytes() == ordinary.SerializeToString()
     assert ordinary.graph.initializer[0].name == name
 
 
@@ -171,3 +174,35 @@ def test_shape_inference_runs_without_big_weights() -> None:
     assert _inferred(thin) == _inferred(model)
     whole = _model()  # a big integer tensor could be shape data: nothing is left out
     assert lean.without_big_weights(whole) is whole
+
+
+def test_a_checked_build_refuses_an_invalid_model_with_spooled_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spooled weights are not in the model: onnx.checker and strict shape inference run on the written
+    file; when they refuse it, the ordinary build runs and reports what it always reports (lint's
+    T303 at its line), and nothing is left behind."""
+    model = _model()
+    model.graph.node[1].input[1] = "f16"  # float32 + float16: strict shape inference refuses it
+    document = tmp_path / "m.yaml"
+    api.dump(model, document, tensors="base64")
+    out = tmp_path / "m.onnx"
+    gate = functools.partial(decode_linted, warn=None)
+    with pytest.raises(OnnxTextError) as refused:
+        api.build(document, out, gate=gate)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [document]
+    monkeypatch.setattr(held, "HELD_MIN_BYTES", 1 << 30)  # the ordinary build
+    with pytest.raises(OnnxTextError) as ordinary:
+        api.build(document, out, gate=gate)
+    assert ordinary.value.code == "T303"
+    assert (refused.value.code, refused.value.line) == (ordinary.value.code, ordinary.value.line)
+
+
+def test_a_checked_build_through_the_lint_gate_is_exact(tmp_path: Path, counts: dict[str, int]) -> None:
+    model = _model()
+    document = tmp_path / "m.json"
+    api.dump(model, document, tensors="inline")
+    api.build(document, tmp_path / "m.onnx", gate=functools.partial(decode_linted, warn=None))
+    assert counts["defer"] >= 5
+    assert (tmp_path / "m.onnx").read_bytes() == model.SerializeToString()

@@ -18,6 +18,7 @@ import pytest
 import onnxtext
 from onnxtext import text as text_layer
 from onnxtext.index import Index
+from onnxtext.lsp import incremental
 from onnxtext.lsp.incremental import Edit
 from onnxtext.lsp.snapshot import Snapshot
 from tests.models import silero_models
@@ -148,3 +149,25 @@ def test_a_burst_of_typing_keeps_no_chain_of_versions() -> None:
     assert "name: n1renamed" in previous.text
     assert previous.tree == fresh.tree and previous._derived is not None
     assert previous.diagnostics == fresh.diagnostics
+
+
+def test_layers_are_flattened_when_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once enough edits are layered, warm() makes the positions one dict again: same answers."""
+    monkeypatch.setattr(incremental, "DEPTH", 3)
+    path = SAMPLES / "squeezenet.json"
+    text = path.read_text(encoding="utf-8")
+    previous = Snapshot(text, "json", str(path), 1)
+    _ = previous.source_map, previous.diagnostics
+    row = text.split("\n").index('        "name": "n1",')
+    for version in range(2, 8):
+        lines = previous.text.split("\n")
+        end = len(lines[row]) + 1
+        edit = Edit(row + 1, end, row + 1, end, "\n" if version % 2 else " ")  # the lines below move
+        previous = Snapshot(_applied(lines, edit), "json", str(path), version, previous, edit)
+        previous.warm()
+        fresh = Snapshot(previous.text, "json", str(path), version)
+        mine, theirs = previous.source_map, fresh.source_map
+        assert mine is not None and theirs is not None and previous._derived is not None
+        assert isinstance(mine.starts, dict) == (version in (4, 7))  # every third edit: one dict again
+        assert dict(mine.starts) == theirs.starts and dict(mine.ends) == theirs.ends
+        assert all(previous.path_at(n, 9) == fresh.path_at(n, 9) for n in range(row - 5, row + 12))

@@ -6,6 +6,11 @@ lines to the elements that start on them (for "what is under the cursor").  Ever
 version reads the same objects; the language server builds a new snapshot per change and keeps the
 last one whose text parsed for navigation while the text does not.
 
+A snapshot made by one edit inside a list item of the previous one shares its work: the tree and
+positions are derived by re-reading that item (:mod:`onnxtext.lsp.incremental`), decoding copies
+the messages of the other items (:class:`~onnxtext.document.DecodeMemo`), and an edit of one node
+updates the previous Index (:meth:`~onnxtext.index.Index.with_node`) instead of building one.
+
 Positions: the document layer counts 1-based lines and code-point columns; LSP counts 0-based lines
 and UTF-16 code units.  :meth:`Snapshot.to_lsp` and :meth:`Snapshot.from_lsp` convert between them.
 """

@@ -17,7 +17,7 @@ from typing import Any
 
 from onnxtext.text.scalars import json_float_text, json_int_text, scalar_text
 from onnxtext.text.tree import NotPlainData, inline_list
-from onnxtext.tree import MAPPINGS, SAFE_INT
+from onnxtext.tree import MAPPINGS, SAFE_INT, Flow
 
 _MORE_ESCAPES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
@@ -39,6 +39,9 @@ def _escape(match: re.Match[str]) -> str:
     if 0xD800 <= code < 0xE000:
         raise ValueError(f"a lone surrogate (U+{code:04X}) cannot be written as JSON")
     return f"\\u{code:04x}"
+
+
+_CONTAINERS = frozenset({dict, Flow, list})
 
 
 def _scalar(value: Any) -> str:
@@ -76,40 +79,51 @@ class _Writer:
         if kind is str:
             return self.cache.get(value) or self.string(value)
         if kind is list:
-            return "[" + ", ".join(self.items(value)) + "]"
+            joined = self.joined(value, set(map(type, value)))
+            if joined is None:
+                joined = ", ".join([self.inline(item) for item in value])
+            return f"[{joined}]"
         if kind in MAPPINGS and value:
             cache = self.cache
             entries = [f"{cache.get(k) or self.string(k)}: {self.inline(v)}" for k, v in value.items()]
             return "{" + ", ".join(entries) + "}"
         return self.leaf(value)
 
-    def items(self, items: list[Any]) -> list[str] | map[str]:
-        """The texts of a one-line list's items; a list of one scalar type is written in one sweep."""
-        kinds = set(map(type, items))
-        if len(kinds) == 1:
-            kind = kinds.pop()
-            if kind is float and all(map(math.isfinite, items)):
-                return map(float.__repr__, items)
-            if kind is int and min(items) >= -SAFE_INT and max(items) <= SAFE_INT:
-                return map(int.__repr__, items)
-            if kind is str:
-                cache = self.cache
-                return [cache.get(item) or self.string(item) for item in items]
-        return [self.inline(item) for item in items]
+    def joined(self, items: list[Any], kinds: set[type]) -> str | None:
+        """The items of a list of one scalar type (``kinds``), written in one sweep; None for other lists."""
+        if len(kinds) != 1:
+            return None
+        kind = next(iter(kinds))
+        if kind is float and all(map(math.isfinite, items)):
+            return ", ".join(map(float.__repr__, items))
+        if kind is int and min(items) >= -SAFE_INT and max(items) <= SAFE_INT:
+            return ", ".join(map(int.__repr__, items))
+        if kind is str:
+            cache = self.cache
+            return ", ".join([cache.get(item) or self.string(item) for item in items])
+        return None
 
     def node(self, head: str, value: Any, indent: int) -> None:
         """Write ``head`` and then any value, whose key or item is at ``indent``."""
+        out = self.out
         kind = type(value)
         if kind is str:
-            self.out.append(head + (self.cache.get(value) or self.string(value)))
+            out.append(head + (self.cache.get(value) or self.string(value)))
+        elif kind is list:
+            kinds = set(map(type, value))
+            joined = self.joined(value, kinds)
+            if joined is None:
+                if not kinds.isdisjoint(_CONTAINERS) and not inline_list(value):
+                    out.append(head)
+                    self.sequence(value, indent)
+                    return
+                joined = ", ".join([self.inline(item) for item in value])
+            out.append(f"{head}[{joined}]")
         elif kind is dict and value:
-            self.out.append(head)
+            out.append(head)
             self.mapping(value, indent)
-        elif kind is list and value and not inline_list(value):
-            self.out.append(head)
-            self.sequence(value, indent)
         else:
-            self.out.append(head + self.inline(value))
+            out.append(head + self.inline(value))
 
     def mapping(self, mapping: dict[str, Any], indent: int) -> None:
         out, cache = self.out, self.cache

@@ -11,6 +11,7 @@ when printable, otherwise double-quoted with escapes, so that any str round-trip
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -27,6 +28,8 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _QUOTABLE = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
 _UNQUOTABLE = re.compile(f"[^{_QUOTABLE}]")
 _NEEDS_ESCAPE = re.compile(f'["\\\\]|[^{_QUOTABLE}]')
+_BARE_EXPONENT = re.compile(r"(?<![.0-9])(-?[0-9]+)e")  # 1e-05 in a list of reprs: YAML 1.1 wants 1.0e-05
+_CONTAINERS = frozenset({dict, Flow, list})
 _FLOW_INDICATORS = re.compile(r"[:?,\[\]{}#]")
 # Names and paths (``/model/layers.0/MatMul``, ``onnx_Add_17``): plain unless they spell null, a bool or a
 # number, in block and flow context alike.
@@ -127,7 +130,8 @@ class _Writer:
         if kind is str:
             return self.flow_cache.get(value) or self.flow_str(value)
         if kind is list:
-            return "[" + ", ".join([self.inline(item) for item in value]) + "]"
+            joined = self.joined(value, set(map(type, value)))
+            return f"[{self.flow_items(value) if joined is None else joined}]"
         if kind in MAPPINGS:
             entries = []
             for key, item in value.items():
@@ -136,6 +140,24 @@ class _Writer:
                 entries.append(f"{lead}{key_text}: {self.inline(item)}")
             return "{" + ", ".join(entries) + "}"
         return _scalar(value)
+
+    def flow_items(self, items: list[Any]) -> str:
+        return ", ".join([self.inline(item) for item in items])
+
+    def joined(self, items: list[Any], kinds: set[type]) -> str | None:
+        """The items of a list of one scalar type (``kinds``), written in one sweep; None for other lists."""
+        if len(kinds) != 1:
+            return None
+        kind = next(iter(kinds))
+        if kind is str:
+            cache = self.flow_cache
+            return ", ".join([cache.get(item) or self.flow_str(item) for item in items])
+        if kind is int:
+            return ", ".join(map(int.__repr__, items))
+        if kind is float and all(map(math.isfinite, items)):
+            text = ", ".join(map(float.__repr__, items))
+            return _BARE_EXPONENT.sub(r"\1.0e", text) if "e" in text else text  # as float_text does
+        return None
 
     def mapping(self, mapping: dict[str, Any], indent: int, lead: str) -> None:
         """Write a non-empty mapping whose keys start at column ``indent``; ``lead`` starts its first line."""
@@ -152,10 +174,15 @@ class _Writer:
             elif kind is dict and value:
                 out.append(head + "\n")
                 self.mapping(value, indent + 2, child_pad)
-            elif kind is list and value and not inline_list(value):
-                out.append(head + "\n")
-                self.sequence(value, indent + 2, child_pad)
-            elif (kind is list or kind is Flow) and value:
+            elif kind is list and value:
+                kinds = set(map(type, value))
+                joined = self.joined(value, kinds)
+                if joined is None and not kinds.isdisjoint(_CONTAINERS) and not inline_list(value):
+                    out.append(head + "\n")
+                    self.sequence(value, indent + 2, child_pad)
+                else:
+                    out.append(f"{head} [{self.flow_items(value) if joined is None else joined}]\n")
+            elif kind is Flow and value:
                 out.append(f"{head} {self.inline(value)}\n")
             else:
                 out.append(f"{head} {self.leaf(value)}\n")
@@ -168,9 +195,14 @@ class _Writer:
             kind = type(item)
             if kind is dict and item:
                 self.mapping(item, indent + 2, lead + "- ")
-            elif kind is list and item and not inline_list(item):
-                self.sequence(item, indent + 2, lead + "- ")
-            elif (kind is list or kind is Flow) and item:
+            elif kind is list and item:
+                kinds = set(map(type, item))
+                joined = self.joined(item, kinds)
+                if joined is None and not kinds.isdisjoint(_CONTAINERS) and not inline_list(item):
+                    self.sequence(item, indent + 2, lead + "- ")
+                else:
+                    out.append(f"{lead}- [{self.flow_items(item) if joined is None else joined}]\n")
+            elif kind is Flow and item:
                 out.append(f"{lead}- {self.inline(item)}\n")
             else:
                 out.append(f"{lead}- {self.leaf(item)}\n")

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from text_strategies import canonical, trees
 
 from onnxtext.errors import OnnxTextError
 from onnxtext.text import emit, parse
 from onnxtext.text.yaml_canonical import NotCanonical, read_canonical
 from onnxtext.text.yaml_parse import _read
-from tests.text.text_strategies import canonical, trees
 
 SAMPLES = sorted((Path(__file__).parents[2] / "samples").rglob("*.yaml"))
 # What can turn canonical text into other YAML, or into no YAML at all.

@@ -137,6 +137,15 @@ def test_flow_mappings_quote_keys_and_values_for_flow_context() -> None:
     assert parse(text, "yaml") == {"a": {"": 16, "ai.onnx.ml": 3, "k:x": "a,b", "long" * 300: 1}}
 
 
+def test_one_line_lists_of_one_kind_read_as_item_by_item() -> None:
+    tree = {"f": [1e-05, -1e16, 1.5e-07, 5e-324, -0.0], "i": [1, 2**70], "b": [True, 1], "n": [1.0, math.nan]}
+    assert emit(tree, "yaml") == (
+        "f: [1.0e-05, -1.0e+16, 1.5e-07, 5.0e-324, -0.0]\ni: [1, 1180591620717411303424]\nb: [true, 1]\n"
+        "n: [1.0, .nan]\n"
+    )
+    assert emit([["a", "b: c"], [Flow(x=1)]], "yaml") == "- [a, 'b: c']\n- - {x: 1}\n"
+
+
 def test_keys_too_long_for_libyaml_are_explicit() -> None:
     fits, too_long = "k" * MAX_SIMPLE_KEY, "k" * (MAX_SIMPLE_KEY + 1)
     tree = {fits: 1, too_long: {"a": [1, 2]}, "é" * 1030: [{"b": 2}]}

@@ -40,7 +40,9 @@ from onnxtext.text import Format
 from onnxtext.text.scalars import float_text, json_float_text, json_int_text, resolve_plain
 
 _BASE64_CHUNK = 3 << 20  # bytes encoded at a time (a multiple of 3: no padding inside)
-_TEXT_CHUNK = 4 << 20  # characters decoded at a time (Base64: a multiple of 4)
+_TEXT_CHUNK = 4 << 20  # Base64 characters decoded at a time (a multiple of 4)
+# characters of numbers read at a time: the list regex keeps state per item, ~15 MB per 1 MB of text
+_NUMBERS_CHUNK = 1 << 19
 _VALUES_CHUNK = 1 << 18  # elements formatted at a time
 _WINDOW = 1 << 24  # bytes of the document searched at a time (pages behind are released)
 _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=]*")
@@ -48,7 +50,6 @@ _NOT_NUMBER_LIKE = re.compile(rb"[g-wyzG-WYZ/]")  # a plain YAML scalar holding 
 _KEYS = {"yaml": (b"base64: ", b"values: ["), "json": (b'"base64": "', b'"values": [')}
 _LOOKAHEAD = 1024  # a payload key is looked at only when this many payload characters follow it
 _FOLLOWS = {"base64": rb"[A-Za-z0-9+/=]", "values": rb"[^\]\[\r\n]"}
-_NOT_ONE_FLAT_LINE = re.compile(rb"[\[\r\n]")  # inside a list: it is not one flat line
 
 
 # -- dump ----------------------------------------------------------------------------------------
@@ -157,8 +158,8 @@ def _payload_spans(data: mmap.mmap, fmt: Format, min_bytes: int) -> Iterator[tup
             end = _run_end(data, start)
             big = end - start >= min_bytes and (fmt == "json" or _NOT_NUMBER_LIKE.search(data, start, end))
         else:
-            end = data.find(b"]", start) + 1
-            big = end - start >= min_bytes and _NOT_ONE_FLAT_LINE.search(data, start + 1, end - 1) is None
+            end = _list_end(data, start)
+            big = end - start >= min_bytes
         _release(data, start, end)
         if big:
             yield form, start, end
@@ -183,6 +184,22 @@ def _candidates(data: mmap.mmap, fmt: Format, lookahead: int) -> list[tuple[str,
                 hit = data.find(key, start, stop)
             _release(data, window, window + _WINDOW)
     return sorted(found, key=lambda item: item[1])
+
+
+def _list_end(data: mmap.mmap, start: int) -> int:
+    """Just past the ``]`` closing the one-line, flat list at ``start``; ``start`` when it is not one."""
+    pos, size = start + 1, len(data)
+    while pos < size:
+        stop = min(pos + _WINDOW, size)
+        close = data.find(b"]", pos, stop)
+        upto = stop if close < 0 else close
+        if any(data.find(char, pos, upto) >= 0 for char in (b"[", b"\n", b"\r")):
+            return start
+        if close >= 0:
+            return close + 1
+        _release(data, pos, stop)
+        pos = stop
+    return start
 
 
 def _run_end(data: mmap.mmap, start: int) -> int:
@@ -264,7 +281,7 @@ class _ValuesSpan:
         seen = 0
         pos, stop = self.start + 1, self.end - 1
         while pos < stop:
-            cut = stop if pos + _TEXT_CHUNK >= stop else self.data.find(b", ", pos + _TEXT_CHUNK, stop)
+            cut = stop if pos + _NUMBERS_CHUNK >= stop else self.data.find(b", ", pos + _NUMBERS_CHUNK, stop)
             cut = stop if cut < 0 else cut
             values = self._values(self.data[pos:cut])
             seen += len(values)

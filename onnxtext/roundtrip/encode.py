@@ -109,14 +109,18 @@ class _Encoder:
 
     def fields(self, msg: Message, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The field-by-field mapping of ``msg``: every present field, in document order."""
-        plan = _plan(msg.DESCRIPTOR)
-        rows = [(*plan[field.number], value) for field, value in _present(msg, skip)]
-        rows.sort(key=_RANK)
-        out = {key: handler(self, msg, value) for _, key, handler, value in rows}
+        out = self.present(msg, _present(msg, skip))
         raw = unknown_bytes(msg)
         if raw:
             out[layout.UNKNOWN_KEY] = encode_base64(raw)
         return out
+
+    def present(self, msg: Message, present: list[tuple[FieldDescriptor, Any]]) -> dict[str, Any]:
+        """The mapping of some present fields of ``msg`` (from :func:`_present`), in document order."""
+        plan = _plan(msg.DESCRIPTOR)
+        rows = [(*plan[field.number], value) for field, value in present]
+        rows.sort(key=_RANK)
+        return {key: handler(self, msg, value) for _, key, handler, value in rows}
 
     def floats(self, msg: Message, field: FieldDescriptor, value: Any) -> Any:
         bits = 32 if field.type == _T.TYPE_FLOAT else 64
@@ -142,7 +146,9 @@ class _Encoder:
                 if tensor.HasField("name"):
                     out["name"] = _text(tensor.name)
                 out["type"] = self.tensor_type(tensor.data_type, tuple(tensor.dims))
-                out.update(self.fields(tensor, skip=_COMPACT_SKIP))
+                rest = _present(tensor, _COMPACT_SKIP)
+                if rest:  # doc_string, external data...; it has no unknown fields (ruled out above)
+                    out.update(self.present(tensor, rest))
                 out.update(payload)
                 return out
         return Flow(self.fields(tensor))
@@ -289,7 +295,12 @@ def _text(value: str | bytes) -> Any:
     return value if type(value) is str else {"base64": encode_base64(value)}
 
 
-def _texts(values: Any) -> list[Any]:
+def _text_field(_: _Encoder, __: Message, value: str | bytes) -> Any:
+    """:func:`_text` as a field handler (the commonest handler, called without a wrapper)."""
+    return value if type(value) is str else _text(value)
+
+
+def _texts(_: _Encoder, __: Message, values: Any) -> list[Any]:
     """A repeated string field's values (:func:`_text` of each); one type check for the whole list."""
     items = list(values)
     for item in items:
@@ -372,7 +383,7 @@ def _handler(owner: str, field: FieldDescriptor) -> Handler:
     if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
         return lambda enc, msg, value: enc.floats(msg, field, value)
     if kind == _T.TYPE_STRING:
-        return (lambda enc, _, value: _texts(value)) if repeated else (lambda enc, _, value: _text(value))
+        return _texts if repeated else _text_field
     if kind == _T.TYPE_BYTES:
         if repeated:
             return lambda enc, _, value: [encode_bytes(v) for v in value]

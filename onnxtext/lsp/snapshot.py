@@ -63,28 +63,38 @@ class Snapshot:
         self._previous = previous if edit is not None else None
         self._edit = edit
         self._derived: Derived | None = None
+        self._document: Document | None = None
         self._diagnostics: list[Diagnostic] | None = None
         self._base_index: Index | None = None  # the previous version's, updated when one node changed
         self.inferred: dict[str, str] | None = None  # value name -> inferred type string, once known
 
-    @functools.cached_property
+    @property
     def document(self) -> Document:
-        """The shared Document of this version (derived from the previous version's when it can be)."""
+        """The shared Document of this version (derived from the previous version's when it can be).
+
+        Made under this snapshot's lock only (then the previous one's): no other lock is taken first,
+        so :meth:`settle` on the event loop and the lint worker cannot wait for each other.
+        """
         with self._lock:
-            folder = FsPath(self.file).parent
-            folder = folder.resolve() if folder.exists() else folder
-            previous, self._previous = self._previous, None
-            if previous is not None and self._edit is not None:
-                found = previous.derive(self._edit)
-                self._base_index = previous.__dict__.get("index")  # when it was built
-                # the edit must be what made this text from the previous one (else read it whole)
-                self._derived = found if found is not None and "\n".join(found.lines) == self._text else None
-            if self._derived is None:
-                return Document(self._text, self.format, self.file, folder, memo=DecodeMemo())
-            found = self._derived
-            source_map = SourceMap(self._text, found.starts, found.ends)
-            memo = DecodeMemo(previous.document.memo if previous is not None else None)
-            return Document.derived(self._text, self.format, self.file, folder, found.tree, source_map, memo)
+            if self._document is None:
+                self._document = self._make_document()
+            return self._document
+
+    def _make_document(self) -> Document:
+        folder = FsPath(self.file).parent
+        folder = folder.resolve() if folder.exists() else folder
+        previous, self._previous = self._previous, None
+        if previous is not None and self._edit is not None:
+            found = previous.derive(self._edit)
+            self._base_index = previous.__dict__.get("index")  # when it was built
+            # the edit must be what made this text from the previous one (else read it whole)
+            self._derived = found if found is not None and "\n".join(found.lines) == self._text else None
+        if self._derived is None:
+            return Document(self._text, self.format, self.file, folder, memo=DecodeMemo())
+        found = self._derived
+        source_map = SourceMap(self._text, found.starts, found.ends)
+        memo = DecodeMemo(previous.document.memo if previous is not None else None)
+        return Document.derived(self._text, self.format, self.file, folder, found.tree, source_map, memo)
 
     def settle(self) -> None:
         """Derive this version now if that is quick (the version before it has its tree and positions
@@ -92,7 +102,7 @@ class Snapshot:
         burst of typing, nothing is linted and the chain of versions would keep one text per change.
         """
         previous = self._previous
-        if previous is None or "document" in self.__dict__:
+        if previous is None or self._document is not None:
             return
         if not self._lock.acquire(blocking=False):
             return
@@ -100,7 +110,7 @@ class Snapshot:
             if not previous._lock.acquire(blocking=False):
                 return
             try:
-                before = previous.__dict__.get("document")
+                before = previous._document
                 if before is not None and before.tree is not None and "source_map" in before.__dict__:
                     _ = self.document
             finally:

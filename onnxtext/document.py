@@ -117,8 +117,8 @@ class DecodeMemo:
 
     A version derived from the previous one shares every list item it did not change (the same dict
     object): decoding copies that item's message from the previous model instead of decoding it again
-    (a node, a tensor, a value info), and repeats the problems found in it.  An item is reused only
-    at the same path, since its problems carry that path.
+    (a node, a tensor, a value info), and repeats the problems found in it.  An item with problems
+    is reused only at the same path, since they carry that path.
     """
 
     def __init__(self, previous: DecodeMemo | None = None) -> None:
@@ -131,7 +131,7 @@ class DecodeMemo:
         """The decoder's ``reuse`` hook: copy the previous message of ``item``, or decode it and keep it."""
         key = id(item)
         known = self._previous.get(key)
-        if known is not None and known[0] is item and known[1] == path:
+        if known is not None and known[0] is item and (known[1] == path or not known[3]):
             msg.CopyFrom(known[2])
             found = known[3]
             self.problems.extend(found)

@@ -9,9 +9,11 @@ other item (same objects, so the decoder reuses their messages, see
 from the previous version's, moving the lines below the item by the number of lines the edit
 added, and from the item's own new positions inside it.
 
-Anything doubtful returns None and the caller parses the whole text: an edit outside list items or
-across two, the last item of its list (the list's end moves with it), text that does not read as
-exactly one item at the same indentation, line breaks other than ``\\n``.  The result is the tree
+The new lines may hold several items (a node being typed after another: the items after them are
+numbered on, which :class:`Layer` also answers for).  Anything doubtful returns None and the caller
+parses the whole text: an edit outside list items or across two, the last item of its list (the
+list's end moves with it), text that does not read as items at the same indentation (in JSON: as
+exactly one item), line breaks other than ``\\n``.  The result is the tree
 and the positions a full parse gives (``tests/lsp/test_incremental.py`` compares them edit after
 edit).
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from onnxtext import text as text_layer
@@ -37,12 +39,35 @@ _ITEM_PREFIX = {"yaml": re.compile(r" *- +(?:- +)*"), "json": re.compile(r"[ \t]
 
 @dataclasses.dataclass(frozen=True)
 class Layer:
-    """One replaced item: its path, its new positions (absolute), its last old line, the lines it added."""
+    """One edit: item ``at`` of the list at ``items`` became ``count`` items (their positions, absolute,
+    in ``inside``); ``after`` is the item's last old line, ``delta`` the lines the edit added."""
 
-    item: Path
+    items: Path
+    at: int
+    count: int
     inside: dict[Path, Position]
     after: int
     delta: int
+
+    def older(self, path: Path) -> Path | None:
+        """``path`` as the version before this edit wrote it; None for a path in the new items."""
+        size = len(self.items)
+        if len(path) <= size or path[:size] != self.items:
+            return path
+        index = path[size]
+        if index < self.at + self.count:
+            return path if index < self.at else None
+        return (*self.items, index - self.count + 1, *path[size + 1 :])
+
+    def newer(self, path: Path) -> Path | None:
+        """``path`` of the version before as this edit writes it; None for a path in the replaced item."""
+        size = len(self.items)
+        if len(path) <= size or path[:size] != self.items or path[size] < self.at:
+            return path
+        index = path[size]
+        if index == self.at:
+            return None
+        return (*self.items, index + self.count - 1, *path[size + 1 :])
 
 
 class Shifted(Mapping[Path, Position]):
@@ -70,11 +95,12 @@ class Shifted(Mapping[Path, Position]):
         layers = self.layers
         newer = 0
         for j in range(len(layers) - 1, -1, -1):
-            item = layers[j].item
-            if path[: len(item)] == item:
+            older = layers[j].older(path)
+            if older is None:
                 line, col = layers[j].inside[path]
                 newer = j + 1
                 break
+            path = older
         else:
             line, col = self.base[path]
         for layer in layers[newer:]:
@@ -90,11 +116,10 @@ class Shifted(Mapping[Path, Position]):
         return True
 
     def __iter__(self) -> Iterator[Path]:
-        replaced: dict[int, set[Path]] = {}
-        for layer in reversed(self.layers):
-            yield from (path for path in layer.inside if not _under_any(path, replaced))
-            replaced.setdefault(len(layer.item), set()).add(layer.item)
-        yield from (path for path in self.base if not _under_any(path, replaced))
+        layers = self.layers
+        for j, layer in enumerate(layers):
+            yield from _forward(layer.inside, layers[j + 1 :])
+        yield from _forward(self.base, layers)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -104,23 +129,29 @@ class Shifted(Mapping[Path, Position]):
         return {path: self[path] for path in self} if len(self.layers) >= DEPTH else self
 
 
-def _under_any(path: Path, items: dict[int, set[Path]]) -> bool:
-    return any(path[:size] in paths for size, paths in items.items())
+def _forward(paths: Iterable[Path], layers: Sequence[Layer]) -> Iterator[Path]:
+    """``paths`` as the newest of ``layers`` writes them, less those a layer replaced."""
+    for path in paths:
+        moved: Path | None = path
+        for layer in layers:
+            moved = layer.newer(moved)
+            if moved is None:
+                break
+        if moved is not None:
+            yield moved
 
 
 class LineTable:
     """Line -> the paths of the elements starting on it (what "the element under the cursor" looks in).
 
     For positions made of :class:`Shifted` layers, the base's table is built once and shared; each
-    layer maps its item's new lines to the item's own table and moves the lines below it back to the
-    previous version's numbers.
+    layer maps its items' new lines to their own table and moves the lines below them back to the
+    previous version's numbers; the paths found are then written as the newest version does.
     """
 
-    def __init__(
-        self, base: dict[int, list[Path]], layers: list[tuple[int, int, int, dict[int, list[Path]]]]
-    ):
+    def __init__(self, base: dict[int, list[Path]], layers: list[tuple[Layer, int, dict[int, list[Path]]]]):
         self.base = base
-        self.layers = layers  # (first line, last old line, lines added, the item's table), oldest first
+        self.layers = layers  # (layer, its first line, its items' table), oldest first
 
     @classmethod
     def of(cls, positions: Mapping[Path, Position]) -> LineTable:
@@ -129,18 +160,19 @@ class LineTable:
         if "lines" not in positions.shared:
             positions.shared["lines"] = _by_line(positions.base)
         layers = [
-            (layer.inside[layer.item][0], layer.after, layer.delta, _by_line(layer.inside))
+            (layer, layer.inside[(*layer.items, layer.at)][0], _by_line(layer.inside))
             for layer in positions.layers
         ]
         return cls(positions.shared["lines"], layers)
 
     def get(self, line: int) -> list[Path]:
-        for first, after, delta, table in reversed(self.layers):
-            if line > after + delta:
-                line -= delta
+        for j in range(len(self.layers) - 1, -1, -1):
+            layer, first, table = self.layers[j]
+            if line > layer.after + layer.delta:
+                line -= layer.delta
             elif line >= first:
-                return table.get(line, [])
-        return self.base.get(line, [])
+                return list(_forward(table.get(line, []), [entry[0] for entry in self.layers[j + 1 :]]))
+        return list(_forward(self.base.get(line, []), [entry[0] for entry in self.layers]))
 
 
 def _by_line(positions: Mapping[Path, Position]) -> dict[int, list[Path]]:
@@ -166,7 +198,8 @@ class Derived:
     """The new version: its tree, positions and lines, and which old lines [first, last] became which."""
 
     tree: Any
-    item: Path  # the element whose lines were read again
+    item: Path  # the list item whose lines were read again
+    count: int  # the items they hold now
     starts: Shifted
     ends: Shifted
     lines: list[str]
@@ -200,20 +233,23 @@ def derive(
     if changed is None:
         return None
     new_lines = changed.split("\n")
-    if not _holds_one_item(fmt, new_lines, old[0][: start_col - 1]):
+    if not _holds_items(fmt, new_lines, old[0][: start_col - 1]):
         return None
-    read = _read_item(fmt, changed, first - 1)
+    read = _read_items(fmt, changed, first - 1)
     if read is None:
         return None
-    value, inside_starts, inside_ends = read
-    if inside_starts.get(()) != (first, start_col):
+    values, inside_starts, inside_ends = read
+    if inside_starts.get((0,)) != (first, start_col):
         return None
     delta = len(new_lines) - len(old)
+    items, at = path[:-1], path[-1]
+    assert isinstance(at, int)
     return Derived(
-        tree=_spliced(tree, path, value),
+        tree=_spliced(tree, path, values),
         item=path,
-        starts=Shifted.over(starts, Layer(path, _under(path, inside_starts), last, delta)),
-        ends=Shifted.over(ends, Layer(path, _under(path, inside_ends), last, delta)),
+        count=len(values),
+        starts=Shifted.over(starts, Layer(items, at, len(values), _under(path, inside_starts), last, delta)),
+        ends=Shifted.over(ends, Layer(items, at, len(values), _under(path, inside_ends), last, delta)),
         lines=[*lines[: first - 1], *new_lines, *lines[last:]],
         first=first,
         last=last,
@@ -263,12 +299,12 @@ def _apply(old: list[str], first: int, edit: Edit) -> str | None:
     return joined[:start] + edit.text + joined[end:]
 
 
-def _holds_one_item(fmt: text_layer.Format, lines: list[str], lead: str) -> bool:
-    """Whether ``lines`` can be read alone as the one item they replace, as the whole text reads them.
+def _holds_items(fmt: text_layer.Format, lines: list[str], lead: str) -> bool:
+    """Whether ``lines`` can be read alone as the items that replace one, as the whole text reads them.
 
     YAML: the first line keeps the item's lead (indentation and dash); every other line that is not
-    blank is indented deeper than the dash, so it cannot close the item or start a sibling.  JSON:
-    the lines end with the comma before the next item.
+    blank is indented deeper than the dash, or starts a new item at the dash, so none can close the
+    list or belong to its parent.  JSON: one item, the lines end with the comma before the next.
     """
     if not lines[0].startswith(lead):
         return False
@@ -277,15 +313,19 @@ def _holds_one_item(fmt: text_layer.Format, lines: list[str], lead: str) -> bool
     dash = lead.index("-")
     for text in lines[1:]:
         stripped = text.lstrip(" ")
-        if stripped and (len(text) - len(stripped) <= dash or stripped.startswith("\t")):
+        if not stripped:
+            continue
+        indent = len(text) - len(stripped)
+        if stripped.startswith("\t") or indent < dash or (indent == dash and not stripped.startswith("- ")):
             return False
     return True
 
 
-def _read_item(
+def _read_items(
     fmt: text_layer.Format, text: str, offset: int
-) -> tuple[Any, dict[Path, Position], dict[Path, Position]] | None:
-    """The value of one item's text and its positions relative to the item (lines moved by ``offset``)."""
+) -> tuple[list[Any], dict[Path, Position], dict[Path, Position]] | None:
+    """The items of some lines and their positions, relative to the first item ((0,) is its path) and
+    with lines moved by ``offset``; JSON reads exactly one."""
     if fmt == "json":
         text = text.rstrip()[:-1]  # the comma before the next item
     try:
@@ -295,28 +335,35 @@ def _read_item(
     except OnnxTextError:
         return None
     if fmt == "yaml":
-        if not isinstance(value, list) or len(value) != 1:
+        if not isinstance(value, list) or not value:
             return None
-        value = value[0]
-        starts = {path[1:]: where for path, where in starts.items() if path}
-        ends = {path[1:]: where for path, where in ends.items() if path}
+        values = value
+        starts = {path: where for path, where in starts.items() if path}
+        ends = {path: where for path, where in ends.items() if path}
     else:
+        values = [value]
         lead = len(text) - len(text.lstrip())
-        row = text.count("\n", 0, lead)
-        starts[()] = (row + 1, lead - (text.rfind("\n", 0, lead) + 1) + 1)
+        starts[()] = (text.count("\n", 0, lead) + 1, lead - (text.rfind("\n", 0, lead) + 1) + 1)
+        starts = {(0, *path): where for path, where in starts.items()}
+        ends = {(0, *path): where for path, where in ends.items()}
     moved_starts = {path: (line + offset, col) for path, (line, col) in starts.items()}
     moved_ends = {path: (line + offset, col) for path, (line, col) in ends.items()}
-    return value, moved_starts, moved_ends
+    return values, moved_starts, moved_ends
 
 
 def _under(item: Path, relative: dict[Path, Position]) -> dict[Path, Position]:
-    return {(*item, *path): where for path, where in relative.items()}
+    """Positions of paths (j, ...) relative to the items replacing ``item``, as paths of the list."""
+    items, at = item[:-1], item[-1]
+    assert isinstance(at, int)
+    return {(*items, at + path[0], *path[1:]): where for path, where in relative.items()}
 
 
-def _spliced(tree: Any, path: Path, value: Any) -> Any:
-    """A copy of ``tree`` with ``value`` at ``path``: the containers on the way are copied, nothing else."""
-    if not path:
-        return value
+def _spliced(tree: Any, path: Path, values: list[Any]) -> Any:
+    """A copy of ``tree`` with ``values`` in place of the list item at ``path``: the containers on the
+    way are copied, nothing else."""
     copy = dict(tree) if isinstance(tree, dict) else list(tree)
-    copy[path[0]] = _spliced(tree[path[0]], path[1:], value)
+    if len(path) == 1:
+        copy[path[0] : path[0] + 1] = values
+    else:
+        copy[path[0]] = _spliced(tree[path[0]], path[1:], values)
     return copy

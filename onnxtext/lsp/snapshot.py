@@ -151,7 +151,7 @@ class Snapshot:
         with self._lock, gc_paused():
             tree, found = self.document.tree, self._derived
             base, self._base_index = self._base_index, None
-            if base is not None and found is not None:
+            if base is not None and found is not None and found.count == 1:
                 for cut in range(len(found.item), 0, -1):  # the node holding the edited item
                     if found.item[:cut] in base.node_at:
                         index = base.with_node(found.item[:cut], self.value(found.item[:cut]))

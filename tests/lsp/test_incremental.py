@@ -171,3 +171,36 @@ def test_layers_are_flattened_when_idle(monkeypatch: pytest.MonkeyPatch) -> None
         assert isinstance(mine.starts, dict) == (version in (4, 7))  # every third edit: one dict again
         assert dict(mine.starts) == theirs.starts and dict(mine.ends) == theirs.ends
         assert all(previous.path_at(n, 9) == fresh.path_at(n, 9) for n in range(row - 5, row + 12))
+
+
+def test_typing_a_new_node_numbers_the_next_ones_on() -> None:
+    """A node typed after another: the edited item's lines hold two items; the nodes after them are
+    numbered on (positions, line table), and later edits of those are derived too."""
+    path = SAMPLES / "squeezenet.yaml"
+    text = path.read_text(encoding="utf-8")
+    previous = Snapshot(text, "yaml", str(path), 1)
+    _ = previous.source_map, previous.diagnostics
+    lines = text.split("\n")
+    row = lines.index("    - op_type: Relu") + 3  # the Relu's outputs line (0-based)
+    typed = "\n    - op_type: Relu\n      name: typed\n      inputs: [r1]\n      outputs: [r1_typed]"
+    later = lines.index("      name: n30") + 4 + 1  # 1-based, after the insertion of four lines
+    edits = [
+        Edit(row + 1, len(lines[row]) + 1, row + 1, len(lines[row]) + 1, typed),
+        Edit(later, 13, later, 13, "_x"),  # a node after the new one, renamed
+        Edit(row + 3, 13, row + 3, 18, "mine"),  # the new node renamed
+    ]
+    for version, edit in enumerate(edits, 2):
+        new_text = _applied(previous.text.split("\n"), edit)
+        snapshot = Snapshot(new_text, "yaml", str(path), version, previous, edit)
+        fresh = Snapshot(new_text, "yaml", str(path), version)
+        assert snapshot.tree == fresh.tree and snapshot._derived is not None, edit
+        assert snapshot._derived.count == (2 if version == 2 else 1)
+        mine, theirs = snapshot.source_map, fresh.source_map
+        assert mine is not None and theirs is not None
+        assert dict(mine.starts) == theirs.starts and dict(mine.ends) == theirs.ends
+        assert all(mine.starts[p] == theirs.starts[p] for p in theirs.starts)
+        for line in range(1, len(new_text.split("\n")) + 1):
+            assert snapshot.path_at(line, 9) == fresh.path_at(line, 9), (edit, line)
+        assert snapshot.diagnostics == fresh.diagnostics
+        assert _shape(snapshot.index) == _shape(fresh.index)
+        previous = snapshot

@@ -16,15 +16,14 @@ from typing import Any, Literal
 
 from onnxtext.gcpause import gc_paused
 from onnxtext.paths import Path
-from onnxtext.text.json_emit import emit_json
 from onnxtext.text.tree import NotPlainData, explain
-from onnxtext.text.yaml_emit import emit_yaml
 
 Format = Literal["yaml", "json"]
 
 _BY_SUFFIX: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
-_EMITTERS = {"yaml": emit_yaml, "json": emit_json}
-# "module:function" under onnxtext.text, imported on first use: a dump never loads ruamel's parser
+# "module:function" under onnxtext.text, imported on first use: a dump never loads ruamel's parser, a
+# JSON build no writer (the YAML writer's Unicode classes take 10 ms to compile)
+_EMITTERS = {"yaml": "yaml_emit:emit_yaml", "json": "json_emit:emit_json"}
 _PARSERS = {"yaml": "yaml_parse:parse_yaml", "json": "json_parse:parse_json"}
 _LOCATORS = {"yaml": "yaml_parse:locate_yaml", "json": "json_parse:locate_json"}
 

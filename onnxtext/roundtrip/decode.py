@@ -166,7 +166,44 @@ class _Decoder:
             self.compact_tensor(msg, value, path)
         else:
             msg.SetInParent()
-            self.fill(msg, value, path)
+            if name != "onnx.NodeProto" or not self.plain_node(msg, value, path):
+                self.fill(msg, value, path)
+
+    def plain_node(self, node: NodeProto, doc: Any, path: Path) -> bool:
+        """The common node (names and lists of names, then attributes), set in one go as :meth:`fill`
+        would set it; False, with the node left empty, for any other."""
+        if type(doc) is not dict:
+            return False
+        attributes = _ABSENT
+        for key, value in doc.items():
+            field = _NODE_NAMES.get(key)
+            if field is None:
+                if key != "attributes":
+                    return False
+                attributes = value
+            elif field[1]:
+                if type(value) is not list or not _STR.issuperset(map(type, value)):
+                    return False
+            elif type(value) is not str:
+                return False
+        try:
+            for key, value in doc.items():
+                field = _NODE_NAMES.get(key)
+                if field is None:
+                    continue
+                if field[1]:
+                    getattr(node, field[0]).extend(value)
+                else:
+                    setattr(node, field[0], value)
+        except (TypeError, ValueError):  # e.g. a lone surrogate: the checking path says where
+            node.Clear()
+            return False
+        if attributes is not _ABSENT:
+            try:
+                self.attributes(node, node.attribute, attributes, (*path, "attributes"))
+            except OnnxTextError as err:
+                self.recover(err)
+        return True
 
     def type_string(self, text: str, path: Path) -> TypeProto:
         try:
@@ -410,6 +447,14 @@ class _Decoder:
 
 _NAME = frozenset({"name"})
 _NONE: frozenset[str] = frozenset()
+_ABSENT: Any = object()
+_STR = frozenset({str})
+# NodeProto's string fields by document key: (field name, repeated)
+_NODE_NAMES = {
+    key: (field.name, field.is_repeated)
+    for key, field in layout.fields_of(NodeProto.DESCRIPTOR)
+    if field.type == _T.TYPE_STRING
+}
 
 
 def _dtype_attribute(name: str) -> int | None:

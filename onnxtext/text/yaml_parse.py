@@ -80,6 +80,8 @@ def _read(text: str, positions: Positions | None, ends: Positions | None = None)
     try:
         return _read_events(CParser(text).get_event, positions, ends)
     except YAMLError as err:
+        if not _yaml12_may_read(err):  # the pure-Python parser would fail too, after ~1 min at 50k nodes
+            raise _syntax_error(text, err) from None
         try:  # YAML 1.2 that libyaml (a 1.1 parser) refuses, e.g. [onnx::Add_17] as ruamel writes it
             return _read_events(_pure_events(text), positions, ends)
         except (YAMLError, StopIteration):
@@ -101,6 +103,12 @@ def _read_events(events: Callable[[], Any], positions: Positions | None, ends: P
     if type(event) is not StreamEndEvent:
         raise _refused(event, "more than one YAML document", "keep one document: remove the '---' line")
     return tree
+
+
+def _yaml12_may_read(err: YAMLError) -> bool:
+    """Whether YAML 1.2 could accept what libyaml refused: a ':' inside a plain scalar of a flow
+    collection (``[onnx::Add_17]``), which 1.1 forbids and 1.2 allows when no space follows it."""
+    return isinstance(err, MarkedYAMLError) and err.problem == "found unexpected ':'"
 
 
 def _pure_events(text: str) -> Callable[[], Any]:

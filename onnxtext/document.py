@@ -56,11 +56,21 @@ class SourceMap:
 
     def span(self, path: Path) -> Span:
         """The span of ``path``, or of its nearest enclosing element that the text has."""
-        while path and path not in self.starts:
-            path = path[:-1]
+        path = self._shown(path)
         line, col = self.starts.get(path, (1, 1))
         end_line, end_col = self.ends.get(path, (line, col))
         return Span(path, line, col, end_line, end_col)
+
+    def start(self, path: Path) -> Position:
+        """Where :meth:`span` starts, without asking for its end (a language server deriving a version
+        knows the starts of block entries long before every end)."""
+        return self.starts.get(self._shown(path), (1, 1))
+
+    def _shown(self, path: Path) -> Path:
+        """``path``, or its nearest enclosing element that the text has."""
+        while path and path not in self.starts:
+            path = path[:-1]
+        return path
 
     @functools.cached_property
     def lines(self) -> list[str]:

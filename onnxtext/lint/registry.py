@@ -92,4 +92,4 @@ def rule(
 def where(document: Document, path: Path) -> str:
     """How a message points at another element: ``line 12`` in a text, its path in a binary model."""
     source_map = document.source_map
-    return f"line {source_map.span(path).line}" if source_map is not None else format_path(path)
+    return f"line {source_map.start(path)[0]}" if source_map is not None else format_path(path)

@@ -23,7 +23,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from onnxtext import text as text_layer
@@ -141,6 +142,107 @@ def _forward(paths: Iterable[Path], layers: Sequence[Layer]) -> Iterator[Path]:
             yield moved
 
 
+class Sketched:
+    """What a :func:`~onnxtext.lsp.sketch.sketch` of a text tells without reading the text whole.
+
+    Every element of a sketched text is a block entry (in the sketch) or lies in the one-line value
+    of its nearest block entry: its start and end come from reading that line alone (the same
+    columns a full read gives), and a path on neither is not in the text.
+    """
+
+    def __init__(self, fmt: text_layer.Format, lines: list[str], outline: Mapping[Path, Position]) -> None:
+        self.fmt = fmt
+        self.lines = lines
+        self.outline = outline
+        self._read: dict[Path, tuple[dict[Path, Position], dict[Path, Position]] | None] = {}
+
+    def find(self, path: Path, ends: bool) -> Position | bool | None:
+        """The start (or end) of ``path``; False when the text has no such element; None when only the
+        full positions can tell (an end of a block entry itself, a line that does not read alone)."""
+        if not ends and path in self.outline:
+            return self.outline[path]
+        cut = len(path) - 1 if not ends else len(path)
+        while cut > 0 and path[:cut] not in self.outline:
+            cut -= 1
+        entry = path[:cut]
+        if not entry:
+            return None
+        if entry not in self._read:
+            self._read[entry] = self._line(entry)
+        found = self._read[entry]
+        if found is None:
+            return None
+        where = found[1 if ends else 0].get(path)
+        if where is not None:
+            return where
+        return None if ends else False
+
+    def _line(self, entry: Path) -> tuple[dict[Path, Position], dict[Path, Position]] | None:
+        """Starts and ends of what the line of block entry ``entry`` holds below it (its own end left out)."""
+        number = self.outline[entry][0]
+        line = self.lines[number - 1]
+        shift = 0
+        if self.fmt == "json":
+            body = line.rstrip().removesuffix(",")
+            line, shift = ("[" + body + "]") if isinstance(entry[-1], int) else ("{" + body + "}"), 1
+        try:
+            ends: dict[Path, Position] = {}
+            starts = text_layer.locate(line, self.fmt, ends)
+        except OnnxTextError:
+            return None
+
+        def placed(found: dict[Path, Position]) -> dict[Path, Position]:
+            return {
+                (*entry, *path[1:]): (number, col - shift)
+                for path, (_, col) in found.items()
+                if len(path) > 1
+            }
+
+        return placed(starts), placed(ends)
+
+
+class Later(Mapping[Path, Position]):
+    """Positions computed on first use: a version derived from a sketch of the one before answers
+    from that one's full positions only when ``sketched`` cannot tell."""
+
+    def __init__(
+        self, compute: Callable[[], Mapping[Path, Position]], sketched: Sketched, ends: bool = False
+    ) -> None:
+        self._compute: Callable[[], Mapping[Path, Position]] | None = compute
+        self._sketched: Sketched | None = sketched
+        self._ends = ends
+        self._found: Mapping[Path, Position] | None = None
+        self._lock = threading.Lock()
+
+    def _positions(self) -> Mapping[Path, Position]:
+        with self._lock:
+            if self._found is None:
+                assert self._compute is not None
+                self._found, self._compute = self._compute(), None  # the version before is let go
+                self._sketched = None
+            return self._found
+
+    def _quick(self, path: Path) -> Position | bool | None:
+        sketched = self._sketched
+        return sketched.find(path, self._ends) if sketched is not None else None
+
+    def __getitem__(self, path: Path) -> Position:
+        found = self._quick(path)
+        if found is False:
+            raise KeyError(path)
+        return found if found is not None else self._positions()[path]  # type: ignore[return-value]
+
+    def __contains__(self, path: object) -> bool:
+        found = self._quick(path)  # type: ignore[arg-type]
+        return found is not False if found is not None else path in self._positions()
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())
+
+
 class LineTable:
     """Line -> the paths of the elements starting on it (what "the element under the cursor" looks in).
 
@@ -215,16 +317,20 @@ def derive(
     starts: Mapping[Path, Position],
     ends: Mapping[Path, Position],
     edit: Edit,
+    outline: Mapping[Path, Position] | None = None,
 ) -> Derived | None:
     """The version after ``edit`` of the text whose ``tree``, ``lines`` and positions are given; None
-    when only a full parse can tell (see the module docstring)."""
+    when only a full parse can tell (see the module docstring).  ``outline``, when given, holds the
+    starts of the block entries alone (:func:`~onnxtext.lsp.sketch.sketch`): the item is found in
+    it, and ``starts`` and ``ends`` are read only later, for what is outside the item."""
     if _OTHER_BREAKS.search(edit.text):
         return None
-    found = _enclosing_item(tree, starts, edit.line, edit.end_line, len(lines))
+    known = starts if outline is None else outline
+    found = _enclosing_item(tree, known, edit.line, edit.end_line, len(lines))
     if found is None:
         return None
     path, first, last = found
-    start_col = starts[path][1]
+    start_col = known[path][1]
     prefix = _ITEM_PREFIX[fmt]
     old = lines[first - 1 : last]
     if prefix.fullmatch(old[0][: start_col - 1]) is None:
@@ -272,8 +378,8 @@ def _enclosing_item(
                 return best
             first = starts[(*path, keys[k])][0]
             following = starts[(*path, keys[k + 1])][0] if k + 1 < len(keys) else None
-        except KeyError:  # an element the text does not show (cannot happen for a parsed tree)
-            return None
+        except KeyError:  # an element an outline leaves out (in a flow collection): no block item below
+            return best
         if following is not None and following <= first:
             return best  # siblings on one line: a flow collection, nothing below is a block item
         last = following - 1 if following is not None else bound

@@ -224,9 +224,9 @@ def make_server() -> OnnxTextServer:
                     gc.enable()
             if not snapshot.parsed:
                 return
-            # The positions right away (a derived version has them already): the next change is
-            # then derived from this version instead of reading the whole text again.
-            await loop.run_in_executor(server.worker, lambda: snapshot.source_map)
+            # What the next change is derived from, right away (a derived version has its positions
+            # already; a parsed one sketches its block entries): it then reads one item, not the text.
+            await loop.run_in_executor(server.worker, snapshot.prepare)
             # Then what navigation, hover and inlay hints read, once the editor is idle: a change
             # coming meanwhile cancels this task, so its lint does not queue behind work for a
             # version that is already gone.

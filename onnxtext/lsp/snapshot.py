@@ -122,9 +122,9 @@ class Snapshot:
 
     def prepare(self) -> None:
         """Make ready what the next change is derived from, at a fraction of the full positions' cost:
-        a parsed (not derived) version sketches where its block entries start (:mod:`.sketch`; ~1 s
+        a parsed (not derived) version sketches where its block entries start (:mod:`.sketch`; ~0.5 s
         on 50,000 nodes where :func:`~onnxtext.text.locate` takes 4-7 s)."""
-        with self._lock:
+        with self._lock, gc_paused():
             document = self.document
             if document.tree is not None and "source_map" not in document.__dict__ and self._outline is None:
                 self._outline = sketch(self.format, self._lines)

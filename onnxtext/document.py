@@ -169,6 +169,7 @@ class Document:
     folder: FsPath
     model_given: onnx.ModelProto | None = None
     memo: DecodeMemo | None = dataclasses.field(default=None, repr=False)
+    canonical: bool = dataclasses.field(default=True, repr=False)  # see text.parse (False: known erroneous)
     _decoded: Decoded | None = dataclasses.field(default=None, init=False, repr=False)
 
     @classmethod
@@ -212,7 +213,7 @@ class Document:
             with gc_paused():
                 return encode_model(self.model_given, Policy(mode="base64")), None
         try:
-            return text_layer.parse(self.text, self.format), None
+            return text_layer.parse(self.text, self.format, self.canonical), None
         except OnnxTextError as err:  # placed by the parser itself (or at the top of the file)
             return None, err.diagnostic.at(self.file, err.line or 1, err.col or 1)
 

@@ -284,6 +284,11 @@ def _by_line(positions: Mapping[Path, Position]) -> dict[int, list[Path]]:
     return table
 
 
+class Unreadable(Exception):
+    """The edited item's new text does not read: the whole text has an error too, and is not in the
+    emitter's layout (its reader need not be tried first)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Edit:
     """One change of the text: 1-based ``line:col`` to ``end_line:end_col`` (code points) becomes ``text``."""
@@ -320,7 +325,8 @@ def derive(
     outline: Mapping[Path, Position] | None = None,
 ) -> Derived | None:
     """The version after ``edit`` of the text whose ``tree``, ``lines`` and positions are given; None
-    when only a full parse can tell (see the module docstring).  ``outline``, when given, holds the
+    when only a full parse can tell (see the module docstring); raises :class:`Unreadable` when the
+    edited item's text does not read.  ``outline``, when given, holds the
     starts of the block entries alone (:func:`~onnxtext.lsp.sketch.sketch`): the item is found in
     it, and ``starts`` and ``ends`` are read only later, for what is outside the item."""
     if _OTHER_BREAKS.search(edit.text):
@@ -431,7 +437,7 @@ def _read_items(
     fmt: text_layer.Format, text: str, offset: int
 ) -> tuple[list[Any], dict[Path, Position], dict[Path, Position]] | None:
     """The items of some lines and their positions, relative to the first item ((0,) is its path) and
-    with lines moved by ``offset``; JSON reads exactly one."""
+    with lines moved by ``offset``; JSON reads exactly one.  Raises :class:`Unreadable` for a syntax error."""
     if fmt == "json":
         text = text.rstrip()[:-1]  # the comma before the next item
     try:
@@ -439,7 +445,7 @@ def _read_items(
         ends: dict[Path, Position] = {}
         starts = text_layer.locate(text, fmt, ends)
     except OnnxTextError:
-        return None
+        raise Unreadable from None
     if fmt == "yaml":
         if not isinstance(value, list) or not value:
             return None

@@ -30,7 +30,7 @@ from onnxtext.gcpause import gc_paused
 from onnxtext.index import Index, Node, Scope
 from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint
-from onnxtext.lsp.incremental import Derived, Edit, Later, LineTable, Shifted, Sketched, derive
+from onnxtext.lsp.incremental import Derived, Edit, Later, LineTable, Shifted, Sketched, Unreadable, derive
 from onnxtext.lsp.sketch import sketch
 from onnxtext.paths import Path
 
@@ -86,13 +86,19 @@ class Snapshot:
         folder = FsPath(self.file).parent
         folder = folder.resolve() if folder.exists() else folder
         previous, self._previous = self._previous, None
+        canonical = True  # whether the text may be in the emitter's layout (its fast reader is tried)
         if previous is not None and self._edit is not None:
-            found = previous.derive(self._edit)
+            try:
+                found = previous.derive(self._edit)
+            except Unreadable:  # a syntax error: libyaml reports it, sooner without the fast reader's try
+                found, canonical = None, False
             self._base_index = previous.__dict__.get("index")  # when it was built
             # the edit must be what made this text from the previous one (else read it whole)
             self._derived = found if found is not None and "\n".join(found.lines) == self._text else None
         if self._derived is None:
-            return Document(self._text, self.format, self.file, folder, memo=DecodeMemo())
+            return Document(
+                self._text, self.format, self.file, folder, memo=DecodeMemo(), canonical=canonical
+            )
         found = self._derived
         source_map = SourceMap(self._text, found.starts, found.ends)
         memo = DecodeMemo(previous.document.memo if previous is not None else None)

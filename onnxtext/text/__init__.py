@@ -51,11 +51,15 @@ def emit(tree: Any, fmt: Format) -> str:
         raise TypeError(f"cannot write the document: {explain(tree)}") from None
 
 
-def parse(text: str, fmt: Format) -> Any:
-    """The tree of ``text``; raises OnnxTextError E101 (with line/col when known) or E102 (with path)."""
+def parse(text: str, fmt: Format, canonical: bool = True) -> Any:
+    """The tree of ``text``; raises OnnxTextError E101 (with line/col when known) or E102 (with path).
+
+    ``canonical=False``: YAML text is not tried in the emitter's layout first (a caller that knows
+    it has an error gets it sooner; the result is the same).
+    """
     parser = _pick(_PARSERS, fmt)
     with gc_paused():
-        return parser(text)
+        return parser(text) if canonical or fmt != "yaml" else parser(text, canonical=False)
 
 
 def locate(

@@ -52,12 +52,15 @@ _HINTS = (  # libyaml's problem text -> what to do about it
 )
 
 
-def parse_yaml(text: str) -> Any:
+def parse_yaml(text: str, canonical: bool = True) -> Any:
     """The tree of a YAML text; raises OnnxTextError E101 (syntax, refused feature) or E102 (duplicate).
 
     Text in the emitter's own layout is read without libyaml (:mod:`.yaml_canonical`), the same tree
-    three times faster; any other text, and every error, goes through libyaml.
+    three times faster; any other text, and every error, goes through libyaml.  ``canonical=False``
+    skips that first try, for a caller that knows the text has an error (the language server).
     """
+    if not canonical:
+        return _read(text, None)
     try:
         return read_canonical(text.removeprefix("\ufeff"))
     except NotCanonical:

@@ -121,3 +121,28 @@ def test_versions_derived_from_a_sketch_equal_a_full_read(tmp_path: Path, seed: 
                 assert dict(mine.ends) == theirs.ends, where
             derived += snapshot._derived is not None
         assert derived >= 2, (path.name, derived)
+
+
+def test_an_unclosed_bracket_is_reported_without_the_layout_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A '[' left open in a node: the item does not read, so the whole text goes to libyaml at once
+    (the fast reader would read up to the error first) and gives the E101 a fresh read gives."""
+    from onnxtext.text import yaml_parse
+
+    path = SAMPLES / "squeezenet.yaml"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    row = lines.index("    - op_type: Relu") + 2  # its inputs: [...] line
+    first = Snapshot(text, "yaml", str(path), 1)
+    _ = first.source_map, first.diagnostics
+    end = len(lines[row])
+    edit = Edit(row + 1, end, row + 1, end + 1, "")  # the closing ']' deleted
+    tried: list[str] = []
+    canonical = yaml_parse.read_canonical
+    monkeypatch.setattr(yaml_parse, "read_canonical", lambda t: tried.append(t) or canonical(t))
+    broken = Snapshot(_applied(lines, edit), "yaml", str(path), 2, first, edit)
+    error = broken.document.syntax_error
+    assert broken.text not in tried  # only the item's few lines were
+    fresh = Snapshot(broken.text, "yaml", str(path), 2)
+    assert error is not None and error == fresh.document.syntax_error and error.code == "E101"
+    assert broken.text in tried  # a fresh read tries the fast reader first
+    assert error.line == row + 2

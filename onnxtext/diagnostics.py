@@ -15,7 +15,7 @@ This module sits on the lowest floor (it imports only :mod:`onnxtext.paths`) bec
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Literal, TypeVar
 
 from onnxtext.paths import Path, format_path
 
@@ -23,8 +23,26 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
+_P = TypeVar("_P", bound="Placeable")
+
+
+class Placeable:
+    """What a problem and an error share: being placed at a ``file:line:col`` by whoever holds the text."""
+
+    def at(
+        self: _P,
+        file: str | None,
+        line: int | None = None,
+        col: int | None = None,
+        end_line: int | None = None,
+        end_col: int | None = None,
+    ) -> _P:
+        """A copy placed in ``file`` at ``line:col`` (up to ``end_line:end_col``), 1-based."""
+        return dataclasses.replace(self, file=file, line=line, col=col, end_line=end_line, end_col=end_col)
+
+
 @dataclasses.dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Placeable):
     """A problem at a place: ``code`` (``R201``), ``severity``, ``message``, document ``path``, fix ``hint``.
 
     ``line``/``col`` (1-based, columns in code points) start the element; ``end_line``/``end_col``
@@ -41,17 +59,6 @@ class Diagnostic:
     col: int | None = None
     end_line: int | None = None
     end_col: int | None = None
-
-    def at(
-        self,
-        file: str | None,
-        line: int | None = None,
-        col: int | None = None,
-        end_line: int | None = None,
-        end_col: int | None = None,
-    ) -> Diagnostic:
-        """A copy placed in ``file`` at ``line:col`` (up to ``end_line:end_col``)."""
-        return dataclasses.replace(self, file=file, line=line, col=col, end_line=end_line, end_col=end_col)
 
     def with_severity(self, severity: Severity) -> Diagnostic:
         return dataclasses.replace(self, severity=severity)

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from onnxtext.diagnostics import Diagnostic
+from onnxtext.diagnostics import Diagnostic, Placeable
 from onnxtext.paths import Path
 
 
 @dataclasses.dataclass
-class OnnxTextError(Exception):
+class OnnxTextError(Placeable, Exception):
     """A user-facing failure: an error-severity :class:`Diagnostic` that can be raised.
 
     ``str(err)`` is the one-line report ``file:line:col: error CODE message``; :attr:`diagnostic`
@@ -62,17 +62,6 @@ class OnnxTextError(Exception):
             self.code, self.message, "error", self.path, self.hint,
             self.file, self.line, self.col, self.end_line, self.end_col,
         )  # fmt: skip
-
-    def at(
-        self,
-        file: str | None,
-        line: int | None = None,
-        col: int | None = None,
-        end_line: int | None = None,
-        end_col: int | None = None,
-    ) -> OnnxTextError:
-        """Return a copy placed in ``file`` at ``line:col`` (1-based)."""
-        return dataclasses.replace(self, file=file, line=line, col=col, end_line=end_line, end_col=end_col)
 
     def within(self, prefix: Path) -> OnnxTextError:
         """Return a copy whose path is prefixed (errors raised deep inside a sub-tree)."""

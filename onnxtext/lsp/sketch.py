@@ -37,10 +37,22 @@ class _Other(Exception):
     """Not the emitter's layout."""
 
 
+class _Open:
+    """A block collection being read: the indent of its entries, its path, and its next item's index
+    (``MAPPING`` for a mapping, ``UNKNOWN`` until its first line tells)."""
+
+    __slots__ = ("indent", "index", "path")
+
+    def __init__(self, indent: int, path: Path, index: int) -> None:
+        self.indent, self.path, self.index = indent, path, index
+
+
+MAPPING, UNKNOWN = -1, -2
+
+
 def _yaml(lines: list[str]) -> dict[Path, Position]:
     found: dict[Path, Position] = {(): (1, 1)}
-    # the open block collections: (indent of their entries, path, next index; -1 for a mapping)
-    stack: list[list[object]] = [[0, (), -2]]  # -2: the root, list or mapping by its first line
+    stack = [_Open(0, (), UNKNOWN)]
     waiting: Path | None = None  # a key whose block starts on the next line
     for number, line in enumerate(lines, 1):
         body = line.lstrip(" ")
@@ -48,24 +60,25 @@ def _yaml(lines: list[str]) -> dict[Path, Position]:
         if not body:
             raise _Other
         if waiting is not None:
-            if indent != stack[-1][0] + 2:  # type: ignore[operator]
+            if indent != stack[-1].indent + 2:
                 raise _Other
-            stack.append([indent, waiting, -2])
+            stack.append(_Open(indent, waiting, UNKNOWN))
             waiting = None
-        while stack[-1][0] > indent:  # type: ignore[operator]
+        while stack[-1].indent > indent:
             stack.pop()
         top = stack[-1]
-        if top[0] != indent:
+        if top.indent != indent:
             raise _Other
-        if top[2] == -2:
-            top[2] = 0 if body.startswith("- ") else -1
-        path: Path = top[1]  # type: ignore[assignment]
-        if top[2] != -1:  # a list item: "- value" or "- key: value" (its mapping's entries at indent + 2)
+        if top.index == UNKNOWN:
+            top.index = 0 if body.startswith("- ") else MAPPING
+        path = top.path
+        if (
+            top.index != MAPPING
+        ):  # a list item: "- value" or "- key: value" (its mapping's entries at indent + 2)
             if not body.startswith("- "):
                 raise _Other
-            index: int = top[2]  # type: ignore[assignment]
-            top[2] = index + 1
-            path = (*path, index)
+            path = (*path, top.index)
+            top.index += 1
             found[path] = (number, indent + 3)
             body = body[2:]
             if body[:1] in ("-", "'", '"', "?", "|", ">", "#", "&", "*", "!", " ", ""):
@@ -73,7 +86,7 @@ def _yaml(lines: list[str]) -> dict[Path, Position]:
             if body[0] in "[{" or not (": " in body or body.endswith(":")):
                 continue
             indent += 2
-            stack.append([indent, path, -1])
+            stack.append(_Open(indent, path, MAPPING))
         match = _YAML_KEY.fullmatch(body)
         if match is None:
             raise _Other
@@ -95,8 +108,7 @@ def _json(lines: list[str]) -> dict[Path, Position]:
     if not lines or lines[0] not in ("{", "["):
         raise _Other
     found: dict[Path, Position] = {(): (1, 1)}
-    # the open block collections: (indent of their entries, path, next index; -1 for an object)
-    stack: list[list[object]] = [[2, (), -1 if lines[0] == "{" else 0]]
+    stack = [_Open(2, (), MAPPING if lines[0] == "{" else 0)]
     for number, line in enumerate(lines[1:], 2):
         body = line.lstrip(" ")
         indent = len(line) - len(body)
@@ -104,14 +116,14 @@ def _json(lines: list[str]) -> dict[Path, Position]:
             raise _Other
         top = stack[-1]
         if body[0] in "]}":  # the line closing the open collection
-            if indent != top[0] - 2 or body.rstrip(",") != body[0]:  # type: ignore[operator]
+            if indent != top.indent - 2 or body.rstrip(",") != body[0]:
                 raise _Other
             stack.pop()
             continue
-        if indent != top[0]:
+        if indent != top.indent:
             raise _Other
-        path: Path = top[1]  # type: ignore[assignment]
-        if top[2] == -1:
+        path = top.path
+        if top.index == MAPPING:
             match = _JSON_KEY.fullmatch(body)
             if match is None:
                 raise _Other
@@ -120,13 +132,12 @@ def _json(lines: list[str]) -> dict[Path, Position]:
                 raise _Other
             rest = match.group(2)
         else:
-            index: int = top[2]  # type: ignore[assignment]
-            top[2] = index + 1
-            path = (*path, index)
+            path = (*path, top.index)
+            top.index += 1
             rest = body
         found[path] = (number, indent + 1)
         if rest in ("{", "["):
-            stack.append([indent + 2, path, -1 if rest == "{" else 0])
+            stack.append(_Open(indent + 2, path, MAPPING if rest == "{" else 0))
         elif rest[:1] not in ('"', "{", "[", "-", "t", "f", "n") and not rest[:1].isdigit():
             raise _Other
     if stack:

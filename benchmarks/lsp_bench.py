@@ -11,9 +11,9 @@ onnx.checker and shape inference), ``--edits`` times.  Latency is the wall time 
 change to receiving the diagnostics of that version (the server's debounce included); a graph of
 ``PREVIEW_NODES`` nodes or more gets a clean version's diagnostics twice (tree rules, then with
 onnx.checker and shape inference): both times are given.  The first change right after the open
-is shown apart (the median includes it): the server computes the positions of a version after
-publishing its diagnostics, and a change is derived from the previous version's positions, so the
-first one waits for them.
+is shown apart (the median includes it): a change is derived from the previous version's
+positions, and the opened version has only a sketch of them (its block entries), made before its
+diagnostics go out.
 Then hover,
 definition and references on that input, ``--probes`` times each, once the server is idle (it
 has sent ``workspace/inlayHint/refresh``: positions and inferred types of the last version are

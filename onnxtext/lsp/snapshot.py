@@ -18,6 +18,7 @@ and UTF-16 code units.  :meth:`Snapshot.to_lsp` and :meth:`Snapshot.from_lsp` co
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path as FsPath
@@ -33,6 +34,8 @@ from onnxtext.lint.engine import Selection, lint
 from onnxtext.lsp.incremental import Derived, Edit, Later, LineTable, Shifted, Sketched, Unreadable, derive
 from onnxtext.lsp.sketch import sketch
 from onnxtext.paths import Path
+
+log = logging.getLogger("onnxtext.lsp")
 
 LspPosition = tuple[int, int]  # 0-based line, UTF-16 column
 LspRange = tuple[LspPosition, LspPosition]
@@ -92,6 +95,9 @@ class Snapshot:
                 found = previous.derive(self._edit)
             except Unreadable:  # a syntax error: libyaml reports it, sooner without the fast reader's try
                 found, canonical = None, False
+            except Exception as error:  # a bug in deriving must not cost a version: read the text whole
+                log.error("deriving version %s failed: %r", self.version, error, exc_info=error)
+                found = None
             self._base_index = previous.__dict__.get("index")  # when it was built
             # the edit must be what made this text from the previous one (else read it whole)
             self._derived = found if found is not None and "\n".join(found.lines) == self._text else None

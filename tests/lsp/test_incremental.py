@@ -129,6 +129,31 @@ def test_a_misspelt_input_is_derived_and_reported(tmp_path: Path) -> None:
     assert [(d.line, d.col) for d in missing] == [(row + 1, col)]
 
 
+def test_a_failure_while_deriving_reads_the_text_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug in the incremental path costs time, not the version: it is logged and the text read whole."""
+    path = SAMPLES / "squeezenet.yaml"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    row = lines.index("    - op_type: Relu") + 2
+    col = lines[row].index("inputs: [") + len("inputs: [") + 1
+    first = Snapshot(text, "yaml", str(path), 1)
+    _ = first.source_map, first.diagnostics
+
+    def broken(self: Snapshot, edit: Edit) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Snapshot, "derive", broken)
+    edit = Edit(row + 1, col, row + 1, col, "q")
+    second = Snapshot(_applied(lines, edit), "yaml", str(path), 2, first, edit)
+    fresh = Snapshot(second.text, "yaml", str(path), 2)
+    assert second.tree == fresh.tree and second._derived is None
+    assert second.diagnostics == fresh.diagnostics
+    assert [d.code for d in second.diagnostics if d.code == "R201"] == ["R201"]
+    assert "deriving version 2 failed" in caplog.text
+
+
 def test_a_burst_of_typing_keeps_no_chain_of_versions() -> None:
     """Each change supersedes the last before its lint: each version is derived as the next arrives
     (settle), holds no version before it, and the last one equals a fresh read."""

@@ -74,3 +74,36 @@ def format_option(source: str, given: str | None) -> text.Format:
         return text.format_for(source)
     except ValueError as err:
         raise click.UsageError(f"{err}; pass --format yaml|json") from None
+
+
+def tensor_options(command: F) -> F:
+    """``--tensors``, ``--inline-max`` and ``--npy-min-bytes``: how a document writes tensors (dump, fmt)."""
+    from onnxtext.codecs.policy import MODES, Policy  # here: every command loads this module, not numpy
+
+    options = [
+        click.option(
+            "--tensors",
+            type=click.Choice(MODES),
+            default="auto",
+            show_default=True,
+            help="auto: small tensors as numbers, big ones in .npy sidecars, the rest Base64; "
+            "digest: big ones summarised (for diffs, not buildable)",
+        ),
+        click.option(
+            "--inline-max",
+            type=click.IntRange(min=0),
+            default=Policy.inline_max,
+            show_default=True,
+            help="auto: tensors with at most this many elements are written as numbers",
+        ),
+        click.option(
+            "--npy-min-bytes",
+            type=click.IntRange(min=0),
+            default=Policy.npy_min_bytes,
+            show_default=True,
+            help="auto: payloads of at least this many bytes go to .npy sidecars",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from onnxtext.cli.common import reports_errors
-from onnxtext.codecs.policy import MODES, Policy
+from onnxtext.cli.common import reports_errors, tensor_options
 from onnxtext.errors import OnnxTextError
 from onnxtext.fmt import Options, format_file, is_document
 from onnxtext.surgery import names
@@ -22,9 +21,7 @@ from onnxtext.surgery import names
     is_flag=True,
     help="skip YAML/JSON files that are not onnxtext documents (for hooks that pass every such file)",
 )
-@click.option("--tensors", type=click.Choice(MODES), default="auto", show_default=True, help="as for dump")
-@click.option("--inline-max", type=click.IntRange(min=0), default=Policy.inline_max, show_default=True)
-@click.option("--npy-min-bytes", type=click.IntRange(min=0), default=Policy.npy_min_bytes, show_default=True)
+@tensor_options
 @click.option("--name-nodes", is_flag=True, help="give unnamed nodes unique, stable names (<OpType>_<n>)")
 @reports_errors
 def fmt(

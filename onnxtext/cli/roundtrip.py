@@ -9,8 +9,7 @@ from pathlib import Path
 import click
 
 from onnxtext import api
-from onnxtext.cli.common import format_option, progress_bar, quiet_option, reports_errors
-from onnxtext.codecs.policy import MODES, Policy
+from onnxtext.cli.common import format_option, progress_bar, quiet_option, reports_errors, tensor_options
 from onnxtext.surgery import pipeline
 
 
@@ -26,28 +25,7 @@ from onnxtext.surgery import pipeline
 @click.option(
     "--format", "fmt", type=click.Choice(["yaml", "json"]), help="override the format the extension implies"
 )
-@click.option(
-    "--tensors",
-    type=click.Choice(MODES),
-    default="auto",
-    show_default=True,
-    help="auto: small tensors as numbers, big ones in .npy sidecars, the rest Base64; "
-    "digest: big ones summarised (for diffs, not buildable)",
-)
-@click.option(
-    "--inline-max",
-    type=click.IntRange(min=0),
-    default=Policy.inline_max,
-    show_default=True,
-    help="auto: tensors with at most this many elements are written as numbers",
-)
-@click.option(
-    "--npy-min-bytes",
-    type=click.IntRange(min=0),
-    default=Policy.npy_min_bytes,
-    show_default=True,
-    help="auto: payloads of at least this many bytes go to .npy sidecars",
-)
+@tensor_options
 @click.option("-f", "--force", is_flag=True, help="overwrite an existing output")
 @click.option("--strip-doc", is_flag=True, help="leave out doc strings and metadata_props")
 @click.option("--infer-shapes", is_flag=True, help="add the value_info shape inference finds")

@@ -140,10 +140,10 @@ def _values_held_exactly(raw: bytes | memoryview, dtype: DType) -> bool:
     so that the writer, formatting it chunk by chunk, writes exactly what :func:`to_values` gives."""
     if not would_hold(len(raw)):
         return False
-    if dtype.kind == "int" and not dtype.packed:
-        return True
-    if dtype.name not in _IEEE:
+    if not numbers_exact(dtype):
         return False
+    if dtype.kind == "int":
+        return True
     elements = np.frombuffer(raw, dtype=dtype.numpy)
     return not any(
         np.isnan(elements[i : i + _CHECK_CHUNK]).any() for i in range(0, elements.size, _CHECK_CHUNK)
@@ -176,16 +176,22 @@ def _exact_raw_values(raw: bytes, dtype: DType, dims: tuple[int, ...]) -> list[o
 _IEEE = frozenset({"float16", "float32", "float64"})
 
 
-def _exact_by_construction(elements: np.ndarray, dtype: DType, values: list[object]) -> bool:
-    """Whether :func:`to_values` is exact without the decode-and-compare check (the hot, common case).
+def numbers_exact(dtype: DType) -> bool:
+    """Whether :func:`to_values` gives back every element of ``dtype`` exactly, NaN aside (then no
+    decode-and-compare check is needed: the hot, common case).
 
     Byte-aligned integers: every bit pattern is a value.  IEEE floats: ``shortest_floats`` checks
     each element's bits, so only a NaN (written as the default NaN) can differ.
     """
-    if dtype.kind == "int" and not dtype.packed:
-        return True
-    if dtype.name not in _IEEE:
+    return (dtype.kind == "int" and not dtype.packed) or dtype.name in _IEEE
+
+
+def _exact_by_construction(elements: np.ndarray, dtype: DType, values: list[object]) -> bool:
+    """Whether ``values`` (:func:`to_values` of ``elements``) is exact by :func:`numbers_exact`."""
+    if not numbers_exact(dtype):
         return False
+    if dtype.kind == "int":
+        return True
     if len(values) <= 64:
         return all(v == v for v in values)  # quicker than numpy on a short list
     return not np.isnan(elements).any()
@@ -389,7 +395,7 @@ def _decode_values(
         tensor.string_data.extend(strings_from_values(node, dtype, dims, path))
         return
     if storage == RAW:
-        packed = _packed_plainly(node, dtype, math.prod(dims))
+        packed = packed_plainly(node, dtype, math.prod(dims))
         if packed is not None:
             tensor.raw_data = packed
             return
@@ -407,7 +413,7 @@ _STRUCT_CODES = {
 _SMALL = 64
 
 
-def _packed_plainly(node: object, dtype: DType, count: int) -> bytes | None:
+def packed_plainly(node: object, dtype: DType, count: int) -> bytes | None:
     """``raw_data`` for a short list of plain numbers, or None to take the checking path.
 
     struct rounds a float exactly as numpy does (C's double->float), and refuses out-of-range

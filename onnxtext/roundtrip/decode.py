@@ -30,6 +30,7 @@ from onnxtext.codecs import (
     set_string_field_bytes,
 )
 from onnxtext.codecs.messages import kind
+from onnxtext.codecs.plain import plain_raw
 from onnxtext.errors import OnnxTextError
 from onnxtext.paths import Path
 from onnxtext.progress import Progress, Silent
@@ -175,26 +176,21 @@ class _Decoder:
         if type(doc) is not dict:
             return False
         attributes = _ABSENT
-        for key, value in doc.items():
-            field = _NODE_NAMES.get(key)
-            if field is None:
-                if key != "attributes":
-                    return False
-                attributes = value
-            elif field[1]:
-                if type(value) is not list or not _STR.issuperset(map(type, value)):
-                    return False
-            elif type(value) is not str:
-                return False
         try:
             for key, value in doc.items():
                 field = _NODE_NAMES.get(key)
                 if field is None:
-                    continue
-                if field[1]:
+                    if key != "attributes":
+                        raise TypeError(key)
+                    attributes = value
+                elif field[1]:
+                    if type(value) is not list or not _STR.issuperset(map(type, value)):
+                        raise TypeError(key)
                     getattr(node, field[0]).extend(value)
-                else:
+                elif type(value) is str:
                     setattr(node, field[0], value)
+                else:
+                    raise TypeError(key)
         except (TypeError, ValueError):  # e.g. a lone surrogate: the checking path says where
             node.Clear()
             return False
@@ -203,6 +199,34 @@ class _Decoder:
                 self.attributes(node, node.attribute, attributes, (*path, "attributes"))
             except OnnxTextError as err:
                 self.recover(err)
+        return True
+
+    def plain_tensor(self, container: Any, doc: Any) -> bool:
+        """Add the common compact tensor (``name``, ``type`` and a short ``values`` list or a Base64
+        text: :func:`~onnxtext.codecs.plain.plain_raw`) to ``container`` in one call, as
+        :meth:`compact_tensor` would build it; False, adding nothing, for any other."""
+        text = doc.get("type") if type(doc) is dict else None
+        if type(text) is not str:
+            return False
+        known = self.tensor_types.get(text)
+        if known is None:
+            try:
+                known = self.tensor_types[text] = parse_tensor_type(text)
+            except TypeStringError:
+                return False  # the checking path says what is wrong, and where
+        raw = plain_raw(doc, *known)
+        name = doc.get("name", "")
+        if raw is None or type(name) is not str:
+            return False
+        data_type, dims = known
+        try:
+            if "name" in doc:
+                container.add(dims=dims, data_type=data_type, name=name, raw_data=raw)
+            else:
+                container.add(dims=dims, data_type=data_type, raw_data=raw)
+        except ValueError:  # e.g. a lone surrogate in the name: the checking path says where
+            return False
+        self.tick()
         return True
 
     def type_string(self, text: str, path: Path) -> TypeProto:
@@ -259,7 +283,10 @@ class _Decoder:
             elif entry == "onnx.OperatorSetIdProto" and isinstance(value, dict):
                 self.pairs(container, value, path, "domain", "version", _int)
             else:
+                tensors = entry == "onnx.TensorProto" and self.reuse is None
                 for i, item in enumerate(_list(value, path)):
+                    if tensors and self.plain_tensor(container, item):
+                        continue
                     try:
                         if self.reuse is None:
                             self.message(container.add(), item, path + (i,))

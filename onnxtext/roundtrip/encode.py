@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
@@ -40,6 +40,7 @@ from onnxtext.codecs import (
     encode_payload,
     float_field_bytes,
 )
+from onnxtext.codecs.plain import plain_payloads
 from onnxtext.codecs.policy import Policy
 from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip import layout
@@ -152,6 +153,24 @@ class _Encoder:
                 out.update(payload)
                 return out
         return Flow(self.fields(tensor))
+
+    def tensors(self, tensors: Sequence[TensorProto]) -> list[Flow]:
+        """:meth:`tensor` of each of a list (initializers): the plain ones' payloads come from one
+        batch (:func:`~onnxtext.codecs.plain.plain_payloads`), the others one by one."""
+        payloads = plain_payloads(tensors, self.policy, sidecars=self.sidecars is not None)
+        out = []
+        for tensor, payload in zip(tensors, payloads, strict=True):
+            self.tick()
+            if payload is None:
+                out.append(self.tensor(tensor))
+                continue
+            form = Flow()
+            if tensor.HasField("name"):
+                form["name"] = _text(tensor.name)
+            form["type"] = self.tensor_type(tensor.data_type, tuple(tensor.dims))
+            form.update(payload)
+            out.append(form)
+        return out
 
     def tensor_type(self, data_type: int, dims: tuple[int, ...]) -> str | None:
         key = (data_type, dims)
@@ -376,6 +395,8 @@ def _handler(owner: str, field: FieldDescriptor) -> Handler:
             return lambda enc, _, value: enc.entries(value)
         if entry == "onnx.OperatorSetIdProto" and repeated:
             return lambda enc, _, value: enc.opsets(value)
+        if entry == "onnx.TensorProto" and repeated:
+            return lambda enc, _, value: enc.tensors(value)
         encode = _encoder_for(field.message_type)
         if not repeated:
             return lambda enc, _, value: encode(enc, value)

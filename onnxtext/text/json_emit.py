@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C one, non-ASCII kept
 from typing import Any
 
@@ -49,24 +50,17 @@ def _scalar(value: Any) -> str:
 
 
 class _Writer:
-    """Appends the pieces of one document to ``out``; caches each string's literal."""
+    """Appends the pieces of one document to ``out``; ``literal`` writes a str (a key or a value)."""
 
-    def __init__(self) -> None:
+    def __init__(self, literal: Callable[[str], str]) -> None:
         self.out: list[str] = []
-        self.cache: dict[str, str] = {}
-
-    def string(self, text: Any) -> str:
-        """The literal of a str (a key or a value), cached; NotPlainData for a non-str key."""
-        if type(text) is not str:
-            raise NotPlainData(type(text).__name__)
-        literal = self.cache[text] = string_text(text)
-        return literal
+        self.literal = literal
 
     def leaf(self, value: Any) -> str:
         """A scalar, ``{}`` or ``[]``: anything written in one piece."""
         kind = type(value)
         if kind is str:
-            return self.cache.get(value) or self.string(value)
+            return self.literal(value)
         if kind in MAPPINGS:
             return "{}"
         if kind is list:
@@ -77,16 +71,15 @@ class _Writer:
         """Any value on one line."""
         kind = type(value)
         if kind is str:
-            return self.cache.get(value) or self.string(value)
+            return self.literal(value)
         if kind is list:
             joined = self.joined(value, set(map(type, value)))
             if joined is None:
                 joined = ", ".join([self.inline(item) for item in value])
             return f"[{joined}]"
         if kind in MAPPINGS and value:
-            cache = self.cache
-            entries = [f"{cache.get(k) or self.string(k)}: {self.inline(v)}" for k, v in value.items()]
-            return "{" + ", ".join(entries) + "}"
+            literal = self.literal
+            return "{" + ", ".join([f"{literal(k)}: {self.inline(v)}" for k, v in value.items()]) + "}"
         return self.leaf(value)
 
     def joined(self, items: list[Any], kinds: set[type]) -> str | None:
@@ -99,8 +92,7 @@ class _Writer:
         if kind is int and min(items) >= -SAFE_INT and max(items) <= SAFE_INT:
             return ", ".join(map(int.__repr__, items))
         if kind is str:
-            cache = self.cache
-            return ", ".join([cache.get(item) or self.string(item) for item in items])
+            return ", ".join(map(self.literal, items))
         return None
 
     def node(self, head: str, value: Any, indent: int) -> None:
@@ -108,7 +100,7 @@ class _Writer:
         out = self.out
         kind = type(value)
         if kind is str:
-            out.append(head + (self.cache.get(value) or self.string(value)))
+            out.append(head + self.literal(value))
         elif kind is list:
             kinds = set(map(type, value))
             joined = self.joined(value, kinds)
@@ -126,15 +118,15 @@ class _Writer:
             out.append(head + self.inline(value))
 
     def mapping(self, mapping: dict[str, Any], indent: int) -> None:
-        out, cache = self.out, self.cache
+        out, literal = self.out, self.literal
         inner = indent + 2
         pad = " " * inner
         separator = "{\n"
         for key, value in mapping.items():
-            head = f"{separator}{pad}{cache.get(key) or self.string(key)}: "
+            head = f"{separator}{pad}{literal(key)}: "
             separator = ",\n"
             if type(value) is str:
-                out.append(head + (cache.get(value) or self.string(value)))
+                out.append(head + literal(value))
             else:
                 self.node(head, value, inner)
         out.append("\n" + " " * indent + "}")
@@ -148,10 +140,38 @@ class _Writer:
             separator = ",\n"
         self.out.append("\n" + " " * indent + "]")
 
+    def document(self, tree: Any) -> str:
+        self.node("", tree, 0)
+        self.out.append("\n")
+        return "".join(self.out)
+
+
+def _cached_strings() -> Callable[[str], str]:
+    """:func:`string_text` of a str, remembered; NotPlainData for anything else (a non-str key)."""
+    cache: dict[str, str] = {}
+
+    def literal(text: str) -> str:
+        known = cache.get(text)  # type: ignore[arg-type]
+        if known is None:
+            if type(text) is not str:
+                raise NotPlainData(type(text).__name__)
+            known = cache[text] = string_text(text)
+        return known
+
+    return literal
+
 
 def emit_json(tree: Any) -> str:
-    """The canonical JSON text of ``tree``, ending with a newline.  Raises NotPlainData."""
-    writer = _Writer()
-    writer.node("", tree, 0)
-    writer.out.append("\n")
-    return "".join(writer.out)
+    """The canonical JSON text of ``tree``, ending with a newline.  Raises NotPlainData.
+
+    Strings are first written by json's C escaper alone, and the text checked once for what it
+    leaves unescaped (nothing, in an ASCII text without DEL); only a tree where that check fails,
+    or that holds a key which is no str, is written again the careful way, string by string.
+    """
+    try:
+        text = _Writer(encode_basestring).document(tree)
+        if (text.isascii() and "\x7f" not in text) or _MORE_ESCAPES.search(text) is None:
+            return text
+    except TypeError:  # something json's escaper refuses: the careful writer names it
+        pass
+    return _Writer(_cached_strings()).document(tree)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
+from hypothesis import given, settings
+from text_strategies import trees
 
 from onnxtext.errors import OnnxTextError
 from onnxtext.text import emit, parse
+from onnxtext.text.json_emit import _cached_strings, _Writer, emit_json
 
 
 def error_of(text: str) -> OnnxTextError:
@@ -116,3 +120,24 @@ def test_duplicate_key_points_at_the_second() -> None:
 def test_too_deep_or_too_long_is_still_an_onnxtext_error() -> None:
     assert error_of("[" * 100_000 + "]" * 100_000).code == "E101"
     assert error_of("1" * 5000).code == "E101"
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees)
+def test_quick_escaping_writes_what_the_careful_writer_writes(tree: object) -> None:
+    """emit_json escapes with json's C escaper and checks the text once; the string-by-string writer
+    is the reference (and the one that raises for what JSON cannot hold)."""
+    try:
+        expected = _Writer(_cached_strings()).document(tree)
+    except (TypeError, ValueError) as err:
+        with pytest.raises(type(err), match=re.escape(str(err))):
+            emit_json(tree)
+    else:
+        assert emit_json(tree) == expected
+
+
+def test_keys_that_are_no_str_are_refused_by_name() -> None:
+    with pytest.raises(TypeError, match=r"mapping key 1 \(int\)"):
+        emit({"a": {1: "b"}}, "json")
+    with pytest.raises(TypeError, match=r"bytes"):
+        emit({"a": [{b"k": 1}]}, "json")

@@ -104,6 +104,9 @@ class _Decoder:
         self.sidecars = sidecars
         self.tick = progress.advance
         self.problems = problems
+        # An attribute literal's AttributeProto bytes, by (name, whether it may name a dtype, value):
+        # ``axis: -1`` or ``perm: [0, 2, 1]`` recur from node to node and are decided once.
+        self.literals: dict[tuple[Any, ...], bytes] = {}
 
     def recover(self, err: OnnxTextError) -> None:
         """Record ``err`` and go on when recovering; raise it otherwise."""
@@ -390,7 +393,13 @@ class _Decoder:
                     del container[-1]
                     self.recover(err)
             return
+        literals = self.literals
         for name, item in _mapping(value, path).items():
+            key = _literal_key(name, item, holds_dtype)
+            known = None if key is None else literals.get(key)
+            if known is not None:
+                container.add().MergeFromString(known)
+                continue
             attr = container.add()
             attr.name = name
             try:
@@ -398,6 +407,9 @@ class _Decoder:
             except OnnxTextError as err:
                 del container[-1]
                 self.recover(err)
+                continue
+            if key is not None:
+                literals[key] = attr.SerializeToString()
 
     def attribute(self, attr: AttributeProto, value: Any, path: Path, holds_dtype: bool) -> None:
         """An attribute's value: a literal, a tensor, a graph, or a mapping of its fields."""
@@ -482,6 +494,23 @@ _NODE_NAMES = {
     for key, field in layout.fields_of(NodeProto.DESCRIPTOR)
     if field.type == _T.TYPE_STRING
 }
+
+
+def _literal_key(name: Any, value: Any, holds_dtype: frozenset[str]) -> tuple[Any, ...] | None:
+    """What decides the attribute a literal becomes, as a dict key (types kept apart: ``1``,
+    ``1.0`` and ``True`` are equal in Python, and so are ``0.0`` and ``-0.0``); None for a value
+    that is not a short literal."""
+    kind = type(value)
+    if kind is int or kind is str:
+        return (name, name in holds_dtype, kind, value)
+    if kind is float:
+        return (name, False, kind, value.hex())
+    if kind is list and len(value) <= 16 and set(map(type, value)) == _INT:
+        return (name, False, list, *value)
+    return None
+
+
+_INT = {int}
 
 
 def _dtype_attribute(name: str) -> int | None:

@@ -43,3 +43,41 @@ def test_common_nodes_decode_as_field_by_field(
     quick = decoded(node, recover)
     monkeypatch.setattr(decode._Decoder, "plain_node", lambda *_: False)
     assert quick == decoded(node, recover)
+
+
+# Literals that Python holds equal but that are different attributes; each pair in one graph, so the
+# second is decoded after the first is remembered.
+TWINS = [
+    ({"a": 1}, {"a": 1.0}),
+    ({"a": 0.0}, {"a": -0.0}),
+    ({"a": [1, 2]}, {"a": [1.0, 2.0]}),
+    ({"a": 1}, {"a": True}),
+    ({"a": "float16"}, {"to": "float16"}),
+    ({"to": "float16"}, {"to": "float16"}),
+    ({"a": "9007199254740993"}, {"a": 9007199254740993}),
+    ({"a": 2**64}, {"a": 2**64}),
+    ({"a": []}, {"a": []}),
+]
+
+
+@pytest.mark.parametrize("recover", [True, False])
+@pytest.mark.parametrize(("first", "second"), TWINS, ids=range(len(TWINS)))
+def test_remembered_literals_stay_apart(
+    first: dict[str, Any], second: dict[str, Any], recover: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nodes = [
+        {"op_type": op, "inputs": ["x"], "outputs": [f"y{i}"], "attributes": attrs}
+        for i, (op, attrs) in enumerate([("Cast", first), ("Cast", second), ("Add", second)])
+    ]
+
+    def graph() -> tuple[bytes, list[tuple[str, str, Any]]]:
+        problems: list[OnnxTextError] | None = [] if recover else None
+        try:
+            model = decode_model({"ir_version": 8, "graph": {"nodes": nodes}}, problems=problems)
+        except OnnxTextError as err:
+            return b"", [(err.code, str(err), err.path)]
+        return model.SerializeToString(), [(p.code, str(p), p.path) for p in problems or []]
+
+    remembered = graph()
+    monkeypatch.setattr(decode, "_literal_key", lambda *_: None)
+    assert remembered == graph()

@@ -189,10 +189,16 @@ class _Encoder:
             layout.dtype_attributes(owner.domain, owner.op_type) if isinstance(owner, NodeProto) else _NONE
         )
         cache = self.literals
+        seen_all = Flow()
+        for attr in attrs:  # cached (name, literal) pairs only ever have a str name
+            seen = cache.get((attr.SerializeToString(), holds_dtype))
+            if seen is None or seen[0] in seen_all:
+                break
+            seen_all[seen[0]] = _fresh(seen[1])
+        else:
+            return seen_all
         keys = [(a.SerializeToString(), holds_dtype) for a in attrs]
         known = [cache.get(key) for key in keys]
-        if all(known) and _distinct_text([name for name, _ in known]):  # type: ignore[misc]
-            return Flow((name, _fresh(value)) for name, value in known)  # type: ignore[misc]
         if not _distinct_text([a.name if a.HasField("name") else None for a in attrs]):
             return [self.fields_record(a) for a in attrs]
         out = {}

@@ -173,15 +173,13 @@ def _candidates(data: mmap.mmap, fmt: Format, lookahead: int) -> list[tuple[str,
     found = []
     size = len(data)
     for form, key in zip(("base64", "values"), _KEYS[fmt], strict=True):
-        follows = re.compile(_FOLLOWS[form] + b"{%d}" % lookahead)
+        pattern = re.compile(re.escape(key) + _FOLLOWS[form] + b"{%d}" % lookahead)
         for window in range(0, size, _WINDOW):
-            stop = min(window + _WINDOW + len(key) - 1, size)
-            hit = data.find(key, window, stop)
-            while hit >= 0:
-                start = hit + len(key)
-                if follows.match(data, start, start + lookahead) is not None:
-                    found.append((form, start - (form == "values")))  # a list starts at its "["
-                hit = data.find(key, start, stop)
+            # A hit that starts in this window may end in the next: the search reads on that far.
+            ends = window + _WINDOW + len(key) - 1 + lookahead
+            for hit in pattern.finditer(data, window, min(ends, size)):
+                if hit.start() < window + _WINDOW:
+                    found.append((form, hit.start() + len(key) - (form == "values")))  # a list starts at "["
             _release(data, window, window + _WINDOW)
     return sorted(found, key=lambda item: item[1])
 

@@ -32,6 +32,8 @@ from onnxtext.codecs.payload import BASE64, VALUES, numbers_exact, packed_plainl
 from onnxtext.codecs.policy import Policy
 from onnxtext.codecs.storage import packed_size
 
+# Bigger tensors gain nothing from the bulk path, and ListFields would copy their bytes once more.
+_PLAIN_MAX_BYTES = 1 << 16
 _PLAIN_FIELDS = frozenset({"dims", "data_type", "name", "raw_data"})
 _PLAIN_FORMS = ({"type", VALUES}, {"type", BASE64}, {"name", "type", VALUES}, {"name", "type", BASE64})
 
@@ -47,6 +49,8 @@ def plain_payloads(
     out: list[dict[str, Any] | None] = [None] * len(tensors)
     batches: dict[str, _Numbers] = {}
     for i, tensor in enumerate(tensors):
+        if tensor.ByteSize() > _PLAIN_MAX_BYTES:
+            continue
         present = {field.name: value for field, value in tensor.ListFields()}
         raw = present.get("raw_data")
         if raw is None or "data_type" not in present or not _PLAIN_FIELDS.issuperset(present):

@@ -139,3 +139,9 @@ def test_strings_are_never_plain(dt: object) -> None:
     tensor = onnx.helper.make_tensor("s", onnx.TensorProto.STRING, [1], [b"a"])
     assert plain_payloads([tensor], Policy("inline"), sidecars=False) == [None]
     assert plain_raw({"type": "string[1]", "values": ["a"]}, onnx.TensorProto.STRING, [1]) is None
+
+
+def test_big_tensors_are_left_to_the_ordinary_path() -> None:
+    """ListFields would copy a big payload once more; the bulk path only reads small tensors."""
+    big = raw_tensor(dtype_by_name("float32"), (1 << 15,), np.zeros(1 << 15, dtype=np.float32))
+    assert plain_payloads([big], Policy("base64"), sidecars=False) == [None]

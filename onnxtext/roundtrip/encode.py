@@ -155,8 +155,9 @@ class _Encoder:
         return Flow(self.fields(tensor))
 
     def tensors(self, tensors: Sequence[TensorProto]) -> list[Flow]:
-        """:meth:`tensor` of each of a list (initializers): the plain ones' payloads come from one
-        batch (:func:`~onnxtext.codecs.plain.plain_payloads`), the others one by one."""
+        """:meth:`tensor` of each of a list (initializers, an attribute's tensors): the plain ones'
+        payloads come from one batch (:func:`~onnxtext.codecs.plain.plain_payloads`), the others one
+        by one."""
         payloads = plain_payloads(tensors, self.policy, sidecars=self.sidecars is not None)
         out = []
         for tensor, payload in zip(tensors, payloads, strict=True):

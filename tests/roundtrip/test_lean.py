@@ -10,6 +10,7 @@ import pytest
 from onnx import ModelProto, TensorProto, helper, numpy_helper
 
 from onnxtext import api
+from onnxtext.errors import OnnxTextError
 from onnxtext.roundtrip import lean
 from tests.roundtrip.test_fields import random_message
 
@@ -88,6 +89,6 @@ def test_tensors_not_plain_are_read_whole(tmp_path: Path, odd) -> None:
 def test_a_file_that_is_no_model_is_e503(tmp_path: Path) -> None:
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"\xff" * 100)
-    with pytest.raises(api.OnnxTextError) as err:
+    with pytest.raises(OnnxTextError) as err:
         api.dump(bad, tmp_path / "x.yaml")
     assert err.value.code == "E503"

@@ -8,7 +8,7 @@ import click
 
 from onnxtext.cli.common import reports_errors
 from onnxtext.cli.modelio import check_output, force_option, output_option
-from onnxtext.surgery.files import read_any, write_any
+from onnxtext.surgery.files import read_with_data, write_any
 from onnxtext.surgery.merge import merge as merge_models
 
 
@@ -46,9 +46,12 @@ def merge(
     connect: list[tuple[str, str]],
     force: bool,
 ) -> None:
-    """Combine MODEL_A and MODEL_B (.onnx or documents) into one model."""
+    """Combine MODEL_A and MODEL_B (.onnx or documents) into one model.
+
+    Weights in external data are read in from each model's files; a .onnx output then keeps its
+    own in OUTPUT.data beside it.
+    """
     check_output(output, model_a, model_b)
-    merged = merge_models(
-        read_any(model_a), read_any(model_b), connect=connect, prefix_a=prefix_a, prefix_b=prefix_b
-    )
-    write_any(merged, output, source=model_a, force=force)
+    (a, a_data), (b, b_data) = read_with_data(model_a), read_with_data(model_b)
+    merged = merge_models(a, b, connect=connect, prefix_a=prefix_a, prefix_b=prefix_b)
+    write_any(merged, output, source=model_a, force=force, external_data=a_data or b_data)

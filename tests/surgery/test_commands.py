@@ -153,3 +153,49 @@ def test_external_data_follows_the_output_to_another_folder(tmp_path: Path) -> N
     assert run(onnx.load(target), feeds)[name].shape == (1, 128, 55, 55)
     code, out = cli("summary", str(tmp_path / "ext.onnx"))
     assert code == 0 and "float32: 640 in 13 tensors" in out
+
+
+def _with_external_weight(folder: Path, value: float, name: str = "m.onnx") -> Path:
+    """y = x + w with w (1,024 floats) in the data file ``m.data`` beside the model: two such models
+    in two folders name the same data file."""
+    w = onnx.numpy_helper.from_array(np.full(1024, value, np.float32), "w")
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("Add", ["x", "w"], ["y"])],
+        "g",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1024])],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1024])],
+        [w],
+    )
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+    folder.mkdir()
+    onnx.save(model, folder / name, save_as_external_data=True, location="m.data", size_threshold=0)
+    return folder / name
+
+
+@pytest.mark.parametrize("suffix", [".onnx", ".yaml"])
+def test_merge_of_models_with_external_data_of_the_same_name(tmp_path: Path, suffix: str) -> None:
+    a = _with_external_weight(tmp_path / "a", 1.0)
+    b = _with_external_weight(tmp_path / "b", 2.0)
+    target = tmp_path / "out" / f"merged{suffix}"
+    code, out = cli("merge", str(a), str(b), "-o", str(target), "--prefix-a", "a_", "--prefix-b", "b_")
+    assert code == 0, out
+    if suffix == ".onnx":
+        assert (tmp_path / "out" / "merged.onnx.data").is_file()
+        onnx.checker.check_model(str(target), full_check=True)
+        merged = onnx.load(target)
+    else:
+        merged = onnxtext.load(target)
+    x = np.arange(1024, dtype=np.float32)
+    outputs = run(merged, {"x": x})  # both read x: one shared input
+    np.testing.assert_array_equal(outputs["a_y"], x + 1)
+    np.testing.assert_array_equal(outputs["b_y"], x + 2)
+
+
+def test_merge_says_which_model_lacks_its_data_file(tmp_path: Path) -> None:
+    a = _with_external_weight(tmp_path / "a", 1.0)
+    (tmp_path / "a" / "m.data").unlink()
+    target = tmp_path / "merged.onnx"
+    code, out = cli("merge", str(a), str(a), "-o", str(target), "--prefix-a", "a_", "--prefix-b", "b_")
+    assert code == 1
+    assert f"{a}: error E502 cannot read the external data of {a}" in out
+    assert not target.exists() and not (tmp_path / "merged.onnx.data").exists()

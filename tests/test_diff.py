@@ -275,3 +275,24 @@ def test_changes_inside_a_function() -> None:
     (change,) = diff_models(function_model(0.1), function_model(0.2))
     assert (change.section, change.path) == ("nodes", ("functions", 0, "nodes", 0))
     assert [(d.field, d.old, d.new) for d in change.details] == [("attributes.alpha", 0.1, 0.2)]
+
+
+def test_external_data_is_compared_by_its_bytes_when_the_files_differ(tmp_path: Path) -> None:
+    """Two exports both keep W in ``m.data`` at offset 0: equal references, different weights. A
+    document dumped elsewhere still finds its data (external_data_dir) and equals its model."""
+    for folder, scale in (("a", 1.0), ("b", 2.0)):
+        (tmp_path / folder).mkdir()
+        onnx.save(
+            chain(weight_scale=scale),
+            tmp_path / folder / "m.onnx",
+            save_as_external_data=True,
+            location="m.data",
+            size_threshold=0,
+        )
+    a, b = tmp_path / "a" / "m.onnx", tmp_path / "b" / "m.onnx"
+    changed = diff_files(a, b).changes
+    assert [(c.section, c.kind) for c in changed] == [("initializers", "changed")]
+    assert changed[0].stats == {"differing": 11, "count": 12, "max_abs": 11.0, "max_rel": 0.5}
+    api.dump(a, tmp_path / "docs" / "m.yaml")
+    assert diff_files(tmp_path / "docs" / "m.yaml", a).changes == ()
+    assert [c.section for c in diff_files(tmp_path / "docs" / "m.yaml", b).changes] == ["initializers"]

@@ -21,6 +21,7 @@ are looked at field by field, so two 50,000-node models compare in about a secon
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import os
 import stat
@@ -33,13 +34,14 @@ import numpy as np
 import onnx
 from google.protobuf import text_format
 from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, numpy_helper
+from onnx.external_data_helper import ExternalDataInfo
 
 from onnxtext.codecs.policy import Policy
 from onnxtext.diff.changes import SECTIONS, Change, Detail, Kind, ModelDiff
 from onnxtext.paths import Path, format_path
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.types import format_tensor_type, format_type
-from onnxtext.surgery.files import read_any
+from onnxtext.surgery.files import read_located
 
 _DISPLAY = Policy(mode="digest")  # attribute tensors are shown as the textconv shows them
 
@@ -47,9 +49,9 @@ _DISPLAY = Policy(mode="digest")  # attribute tensors are shown as the textconv 
 def diff_files(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> ModelDiff:
     """Compare two models, each a ``.onnx`` file or an onnxtext document (``.yaml``/``.yml``/``.json``)."""
     first, second = FsPath(a), FsPath(b)
-    if _same_bytes(first, second):
-        return ModelDiff(str(a), str(b), ())
-    (model_a, dir_a), (model_b, dir_b) = _read(first), _read(second)
+    if _same_bytes(first, second) and first.resolve().parent == second.resolve().parent:
+        return ModelDiff(str(a), str(b), ())  # elsewhere, the same references may name other data files
+    (model_a, dir_a), (model_b, dir_b) = read_located(first), read_located(second)
     return ModelDiff(str(a), str(b), tuple(diff_models(model_a, model_b, dir_a, dir_b)))
 
 
@@ -90,11 +92,6 @@ def _same_bytes(a: FsPath, b: FsPath) -> bool:
                     return True
     except OSError:
         return False  # reading reports it properly
-
-
-def _read(path: FsPath) -> tuple[ModelProto, FsPath]:
-    """The model in ``path`` and the folder its external data is relative to."""
-    return read_any(path), path.resolve().parent
 
 
 # ------------------------------------------------------------------------------------------ model level
@@ -303,14 +300,19 @@ def _type_text(info: onnx.ValueInfoProto | None) -> str | None:
 
 
 def _initializers(a: _Scope, b: _Scope, values: _ValueMap) -> list[Change]:
-    """Initializers paired by name, then (renamed) by identical content; values compared numerically."""
+    """Initializers paired by name, then (renamed) by identical content; values compared numerically.
+
+    When the two models' external data lives in different folders, equal references (``m.data`` at
+    offset 0) say nothing: such tensors are compared by the bytes they refer to as well.
+    """
+    apart = _data_apart(a, b)
     by_bytes: dict[bytes, list[int]] = defaultdict(list)
     for i, tensor in enumerate(a.initializers):
-        by_bytes[tensor.SerializeToString()].append(i)
+        by_bytes[_tensor_key(tensor, a.data_dir if apart else None)].append(i)
     paired: dict[int, int] = {}  # b index -> a index
     changed: list[int] = []  # b indices not identical to a tensor of A
     for j, tensor in enumerate(b.initializers):
-        same = by_bytes.get(tensor.SerializeToString())
+        same = by_bytes.get(_tensor_key(tensor, b.data_dir if apart else None))
         if same:
             paired[j] = same.pop(0)
         else:
@@ -325,10 +327,11 @@ def _initializers(a: _Scope, b: _Scope, values: _ValueMap) -> list[Change]:
     taken = set(paired.values())
     for i, tensor in enumerate(a.initializers):
         if i not in taken:
-            unpaired_a[_content(tensor)].append(i)
+            unpaired_a[_content(tensor, a.data_dir if apart else None)].append(i)
     for j, tensor in enumerate(b.initializers):
-        if j not in paired and unpaired_a.get(_content(tensor)):
-            paired[j] = unpaired_a[_content(tensor)].pop(0)
+        content = _content(tensor, b.data_dir if apart else None)
+        if j not in paired and unpaired_a.get(content):
+            paired[j] = unpaired_a[content].pop(0)
     changes: list[Change] = []
     for j, i in sorted(((j, paired[j]) for j in changed if j in paired), key=lambda p: p[1]):
         old, new = a.initializers[i], b.initializers[j]
@@ -351,12 +354,47 @@ def _initializers(a: _Scope, b: _Scope, values: _ValueMap) -> list[Change]:
     return changes
 
 
-def _content(tensor: TensorProto) -> bytes:
-    """The tensor without its name: what a renamed tensor keeps."""
+def _content(tensor: TensorProto, data_dir: FsPath | None = None) -> bytes:
+    """The tensor without its name: what a renamed tensor keeps (see :func:`_tensor_key`)."""
     anonymous = TensorProto()
     anonymous.CopyFrom(tensor)
     anonymous.ClearField("name")
-    return anonymous.SerializeToString()
+    return _tensor_key(anonymous, data_dir)
+
+
+def _tensor_key(tensor: TensorProto, data_dir: FsPath | None) -> bytes:
+    """The tensor's bytes; with ``data_dir``, an external tensor's also hold the digest of its data."""
+    serialized = tensor.SerializeToString()
+    if data_dir is None or tensor.data_location != TensorProto.EXTERNAL:
+        return serialized
+    return serialized + _external_digest(tensor, data_dir)
+
+
+def _external_digest(tensor: TensorProto, data_dir: FsPath) -> bytes:
+    """SHA-256 of the bytes an external tensor refers to (its reference alone, when they cannot be read:
+    reading the values reports that)."""
+    info = ExternalDataInfo(tensor)
+    digest = hashlib.sha256()
+    try:
+        with open(data_dir / info.location, "rb") as data:
+            data.seek(info.offset or 0)
+            left = info.length if info.length else None
+            while left is None or left > 0:
+                chunk = data.read(1 << 22 if left is None else min(1 << 22, left))
+                if not chunk:
+                    break
+                digest.update(chunk)
+                left = None if left is None else left - len(chunk)
+    except OSError:
+        return b"unreadable"
+    return digest.digest()
+
+
+def _data_apart(a: _Scope, b: _Scope) -> bool:
+    """Whether the two scopes' external data lives in different folders."""
+    if a.data_dir is None or b.data_dir is None:
+        return False
+    return a.data_dir.resolve() != b.data_dir.resolve()
 
 
 def _tensor_what(tensor: TensorProto) -> str:
@@ -380,7 +418,8 @@ def _tensor_change(
     if type_old != type_new:
         details.append(Detail("type", type_old, type_new))
     stats = None
-    if _content(old) != _content(new):
+    apart = _data_apart(a, b)
+    if _content(old, a.data_dir if apart else None) != _content(new, b.data_dir if apart else None):
         stats = _value_stats(old, new, a.data_dir, b.data_dir)
         if stats is None or stats.get("differing"):
             details.append(Detail("values", None, None))

@@ -43,16 +43,21 @@ def is_document(path: os.PathLike[str] | str) -> bool:
 def read_any(path: Path) -> onnx.ModelProto:
     """The model in ``path``: a document is decoded (errors placed at file:line:col), a model loaded
     without its external data."""
-    return api.load(path) if is_document(path) else api.read_model(path)
+    return read_located(path)[0]
+
+
+def read_located(path: Path) -> tuple[onnx.ModelProto, Path]:
+    """:func:`read_any`, and the folder the model's external data is relative to (beside a model;
+    for a document, where its ``external_data_dir`` says)."""
+    if is_document(path):
+        return Source.read(path, None).decode()
+    return api.read_model(path), path.resolve().parent
 
 
 def read_with_data(path: Path) -> tuple[onnx.ModelProto, bool]:
     """The model in ``path`` with its external data read in (from where the model or its document
     says it lives), and whether it had any."""
-    if is_document(path):
-        model, folder = Source.read(path, None).decode()
-    else:
-        model, folder = api.read_model(path), path.resolve().parent
+    model, folder = read_located(path)
     if not external_locations(model):
         return model, False
     try:

@@ -171,22 +171,16 @@ class Index:
         scope.nodes = list(scope.nodes)
         scope.nodes[position] = node
         new.node_at = {**self.node_at, path: node}
-        new.consumers = dict(self.consumers)
-        for name in {*old.inputs, *node.inputs} - {""}:
-            mine = [
-                Consumer(name, "node", scope, (*path, "inputs", i), node)
-                for i, each in enumerate(node.inputs)
-                if each == name
-            ]
-            _splice(new.consumers, (scope.id, name), old, mine, position)
-        new.producers = dict(self.producers)
-        for name in {*old.outputs, *node.outputs} - {""}:
-            made = [
-                Producer(name, "node", scope, (*path, "outputs", i), node)
-                for i, each in enumerate(node.outputs)
-                if each == name
-            ]
-            _splice(new.producers, (scope.id, name), old, made, position)
+        new.consumers, new.producers = dict(self.consumers), dict(self.producers)
+        for table, role, key in ((new.consumers, Consumer, "inputs"), (new.producers, Producer, "outputs")):
+            before, after = getattr(old, key), getattr(node, key)
+            for name in {*before, *after} - {""}:
+                uses = [
+                    role(name, "node", scope, (*path, key, i), node)
+                    for i, each in enumerate(after)
+                    if each == name
+                ]
+                _splice(table, (scope.id, name), old, uses, position)
         return new
 
     # -- building -------------------------------------------------------------------------------

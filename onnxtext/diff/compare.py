@@ -21,6 +21,7 @@ are looked at field by field, so two 50,000-node models compare in about a secon
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import math
 import os
@@ -371,22 +372,31 @@ def _tensor_key(tensor: TensorProto, data_dir: FsPath | None) -> bytes:
 
 
 def _external_digest(tensor: TensorProto, data_dir: FsPath) -> bytes:
-    """SHA-256 of the bytes an external tensor refers to (its reference alone, when they cannot be read:
-    reading the values reports that)."""
-    info = ExternalDataInfo(tensor)
-    digest = hashlib.sha256()
+    """SHA-256 of the bytes an external tensor refers to; ``unreadable`` when they cannot be read
+    (comparing the values then reports the tensor as changed, not comparable)."""
     try:
-        with open(data_dir / info.location, "rb") as data:
-            data.seek(info.offset or 0)
-            left = info.length if info.length else None
-            while left is None or left > 0:
-                chunk = data.read(1 << 22 if left is None else min(1 << 22, left))
-                if not chunk:
-                    break
-                digest.update(chunk)
-                left = None if left is None else left - len(chunk)
-    except OSError:
+        info = ExternalDataInfo(tensor)
+        path = data_dir / info.location
+        state = path.stat()
+        return _file_digest(path, info.offset or 0, info.length or -1, state.st_mtime_ns, state.st_size)
+    except (OSError, ValueError):  # a missing file, a malformed offset or length
         return b"unreadable"
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_digest(path: FsPath, offset: int, length: int, mtime_ns: int, size: int) -> bytes:
+    """SHA-256 of ``length`` bytes (-1: to the end) of ``path`` at ``offset``; pairing and comparing a
+    tensor ask for it more than once (the file's mtime and size are part of the key)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        data.seek(offset)
+        left = length if length >= 0 else size
+        while left > 0:
+            chunk = data.read(min(1 << 22, left))
+            if not chunk:
+                break
+            digest.update(chunk)
+            left -= len(chunk)
     return digest.digest()
 
 

@@ -11,12 +11,12 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING, Any
 
-from onnxtext.version import __version__
+from onnxtext.base.version import __version__
 
 if TYPE_CHECKING:
     from onnxtext.api import dump, dumps, load, loads
+    from onnxtext.base.errors import OnnxTextError
     from onnxtext.codecs.policy import Policy
-    from onnxtext.errors import OnnxTextError
 
 # public name -> the module that defines it
 _LAZY = {
@@ -25,7 +25,7 @@ _LAZY = {
     "load": "onnxtext.api",
     "loads": "onnxtext.api",
     "Policy": "onnxtext.codecs.policy",
-    "OnnxTextError": "onnxtext.errors",
+    "OnnxTextError": "onnxtext.base.errors",
 }
 
 __all__ = ["OnnxTextError", "Policy", "__version__", "dump", "dumps", "load", "loads"]

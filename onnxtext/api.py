@@ -12,12 +12,12 @@ from pathlib import Path as FsPath
 import onnx
 
 from onnxtext import text
+from onnxtext.base.collector import gc_paused
 from onnxtext.codecs.policy import Mode, Policy
 from onnxtext.convert.build import Gate, build
 from onnxtext.convert.dump import SIDECAR_SUFFIX, dump
 from onnxtext.convert.modelfile import PathLike, Transform, check_model, read_model, save_model
 from onnxtext.convert.source import Source, locate_error
-from onnxtext.gcpause import gc_paused
 from onnxtext.roundtrip.encode import encode_model
 
 __all__ = [

@@ -30,10 +30,10 @@ from _ruamel_yaml import CParser
 from ruamel.yaml.events import ScalarEvent, StreamEndEvent
 
 from onnxtext import api, text
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path, format_path
 from onnxtext.codecs.policy import Mode, Policy
-from onnxtext.document import read_text
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path, format_path
+from onnxtext.core.document import read_text
 from onnxtext.roundtrip.external import DATA_DIR_KEY
 from onnxtext.roundtrip.layout import FORMAT_KEY
 

@@ -41,7 +41,7 @@ def chain(names: list[str] | None = None, alpha: float = 0.1, weight_scale: floa
 
 
 def kinds(changes: list) -> list[tuple[str, str, str]]:
-    from onnxtext.paths import format_path
+    from onnxtext.base.paths import format_path
 
     return [(c.section, c.kind, format_path(c.path)) for c in changes]
 

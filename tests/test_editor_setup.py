@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from onnxtext import editor
 from onnxtext.cli import main
+from onnxtext.editor import setup as editor
 from onnxtext.schema import schema_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

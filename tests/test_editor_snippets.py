@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from onnxtext import editor, text, vscode
+from onnxtext import text
 from onnxtext.cli import main
+from onnxtext.editor import setup as editor
+from onnxtext.editor import vscode
 from onnxtext.schema import validate
 
 SNIPPETS = Path(__file__).resolve().parent.parent / "editor-snippets"

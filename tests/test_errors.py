@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
 
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.cli import main
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.errors import OnnxTextError
 
 
 def small_model() -> onnx.ModelProto:

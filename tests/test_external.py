@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
 
 from onnxtext import api
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.cli import main
-from onnxtext.errors import OnnxTextError
 
 
 def external_model(folder: Path) -> Path:

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
 
 from onnxtext import api
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.cli import main
-from onnxtext.errors import OnnxTextError
 from onnxtext.fmt import find_comments, format_file, is_document
 from onnxtext.roundtrip.layout import FORMAT_VERSION
 

@@ -16,9 +16,10 @@ import onnxruntime
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from onnxtext import api, gitdriver
+from onnxtext import api
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.diff import diff_files
-from onnxtext.errors import OnnxTextError
+from onnxtext.git import drivers as gitdriver
 
 SQUEEZENET = Path(__file__).resolve().parent.parent / "samples" / "squeezenet.onnx"
 

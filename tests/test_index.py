@@ -7,7 +7,7 @@ import difflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onnxtext.index import close_matches
+from onnxtext.core.index import close_matches
 
 _EXPORT_NAMES = [
     f"/model/layers.{i}/{part}_output_0" for i in range(60) for part in ("Add", "MatMul", "Mul_1")

@@ -1,6 +1,6 @@
 """Paths print the way the README shows them, quoting keys a dotted path could not hold."""
 
-from onnxtext.paths import format_path
+from onnxtext.base.paths import format_path
 
 
 def test_format_path() -> None:

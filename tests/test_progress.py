@@ -9,7 +9,7 @@ from pathlib import Path
 import onnx
 
 import onnxtext
-from onnxtext.progress import TerminalBar
+from onnxtext.base.progress import TerminalBar
 from tests.models import shipped_models
 
 

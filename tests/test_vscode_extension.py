@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from onnxtext import vscode
+from onnxtext.editor import vscode
 from onnxtext.schema import schema_text
 
 ROOT = Path(__file__).resolve().parent.parent

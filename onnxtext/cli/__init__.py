@@ -14,7 +14,7 @@ import importlib
 
 import click
 
-from onnxtext.version import __version__
+from onnxtext.base.version import __version__
 
 # command name -> (module under onnxtext.cli, attribute); listed in the order `--help` shows them.
 COMMANDS: dict[str, tuple[str, str]] = {

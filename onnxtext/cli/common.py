@@ -11,8 +11,8 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from onnxtext import text
-from onnxtext.errors import OnnxTextError
-from onnxtext.progress import Progress, Silent, TerminalBar
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.progress import Progress, Silent, TerminalBar
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 import numpy as np
 
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.cli.common import reports_errors
-from onnxtext.errors import OnnxTextError
-from onnxtext.surgery.compare import compare as compare_models
 from onnxtext.surgery.files import read_any
+from onnxtext.surgery.parity import compare as compare_models
 
 
 def _dims(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, int]:

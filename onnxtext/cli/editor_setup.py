@@ -25,7 +25,7 @@ from onnxtext.cli.common import reports_errors
 @reports_errors
 def editor_setup(folder: Path, patterns: tuple[str, ...], watch: bool) -> None:
     """Write FOLDER/.vscode/ (default: here): schema, settings, tasks, snippets; merges, never clobbers."""
-    from onnxtext import editor
+    from onnxtext.editor import setup as editor
 
     if watch:
         editor.watch(folder)

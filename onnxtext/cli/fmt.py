@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.cli.common import reports_errors, tensor_options
-from onnxtext.errors import OnnxTextError
 from onnxtext.fmt import Options, format_file, is_document
 from onnxtext.surgery import names
 

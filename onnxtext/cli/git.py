@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from onnxtext import gitdriver
 from onnxtext.cli.common import reports_errors
+from onnxtext.git import drivers as gitdriver
 
 
 @click.command()

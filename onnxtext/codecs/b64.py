@@ -11,9 +11,9 @@ import base64
 import binascii
 import re
 
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 from onnxtext.codecs.messages import kind
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
 
 BASE64_KEY = "base64"
 _SPACE = re.compile(r"[ \t\r\n]+")

@@ -16,8 +16,8 @@ import hashlib
 from collections.abc import Callable
 from typing import BinaryIO, TypeVar
 
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 
 T = TypeVar("T")
 PARALLEL_MIN_BYTES = 1 << 20

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 import ml_dtypes
 import numpy as np
 
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 from onnxtext.codecs.b64 import BASE64_KEY, base64_node, decode_base64, encode_base64
 from onnxtext.codecs.messages import brief
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
 
 _SPECIAL = {
     **dict.fromkeys(("nan", ".nan"), math.nan),

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 import ml_dtypes
 import numpy as np
 
+from onnxtext.base.doctree import decimal_int
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 from onnxtext.codecs.b64 import decode_bytes, encode_bytes
 from onnxtext.codecs.dtypes import DType
 from onnxtext.codecs.floats import cast_floats, float_items, shortest_float_list, shortest_floats
 from onnxtext.codecs.messages import brief, kind
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
-from onnxtext.tree import decimal_int
 
 _COMPONENT = {8: np.dtype(np.float32), 16: np.dtype(np.float64)}
 

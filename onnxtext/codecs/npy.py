@@ -44,12 +44,12 @@ import ml_dtypes
 import numpy as np
 from numpy.lib import format as npy_format
 
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 from onnxtext.codecs.digest import check_digest, copy_hashed, sha256_while
 from onnxtext.codecs.dtypes import DType
 from onnxtext.codecs.inline import type_text
 from onnxtext.codecs.storage import elements_from_raw, packed_size, raw_from_elements
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
 
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = frozenset(

@@ -26,6 +26,9 @@ from typing import Any
 import numpy as np
 import onnx
 
+from onnxtext.base.doctree import Flow
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 from onnxtext.codecs.b64 import decode_base64, encode_base64
 from onnxtext.codecs.digest import check_digest, sha256_hex, sha256_while
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
@@ -56,9 +59,6 @@ from onnxtext.codecs.storage import (
     set_field_bytes,
     stored_length,
 )
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
-from onnxtext.tree import Flow
 
 STORAGE, VALUES, BASE64, NPY, SHA256 = "storage", "values", "base64", "npy", "sha256"
 DIGEST = "digest"

@@ -17,12 +17,12 @@ from pathlib import Path as FsPath
 import onnx
 
 from onnxtext import text
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import SidecarReader
 from onnxtext.codecs.held import HeldPayloads, NotHeld, holding
 from onnxtext.convert.modelfile import PathLike, Transform, save_model
 from onnxtext.convert.source import Source
-from onnxtext.errors import OnnxTextError
-from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip.external import copy_external_data, external_locations, remove_files
 from onnxtext.roundtrip.save import atomic_file, check_writable, write_model
 from onnxtext.roundtrip.stream import thin_document

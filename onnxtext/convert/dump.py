@@ -11,13 +11,13 @@ from typing import Any
 import onnx
 
 from onnxtext import text
+from onnxtext.base.collector import gc_paused
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import SidecarWriter
 from onnxtext.codecs.held import HeldPayloads, holding
 from onnxtext.codecs.policy import Mode, Policy
 from onnxtext.convert.modelfile import PathLike, Transform, read_model
-from onnxtext.errors import OnnxTextError
-from onnxtext.gcpause import gc_paused
-from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY, external_locations
 from onnxtext.roundtrip.lean import Payloads

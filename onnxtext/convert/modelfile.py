@@ -10,8 +10,8 @@ from pathlib import Path as FsPath
 import onnx
 from google.protobuf.message import DecodeError
 
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 from onnxtext.roundtrip.lean import Payloads, read_lean
 from onnxtext.roundtrip.save import Slices, write_atomic, write_model
 

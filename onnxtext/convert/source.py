@@ -1,7 +1,7 @@
 """A document's text and where it came from: decoded and checked with errors placed in the text.
 
 This is the quick reading a build takes (the first error stops it, placed at ``file:line:col``);
-:class:`onnxtext.document.Document` is the recovering one that lint and the language server share.
+:class:`onnxtext.core.document.Document` is the recovering one that lint and the language server share.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Any
 import onnx
 
 from onnxtext import text
+from onnxtext.base.collector import gc_paused
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import SidecarReader
 from onnxtext.convert.modelfile import check_model
-from onnxtext.document import read_text
-from onnxtext.errors import OnnxTextError
-from onnxtext.gcpause import gc_paused
-from onnxtext.progress import Progress, Silent
+from onnxtext.core.document import read_text
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY
 

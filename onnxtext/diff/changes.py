@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
-from onnxtext.paths import Path
+from onnxtext.base.paths import Path
 
 Kind = Literal["added", "removed", "changed", "renamed"]
 SECTIONS = ("model", "inputs", "outputs", "initializers", "nodes", "values", "value_info", "functions")

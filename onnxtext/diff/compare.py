@@ -37,9 +37,9 @@ from google.protobuf import text_format
 from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, numpy_helper
 from onnx.external_data_helper import ExternalDataInfo
 
+from onnxtext.base.paths import Path, format_path
 from onnxtext.codecs.policy import Policy
 from onnxtext.diff.changes import SECTIONS, Change, Detail, Kind, ModelDiff
-from onnxtext.paths import Path, format_path
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.types import format_tensor_type, format_type
 from onnxtext.surgery.files import read_located

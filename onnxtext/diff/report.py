@@ -7,8 +7,8 @@ import math
 import re
 from typing import Any
 
+from onnxtext.base.paths import format_path
 from onnxtext.diff.changes import Detail, ModelDiff
-from onnxtext.paths import format_path
 
 _SIGNS = {"added": "+", "removed": "-", "changed": "~", "renamed": ">"}
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -20,12 +20,12 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
-from onnxtext.gcpause import gc_paused
-from onnxtext.index import Index
+from onnxtext.base.collector import gc_paused
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.paths import Path
+from onnxtext.core.document import Document
+from onnxtext.core.index import Index
 from onnxtext.lint.registry import REGISTRY, Rule
-from onnxtext.paths import Path
 
 
 def rules() -> dict[str, Rule]:

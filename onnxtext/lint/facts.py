@@ -14,9 +14,9 @@ from typing import TypeVar
 import onnx
 from onnx import defs
 
-from onnxtext.document import Document
-from onnxtext.index import Index, Node, Scope
-from onnxtext.paths import Path
+from onnxtext.base.paths import Path
+from onnxtext.core.document import Document
+from onnxtext.core.index import Index, Node, Scope
 from onnxtext.roundtrip.lean import without_big_weights
 
 R = TypeVar("R")

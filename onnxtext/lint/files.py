@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from onnxtext.api import read_model
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.core.document import Document
 from onnxtext.fmt import looks_like_document
 from onnxtext.lint.engine import Selection, lint
 

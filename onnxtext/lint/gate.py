@@ -13,14 +13,14 @@ from pathlib import Path
 import onnx
 
 from onnxtext import text
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.progress import Progress
 from onnxtext.codecs.held import spooled_payloads
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
-from onnxtext.errors import OnnxTextError
+from onnxtext.core.document import Document
 from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint, related
 from onnxtext.lint.rules.checker import FULL_CHECK, checks_in_memory
-from onnxtext.progress import Progress
 
 SHOWN_WARNINGS = 10  # build is not lint: past this many, it says how many more there are
 

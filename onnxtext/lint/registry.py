@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-from onnxtext.diagnostics import Diagnostic, Severity
-from onnxtext.document import Document
-from onnxtext.index import Index
-from onnxtext.paths import Path, format_path
+from onnxtext.base.diagnostics import Diagnostic, Severity
+from onnxtext.base.paths import Path, format_path
+from onnxtext.core.document import Document
+from onnxtext.core.index import Index
 
 Check = Callable[[Document, Index], Iterable[Diagnostic]]
 Stage = Literal["decoder", "tree", "model"]

@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from onnxtext.diagnostics import Diagnostic
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.paths import format_path
+from onnxtext.base.version import __version__
 from onnxtext.lint.registry import Rule
-from onnxtext.paths import format_path
-from onnxtext.version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}

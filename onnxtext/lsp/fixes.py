@@ -14,11 +14,11 @@ import re
 
 from onnx import defs
 
+from onnxtext.base.paths import Path
 from onnxtext.lint.facts import known_domain
 from onnxtext.lsp import ops
 from onnxtext.lsp.navigate import name_literal
 from onnxtext.lsp.snapshot import Snapshot, Span
-from onnxtext.paths import Path
 
 _DID_YOU_MEAN = re.compile(r"did you mean '(?P<name>[^']+)'")
 _NODE_NAME = re.compile(r"`name: (?P<name>.+)`")

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from onnxtext.base.paths import Path
 from onnxtext.codecs import dtype_by_name, dtype_by_onnx
-from onnxtext.index import Node, Producer, Scope
+from onnxtext.core.index import Node, Producer, Scope
 from onnxtext.lsp import navigate, ops
 from onnxtext.lsp.navigate import Target
 from onnxtext.lsp.snapshot import Snapshot
-from onnxtext.paths import Path
 from onnxtext.roundtrip.layout import dtype_attributes
 
 _LISTED_USES = 10

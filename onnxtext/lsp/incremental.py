@@ -5,7 +5,7 @@ value info).  :func:`derive` finds the innermost block-list item whose lines hol
 (an item runs from its first line to the line before its next sibling), parses the new text of
 those lines alone, and splices the result into a copy of the previous tree: the copy shares every
 other item (same objects, so the decoder reuses their messages, see
-:class:`~onnxtext.document.DecodeMemo`).  Positions are not rewritten: :class:`Shifted` answers
+:class:`~onnxtext.core.document.DecodeMemo`).  Positions are not rewritten: :class:`Shifted` answers
 from the previous version's, moving the lines below the item by the number of lines the edit
 added, and from the item's own new positions inside it.
 
@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from onnxtext import text as text_layer
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 
 Position = tuple[int, int]
 DEPTH = 64  # edits whose positions are layered before they are made one dict again (when idle)

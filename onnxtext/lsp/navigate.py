@@ -1,6 +1,6 @@
 """What is under the cursor, where it is defined, where it is used, and what renaming it changes.
 
-All answers come from the snapshot's :class:`~onnxtext.index.Index` (names resolved through the
+All answers come from the snapshot's :class:`~onnxtext.core.index.Index` (names resolved through the
 scope chain: a use inside an If/Loop/Scan body may refer to a value of an enclosing graph) and its
 source map (every answer is a document path, placed as a text span).
 """
@@ -11,9 +11,9 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Literal
 
-from onnxtext.index import Node, Producer, Scope
+from onnxtext.base.paths import Path
+from onnxtext.core.index import Node, Producer, Scope
 from onnxtext.lsp.snapshot import Snapshot, Span
-from onnxtext.paths import Path
 from onnxtext.text.json_emit import string_text
 from onnxtext.text.yaml_emit import plain_ok, quoted
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from onnxtext.index import Scope
+from onnxtext.base.paths import Path
+from onnxtext.core.index import Scope
 from onnxtext.lsp.snapshot import Snapshot, Span
-from onnxtext.paths import Path
 
 LISTED = 500  # entries listed per group: an outline of 50,000 nodes would be 24 MB and useless
 

@@ -31,13 +31,13 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from onnxtext import text as text_layer
-from onnxtext.diagnostics import Diagnostic
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.version import __version__
 from onnxtext.fmt import looks_like_document
 from onnxtext.lsp import complete, fixes, hover, inlay, navigate, outline
 from onnxtext.lsp.incremental import Edit
 from onnxtext.lsp.shapes import inferred_types
 from onnxtext.lsp.snapshot import LspRange, Snapshot, Span
-from onnxtext.version import __version__
 
 DEBOUNCE = 0.1  # seconds of quiet after a change before lint runs
 PREVIEW_NODES = 10_000  # a graph this big gets the tree rules' diagnostics first, then all of them

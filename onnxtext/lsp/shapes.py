@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import onnx
 
-from onnxtext.document import Document
+from onnxtext.core.document import Document
 from onnxtext.lint.facts import inference
 from onnxtext.roundtrip.types import format_type
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from onnxtext.paths import Path
+from onnxtext.base.paths import Path
 
 Position = tuple[int, int]
 

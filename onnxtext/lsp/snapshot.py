@@ -1,15 +1,15 @@
 """One version of an open document and what the editor asks of it, each part computed once.
 
-A :class:`Snapshot` wraps the shared :class:`~onnxtext.document.Document` of one text version with
-its :class:`~onnxtext.index.Index`, its lint diagnostics, the inferred value types and a table from
+A :class:`Snapshot` wraps the shared :class:`~onnxtext.core.document.Document` of one text version with
+its :class:`~onnxtext.core.index.Index`, its lint diagnostics, the inferred value types and a table from
 lines to the elements that start on them (for "what is under the cursor").  Every request on that
 version reads the same objects; the language server builds a new snapshot per change and keeps the
 last one whose text parsed for navigation while the text does not.
 
 A snapshot made by one edit inside a list item of the previous one shares its work: the tree and
 positions are derived by re-reading that item (:mod:`onnxtext.lsp.incremental`), decoding copies
-the messages of the other items (:class:`~onnxtext.document.DecodeMemo`), and an edit of one node
-updates the previous Index (:meth:`~onnxtext.index.Index.with_node`) instead of building one.
+the messages of the other items (:class:`~onnxtext.core.document.DecodeMemo`), and an edit of one node
+updates the previous Index (:meth:`~onnxtext.core.index.Index.with_node`) instead of building one.
 
 Positions: the document layer counts 1-based lines and code-point columns; LSP counts 0-based lines
 and UTF-16 code units.  :meth:`Snapshot.to_lsp` and :meth:`Snapshot.from_lsp` convert between them.
@@ -25,15 +25,15 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from onnxtext import text as text_layer
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import DecodeMemo, Document, SourceMap
-from onnxtext.gcpause import gc_paused
-from onnxtext.index import Index, Node, Scope
+from onnxtext.base.collector import gc_paused
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.paths import Path
+from onnxtext.core.document import DecodeMemo, Document, SourceMap
+from onnxtext.core.index import Index, Node, Scope
 from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint
 from onnxtext.lsp.incremental import Derived, Edit, Later, LineTable, Shifted, Sketched, Unreadable, derive
 from onnxtext.lsp.sketch import sketch
-from onnxtext.paths import Path
 
 log = logging.getLogger("onnxtext.lsp")
 

@@ -18,6 +18,10 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
 from onnx import AttributeProto, ModelProto, NodeProto, TensorProto, TypeProto
 
+from onnxtext.base.doctree import big_int_text, decimal_int
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
+from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import (
     PAYLOAD_KEYS,
     SidecarReader,
@@ -31,12 +35,8 @@ from onnxtext.codecs import (
 )
 from onnxtext.codecs.messages import kind
 from onnxtext.codecs.plain import plain_raw
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
-from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip import layout
 from onnxtext.roundtrip.types import TypeStringError, parse_tensor_type, parse_type
-from onnxtext.tree import big_int_text, decimal_int
 
 _T = FieldDescriptor
 _INT_KINDS = {_T.TYPE_INT32, _T.TYPE_INT64, _T.TYPE_UINT32, _T.TYPE_UINT64, _T.TYPE_SINT32, _T.TYPE_SINT64}

@@ -30,6 +30,8 @@ from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 from onnx import AttributeProto, ModelProto, NodeProto, TensorProto, TypeProto
 
+from onnxtext.base.doctree import Flow, big_int_text
+from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import (
     SidecarWriter,
     dtype_by_name,
@@ -42,10 +44,8 @@ from onnxtext.codecs import (
 )
 from onnxtext.codecs.plain import plain_payloads
 from onnxtext.codecs.policy import Policy
-from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip import layout
 from onnxtext.roundtrip.types import format_tensor_type, format_type
-from onnxtext.tree import Flow, big_int_text
 
 _LITERAL_FIELD = {
     AttributeProto.FLOAT: "f",

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from google.protobuf.message import Message
 from onnx import ModelProto, TensorProto
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.roundtrip.save import atomic_file
 
 DATA_DIR_KEY = "external_data_dir"  # document key: the data's folder, relative to the document

@@ -26,10 +26,10 @@ import onnx
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import dtype_by_onnx, set_string_field_bytes
 from onnxtext.codecs.storage import packed_size
 from onnxtext.codecs.wire import read_varint, varint
-from onnxtext.errors import OnnxTextError
 from onnxtext.roundtrip.encode import unknown_bytes
 
 STREAM_MIN_BYTES = 1 << 26  # a graph whose initializers take this much is written piece by piece

@@ -30,12 +30,12 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import DType
 from onnxtext.codecs.floats import shortest_floats
 from onnxtext.codecs.held import Held, HeldPayloads, NotHeld
 from onnxtext.codecs.inline import from_values
 from onnxtext.codecs.storage import raw_from_elements
-from onnxtext.errors import OnnxTextError
 from onnxtext.text import Format
 from onnxtext.text.scalars import float_text, json_float_text, json_int_text, resolve_plain
 

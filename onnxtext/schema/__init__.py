@@ -26,7 +26,7 @@ import functools
 import json
 from typing import Any
 
-from onnxtext.paths import Path
+from onnxtext.base.paths import Path
 from onnxtext.schema import cache
 
 Schema = dict[str, Any]

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from onnxtext.version import __version__
+from onnxtext.base.version import __version__
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # the code the schema is made from: the generator, the encoder's tables, the codecs' names
@@ -27,7 +27,7 @@ _SOURCES = (
     "roundtrip/types.py",
     "roundtrip/external.py",
     "codecs",
-    "tree.py",
+    "base/doctree.py",
 )
 
 

@@ -19,7 +19,7 @@ import jsonschema
 from jsonschema import _keywords
 from jsonschema.exceptions import ValidationError, best_match
 
-from onnxtext.paths import Path
+from onnxtext.base.paths import Path
 
 Schema = dict[str, Any]
 

@@ -27,7 +27,7 @@ from onnx import AttributeProto, TensorProto, defs, helper
 from onnxtext.codecs import DTYPE_NAMES
 from onnxtext.roundtrip import layout
 from onnxtext.schema import patterns
-from onnxtext.schema.document import Schema, integer, ref
+from onnxtext.schema.definitions import Schema, integer, ref
 
 # attribute type -> (JSON type of its literal, schema of a list's items)
 _LITERALS: dict[str, tuple[str, Schema | None]] = {

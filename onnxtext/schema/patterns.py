@@ -1,6 +1,6 @@
 """Regular expressions for the document's strings, in the dialect JSON Schema ``pattern`` uses.
 
-They spell the grammars of :mod:`onnxtext.roundtrip.types` (type strings), :mod:`onnxtext.tree`
+They spell the grammars of :mod:`onnxtext.roundtrip.types` (type strings), :mod:`onnxtext.base.doctree`
 (decimal integers) and the codecs (NaN/Infinity spellings, Base64) as ECMA-262 regular expressions
 that both Python's ``re`` and JavaScript accept, built from the codecs' own element type names.
 ``tests/schema/test_patterns.py`` holds them against the parsers: what a pattern accepts, the parser

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import onnx
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.prune import prune
 from onnxtext.surgery.walk import defined_names
 

@@ -25,8 +25,8 @@ from onnx.external_data_helper import (
 )
 
 from onnxtext import api, text
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.convert.source import Source
-from onnxtext.errors import OnnxTextError
 from onnxtext.roundtrip.external import copy_external_data, external_locations, remove_files
 from onnxtext.roundtrip.save import check_writable
 

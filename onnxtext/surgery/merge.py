@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import onnx
 import onnx.compose
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.opset import convert, default_opset
 from onnxtext.surgery.rename import rename_with
 

@@ -16,8 +16,8 @@ import re
 import onnx
 import onnx.version_converter
 
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path, format_path
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path, format_path
 from onnxtext.surgery.walk import scopes
 
 DEFAULT_DOMAINS = ("", "ai.onnx")

@@ -25,8 +25,8 @@ from typing import Literal
 
 import onnx
 
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path, format_path
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path, format_path
 from onnxtext.surgery.walk import Scope, scopes
 
 RenameScope = Literal["values", "inputs", "outputs", "nodes", "dims"]

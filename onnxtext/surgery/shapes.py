@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import onnx
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.walk import node_subgraphs
 
 

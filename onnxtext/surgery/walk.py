@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import onnx
 
-from onnxtext.paths import Path
+from onnxtext.base.paths import Path
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # compared and hashed by identity

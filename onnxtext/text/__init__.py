@@ -5,7 +5,7 @@ included), bool and None.  :func:`emit` writes canonical text, :func:`parse` rea
 (``parse(emit(tree)) == tree``, except that JSON writes non-finite floats as the strings ``"NaN"``,
 ``"Infinity"`` and ``"-Infinity"``), and :func:`locate` maps every element's path to its
 ``(line, col)``, for error reports.  ``parse`` and ``locate`` raise only
-:class:`~onnxtext.errors.OnnxTextError` (``E101`` syntax, ``E102`` duplicate key).
+:class:`~onnxtext.base.errors.OnnxTextError` (``E101`` syntax, ``E102`` duplicate key).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import importlib
 import os
 from typing import Any, Literal
 
-from onnxtext.gcpause import gc_paused
-from onnxtext.paths import Path
-from onnxtext.text.tree import NotPlainData, explain
+from onnxtext.base.collector import gc_paused
+from onnxtext.base.paths import Path
+from onnxtext.text.shape import NotPlainData, explain
 
 Format = Literal["yaml", "json"]
 

@@ -1,6 +1,6 @@
 """Canonical JSON text (RFC 8259), in the same spirit as the YAML writer.
 
-Two-space indent, one key per line; :class:`~onnxtext.text.tree.Flow` mappings and lists holding no
+Two-space indent, one key per line; :class:`~onnxtext.text.shape.Flow` mappings and lists holding no
 mapping on one line, never wrapped (the same lines as YAML).  Non-ASCII kept as UTF-8 but control
 characters, line/paragraph separators, the BOM and non-characters escaped (a lone surrogate is
 refused, as in YAML).  JSON has no NaN or Infinity: those floats become the strings ``"NaN"``,
@@ -16,9 +16,9 @@ from collections.abc import Callable
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C one, non-ASCII kept
 from typing import Any
 
+from onnxtext.base.doctree import MAPPINGS, SAFE_INT, Flow
 from onnxtext.text.scalars import json_float_text, json_int_text, scalar_text
-from onnxtext.text.tree import NotPlainData, inline_list
-from onnxtext.tree import MAPPINGS, SAFE_INT, Flow
+from onnxtext.text.shape import NotPlainData, inline_list
 
 _MORE_ESCAPES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 

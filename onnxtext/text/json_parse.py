@@ -12,8 +12,8 @@ import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, NoReturn
 
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 
 _HINT = "JSON needs double-quoted keys and strings, ',' between items and none after the last"
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

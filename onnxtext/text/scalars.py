@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from onnxtext.text.tree import NotPlainData
-from onnxtext.tree import SAFE_INT
+from onnxtext.base.doctree import SAFE_INT
+from onnxtext.text.shape import NotPlainData
 
 _CONSTANTS: dict[str, Any] = {
     "": None, "~": None, "null": None, "Null": None, "NULL": None,

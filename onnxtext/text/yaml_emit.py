@@ -1,7 +1,7 @@
 """Canonical YAML text, written directly.
 
 ruamel's representer takes about 14 s for a 50,000-node graph; this writer takes well under 1 s.
-Layout: block mappings indented by 2, keys in dict order; a :class:`~onnxtext.text.tree.Flow` mapping
+Layout: block mappings indented by 2, keys in dict order; a :class:`~onnxtext.text.shape.Flow` mapping
 and a list holding no mapping on one line (``{name: x, type: 'float32[2]'}``, ``[1, 3, 224, 224]``),
 however long: nothing wraps, so the text of one element never depends on another's; any other list
 as a block sequence indented under its key.  Strings are plain whenever YAML 1.2 and YAML 1.1 readers
@@ -15,9 +15,9 @@ import math
 import re
 from typing import Any
 
+from onnxtext.base.doctree import MAPPINGS, Flow
 from onnxtext.text.scalars import float_text, is_plain_str, scalar_text
-from onnxtext.text.tree import NotPlainData, inline_list
-from onnxtext.tree import MAPPINGS, Flow
+from onnxtext.text.shape import NotPlainData, inline_list
 
 # libyaml refuses an implicit key longer than this (in characters); longer keys are written "? key".
 MAX_SIMPLE_KEY = 1024

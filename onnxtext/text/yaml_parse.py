@@ -29,8 +29,8 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.reader import ReaderError
 
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
 from onnxtext.text.scalars import collection_tag_ok, resolve_plain, resolve_tagged
 from onnxtext.text.yaml_canonical import NotCanonical, read_canonical
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import decode_base64, decode_bytes, encode_base64, encode_bytes
-from onnxtext.errors import OnnxTextError
 
 
 @given(st.binary(max_size=64))

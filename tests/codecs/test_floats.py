@@ -11,8 +11,8 @@ from codec_cases import json_trip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import decode_floats, encode_floats
-from onnxtext.errors import OnnxTextError
 
 WIDTH = {32: ("<f4", "<u4"), 64: ("<f8", "<u8")}
 

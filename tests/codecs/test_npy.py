@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from onnx import numpy_helper
 
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import (
     Policy,
     SidecarReader,
@@ -24,7 +25,6 @@ from onnxtext.codecs import (
     encode_payload,
 )
 from onnxtext.codecs.npy import container_dtype, safe_stem
-from onnxtext.errors import OnnxTextError
 
 FLOAT32 = dtype_by_name("float32")
 

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from onnx import helper
 
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import (
     DTYPES,
     PAYLOAD_KEYS,
@@ -26,7 +27,6 @@ from onnxtext.codecs import (
     encode_payload,
 )
 from onnxtext.codecs.storage import stored_length
-from onnxtext.errors import OnnxTextError
 
 MODES = ("inline", "base64", "npy")
 

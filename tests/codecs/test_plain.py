@@ -11,9 +11,9 @@ from codec_cases import NUMERIC, elements, json_trip, raw_tensor, shapes, typed_
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import DTYPES, Policy, decode_payload, dtype_by_name, encode_payload
 from onnxtext.codecs.plain import plain_payloads, plain_raw
-from onnxtext.errors import OnnxTextError
 from onnxtext.roundtrip.types import format_tensor_type
 
 policies = st.builds(

@@ -15,8 +15,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 import onnxtext
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.core.document import Document
 from onnxtext.lint.engine import Selection, lint
 
 FORMATS = ["yaml", "json"]

@@ -7,7 +7,7 @@ import onnx
 import pytest
 from onnx.backend.test.case.node import collect_testcases
 
-from onnxtext.document import Document
+from onnxtext.core.document import Document
 from onnxtext.lint.engine import lint
 from tests.models import shipped_models, silero_models
 

@@ -8,8 +8,8 @@ import onnx
 import pytest
 
 from onnxtext.api import build
+from onnxtext.base.progress import Silent
 from onnxtext.lint.gate import LintFailed, decode_linted
-from onnxtext.progress import Silent
 from tests.lint.cases import chain_model, dumped
 
 

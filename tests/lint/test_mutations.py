@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 import onnxtext
+from onnxtext.base.paths import Path as DocPath
 from onnxtext.cli import main
-from onnxtext.document import Document
+from onnxtext.core.document import Document
 from onnxtext.lint.engine import lint
-from onnxtext.paths import Path as DocPath
 
 SQUEEZENET = Path(__file__).resolve().parents[2] / "samples" / "squeezenet.onnx"
 

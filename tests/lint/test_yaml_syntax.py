@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 import onnxtext
 from onnxtext import text
-from onnxtext.document import Document
+from onnxtext.core.document import Document
 from onnxtext.text import yaml_parse
 from tests.models import shipped_models
 

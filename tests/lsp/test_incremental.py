@@ -17,7 +17,7 @@ import pytest
 
 import onnxtext
 from onnxtext import text as text_layer
-from onnxtext.index import Index
+from onnxtext.core.index import Index
 from onnxtext.lsp import incremental
 from onnxtext.lsp.incremental import Edit
 from onnxtext.lsp.snapshot import Snapshot

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.roundtrip import decode
 from onnxtext.roundtrip.decode import decode_model
 

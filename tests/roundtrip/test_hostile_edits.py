@@ -11,7 +11,7 @@ import pytest
 
 import onnxtext
 from onnxtext import text
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.roundtrip import decode_model
 from tests.models import shipped_models, silero_models
 

@@ -13,8 +13,8 @@ import pytest
 from onnx import ModelProto, TensorProto, helper, numpy_helper
 
 from onnxtext import api
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import SidecarReader, SidecarWriter, dtype_by_name, npy
-from onnxtext.errors import OnnxTextError
 from onnxtext.roundtrip import save
 from tests.models import shipped_models, silero_models
 from tests.roundtrip.test_fields import random_message

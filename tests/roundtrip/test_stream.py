@@ -18,8 +18,8 @@ import pytest
 from onnx import ModelProto, TensorProto, helper, numpy_helper
 
 from onnxtext import api
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import held, payload
-from onnxtext.errors import OnnxTextError
 from onnxtext.lint.gate import decode_linted
 from onnxtext.roundtrip import lean
 

@@ -8,7 +8,7 @@ import onnx
 import pytest
 from onnx.reference import ReferenceEvaluator
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.dedupe import dedupe
 from onnxtext.surgery.extract import extract
 from onnxtext.surgery.names import name_nodes

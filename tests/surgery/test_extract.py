@@ -6,7 +6,7 @@ import numpy as np
 import onnx
 import pytest
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.extract import extract
 from tests.models import ONNX_DATA
 from tests.surgery.helpers import chain_model, if_model, names_of, run

@@ -7,7 +7,7 @@ import onnx
 import pytest
 from onnx import TensorProto
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.merge import merge
 from tests.models import ONNX_DATA
 from tests.surgery.helpers import names_of, run, unary

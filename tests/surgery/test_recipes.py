@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
 
 from onnxtext.cli import main
-from onnxtext.surgery.compare import run as run_with
+from onnxtext.surgery.parity import run as run_with
 from tests.models import ONNX_DATA
 from tests.surgery.helpers import names_of, run
 

@@ -7,7 +7,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.rename import rename
 from tests.models import silero_models
 from tests.surgery.helpers import chain_model, if_model, names_of, run

@@ -6,7 +6,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.shapes import infer_shapes
 from onnxtext.surgery.strip import strip_doc
 from tests.models import ONNX_DATA

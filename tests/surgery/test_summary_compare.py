@@ -7,8 +7,8 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from onnxtext.errors import OnnxTextError
-from onnxtext.surgery.compare import compare
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.surgery.parity import compare
 from onnxtext.surgery.summary import render, summarize
 from tests.models import ONNX_DATA
 from tests.surgery.helpers import chain_model, if_model, unary

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from text_strategies import trees
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.text import emit, parse
 from onnxtext.text.json_emit import _cached_strings, _Writer, emit_json
 

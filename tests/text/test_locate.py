@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.text import emit, locate
 
 TREE = {

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from text_strategies import all_paths, as_json_reads_it, canonical, plain, scalars, trees
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.text import emit, locate, parse
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from text_strategies import canonical, trees
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.text import emit, parse
 from onnxtext.text.yaml_canonical import NotCanonical, read_canonical
 from onnxtext.text.yaml_parse import _read

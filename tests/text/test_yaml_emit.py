@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from text_strategies import NASTY_STRINGS, texts
 
+from onnxtext.base.doctree import Flow
 from onnxtext.text import emit, parse
 from onnxtext.text.yaml_emit import MAX_SIMPLE_KEY, plain_ok, quoted
-from onnxtext.tree import Flow
 
 ONNX_NAMES = [
     "/model/layers.3/attn/MatMul", "onnx::Add_17", "conv1.weight", "float32[N,3,224,224]", "seq(float32[?])",

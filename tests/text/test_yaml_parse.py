@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 from onnxtext.text import parse
 
 

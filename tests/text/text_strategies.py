@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from onnxtext.tree import SAFE_INT, Flow
+from onnxtext.base.doctree import SAFE_INT, Flow
 
 # Strings that trip naive writers: look like other types, start with indicators, hold separators,
 # line breaks, control characters, invisible characters, or are ONNX-style names.

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import onnx
 
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
-from onnxtext.index import Index
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.paths import Path
+from onnxtext.core.document import Document
+from onnxtext.core.index import Index
 from onnxtext.lint.facts import node_path
 from onnxtext.lint.registry import rule
-from onnxtext.paths import Path
 
 _NODE = re.compile(r"Name: ?(?P<name>.*?) OpType: ?(?P<op>\S+)")
 _QUOTED = re.compile(r"'([^']+)'")

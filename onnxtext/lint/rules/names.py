@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
-from onnxtext.index import Index, Producer, Scope
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.paths import Path
+from onnxtext.core.document import Document
+from onnxtext.core.index import Index, Producer, Scope
 from onnxtext.lint.registry import rule, where
-from onnxtext.paths import Path
 
 _LISTED = {"input": "graph input", "initializer": "initializer", "sparse_initializer": "sparse initializer"}
 _LISTED["function_input"] = "function input"

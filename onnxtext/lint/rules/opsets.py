@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import onnx
 from onnx import defs, helper
 
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
-from onnxtext.index import Index, Node
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.core.document import Document
+from onnxtext.core.index import Index, Node
 from onnxtext.lint.facts import (
     attributes,
     bound,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
-from onnxtext.index import Consumer, Index, Node, Producer, Scope
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.core.document import Document
+from onnxtext.core.index import Consumer, Index, Node, Producer, Scope
 from onnxtext.lint.facts import per_index
 from onnxtext.lint.registry import rule, where
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
-from onnxtext.index import Index
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.core.document import Document
+from onnxtext.core.index import Index
 from onnxtext.lint.registry import rule
 from onnxtext.schema import validate  # cheap: the validator is compiled (0.2 s) on the first call
 

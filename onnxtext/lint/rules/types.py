@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.document import Document
-from onnxtext.index import Index, Node
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.paths import Path
+from onnxtext.core.document import Document
+from onnxtext.core.index import Index, Node
 from onnxtext.lint.facts import inference, node_by_name
 from onnxtext.lint.registry import rule
-from onnxtext.paths import Path
 
 _CASCADE = "expected to have type but instead is null"
 _DECLARED = ("existing shape", "existing elem type", "existing type", "Inferred elem type differs")

@@ -2,7 +2,7 @@
 
 Lower layers know only the document *path* of the problem; the layer that read the file
 adds ``file``, ``line`` and ``col`` (see :meth:`OnnxTextError.at`).  An error is an error-severity
-:class:`~onnxtext.diagnostics.Diagnostic` (:attr:`OnnxTextError.diagnostic`), printed
+:class:`~onnxtext.base.diagnostics.Diagnostic` (:attr:`OnnxTextError.diagnostic`), printed
 ``file:line:col: error CODE message``.  Codes:
 
 - ``E1xx`` text: ``E101`` syntax error, ``E102`` duplicate key.
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from onnxtext.diagnostics import Diagnostic, Placeable
-from onnxtext.paths import Path
+from onnxtext.base.diagnostics import Diagnostic, Placeable
+from onnxtext.base.paths import Path
 
 
 @dataclasses.dataclass

@@ -8,8 +8,8 @@ The one-line text form is ``file:line:col: severity CODE message``, then ``  hin
 is a hint; a diagnostic without a line names its path instead (``model.onnx: error R201 ... [at
 graph.nodes[3].inputs[0]]``), as for a ``.onnx`` file, which has no lines.
 
-This module sits on the lowest floor (it imports only :mod:`onnxtext.paths`) because
-:class:`~onnxtext.errors.OnnxTextError` carries a Diagnostic.
+This module sits on the lowest floor (it imports only :mod:`onnxtext.base.paths`) because
+:class:`~onnxtext.base.errors.OnnxTextError` carries a Diagnostic.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal, TypeVar
 
-from onnxtext.paths import Path, format_path
+from onnxtext.base.paths import Path, format_path
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")

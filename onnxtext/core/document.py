@@ -21,13 +21,13 @@ import onnx
 from google.protobuf.message import Message
 
 from onnxtext import text as text_layer
+from onnxtext.base.collector import gc_paused
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path
+from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import SidecarReader
 from onnxtext.codecs.policy import Policy
-from onnxtext.diagnostics import Diagnostic
-from onnxtext.errors import OnnxTextError
-from onnxtext.gcpause import gc_paused
-from onnxtext.paths import Path
-from onnxtext.progress import Progress, Silent
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY

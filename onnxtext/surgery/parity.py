@@ -20,7 +20,7 @@ import numpy as np
 import onnx
 from onnx import helper
 
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
 
 Runner = str  # "onnxruntime" or "reference"
 

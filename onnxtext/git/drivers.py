@@ -27,8 +27,8 @@ from typing import Any
 import onnx
 
 from onnxtext import api, text
-from onnxtext.errors import OnnxTextError
-from onnxtext.paths import Path, format_path
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.base.paths import Path, format_path
 
 DRIVER = "onnxtext"
 ATTRIBUTES_LINE = f"*.onnx diff={DRIVER} merge={DRIVER}"

@@ -1,12 +1,12 @@
-"""What the writers need to know of a document tree (:mod:`onnxtext.tree`): which lists go on one line,
-and what to say when they meet something that is not plain data."""
+"""What the writers need to know of a document tree (:mod:`onnxtext.base.doctree`): which lists go on
+one line, and what to say when they meet something that is not plain data."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from onnxtext.paths import Path, format_path
-from onnxtext.tree import MAPPINGS
+from onnxtext.base.doctree import MAPPINGS
+from onnxtext.base.paths import Path, format_path
 
 _SCALAR_TYPES = (str, int, float, bool, type(None))
 

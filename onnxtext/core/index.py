@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from onnxtext.paths import Path
+from onnxtext.base.paths import Path
 
 ScopeKind = Literal["graph", "subgraph", "function"]
 ProducerKind = Literal["input", "initializer", "sparse_initializer", "node", "function_input"]

@@ -1,7 +1,7 @@
 """VS Code set-up for a folder of onnxtext documents: schema, associations, tasks and snippets.
 
 :func:`setup` writes into ``DIR/.vscode/``: the schema (``onnxtext.schema.json``), the snippets
-(``onnxtext.code-snippets``, see :mod:`onnxtext.vscode`), and merges into ``settings.json`` and
+(``onnxtext.code-snippets``, see :mod:`onnxtext.editor.vscode`), and merges into ``settings.json`` and
 ``tasks.json``: only the entries onnxtext owns are added or replaced (a ``yaml.schemas`` key, a
 ``json.schemas`` item with our ``url``, tasks with our labels); every other setting, task and
 comment stays as it was, byte for byte.  Running it again changes nothing but what is stale.
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from onnxtext import vscode
-from onnxtext.errors import OnnxTextError
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.editor import vscode
 
 SCHEMA_FILE = "onnxtext.schema.json"
 SNIPPETS_FILE = "onnxtext.code-snippets"

@@ -1,0 +1,1 @@
+"""Editor set-up: VS Code snippets, tasks and settings written into a folder."""

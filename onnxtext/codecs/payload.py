@@ -93,7 +93,7 @@ def encode_payload(
         raw = tensor.raw_data if left_in_file is None else left_in_file
         if dtype.kind == "string" or len(raw) != packed_size(dtype, count):
             return None
-        return _encode_raw(raw, dtype, dims, tensor.name, policy, sidecars)
+        return _encode_raw(raw, dtype, dims, policy, sidecars)
     field = fields[0]
     if field != dtype.field or len(getattr(tensor, field)) != stored_length(dtype, count):
         return None
@@ -110,7 +110,6 @@ def _encode_raw(
     raw: bytes | memoryview,
     dtype: DType,
     dims: tuple[int, ...],
-    name: str,
     policy: Policy,
     sidecars: SidecarWriter | None,
 ) -> dict[str, Any]:
@@ -123,7 +122,7 @@ def _encode_raw(
         if values is not None:
             return {VALUES: values}
     if form == NPY and sidecars is not None and sidecar_holds(raw, dtype, dims):
-        reference, digest = sidecars.write(name, raw, dtype, dims)
+        reference, digest = sidecars.write(raw, dtype, dims)
         return {NPY: reference, SHA256: digest}
     if form == DIGEST:
         return {DIGEST: summary(raw, dtype, math.prod(dims))}
@@ -219,7 +218,7 @@ def _encode_typed(
         if raw is not None and form == DIGEST:
             return {STORAGE: dtype.field, DIGEST: summary(raw, dtype, math.prod(dims))}
         if raw is not None and sidecars is not None and sidecar_holds(raw, dtype, dims):
-            reference, digest = sidecars.write(tensor.name, raw, dtype, dims)
+            reference, digest = sidecars.write(raw, dtype, dims)
             return {STORAGE: dtype.field, NPY: reference, SHA256: digest}
     return {STORAGE: dtype.field, BASE64: _base64_text(data, dtype)}
 
@@ -493,7 +492,7 @@ def _decode_npy(
         )
     if raw_of is not None and sidecars.defer(raw_of, doc[NPY], dtype, dims, expected, path):
         return None
-    data = sidecars.read(doc[NPY], dtype, dims, where)
+    data = sidecars.read(doc[NPY], dtype, dims, expected, where)
     if expected is None:
         return bytes(data)
     actual, raw = sha256_while(data, lambda: bytes(data))  # check the digest while copying

@@ -43,8 +43,9 @@ def dump(
 
     ``transform`` (a surgery, see :func:`onnxtext.surgery.pipeline`) changes the model before encoding.
 
-    ``.npy`` sidecars go into ``<stem>.tensors/`` beside the document.  Document and sidecar folder
-    are written under temporary names and renamed into place at the end.
+    ``.npy`` sidecars go into ``<stem>.tensors/`` beside the document, named by their content (see
+    :class:`~onnxtext.codecs.npy.SidecarWriter`).  Document and sidecar folder are written under
+    temporary names and renamed into place at the end.
     """
     target = FsPath(doc_path)
     fmt = format or text.format_for(target.name)

@@ -32,6 +32,7 @@ from onnxtext.base.paths import Path
 from onnxtext.codecs.b64 import decode_base64, encode_base64
 from onnxtext.codecs.digest import check_digest, sha256_hex, sha256_while
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
+from onnxtext.codecs.floats import negative_zeros
 from onnxtext.codecs.held import NotHeld, defer, hold, is_token, take, would_hold
 from onnxtext.codecs.inline import (
     element_count,
@@ -115,10 +116,10 @@ def _encode_raw(
 ) -> dict[str, Any]:
     form = policy.form_for(math.prod(dims), len(raw), sidecars=sidecars is not None)
     if form == VALUES:
-        token = hold(VALUES, raw, dtype) if _values_held_exactly(raw, dtype) else None
+        token = hold(VALUES, raw, dtype) if _values_held_exactly(raw, dtype, policy) else None
         if token is not None:
             return {VALUES: token}
-        values = _exact_raw_values(raw, dtype, dims)
+        values = _exact_raw_values(raw, dtype, dims, policy)
         if values is not None:
             return {VALUES: values}
     if form == NPY and sidecars is not None and sidecar_holds(raw, dtype, dims):
@@ -134,9 +135,10 @@ _CHECK_CHUNK = 1 << 22  # elements per NaN check: a bounded scratch array
 _NOT_NUMBER_LIKE = re.compile("[g-wyzG-WYZ/]")
 
 
-def _values_held_exactly(raw: bytes | memoryview, dtype: DType) -> bool:
-    """Whether a big payload may be held as numbers: when :func:`_exact_by_construction` holds for it,
-    so that the writer, formatting it chunk by chunk, writes exactly what :func:`to_values` gives."""
+def _values_held_exactly(raw: bytes | memoryview, dtype: DType, policy: Policy) -> bool:
+    """Whether a big payload may be held as numbers: when :func:`_exact_by_construction` holds for it
+    (and the text keeps its zeros' signs), so that the writer, formatting it chunk by chunk, writes
+    exactly what :func:`to_values` gives."""
     if not would_hold(len(raw)):
         return False
     if not numbers_exact(dtype):
@@ -144,9 +146,11 @@ def _values_held_exactly(raw: bytes | memoryview, dtype: DType) -> bool:
     if dtype.kind == "int":
         return True
     elements = np.frombuffer(raw, dtype=dtype.numpy)
-    return not any(
-        np.isnan(elements[i : i + _CHECK_CHUNK]).any() for i in range(0, elements.size, _CHECK_CHUNK)
-    )
+    for i in range(0, elements.size, _CHECK_CHUNK):
+        chunk = elements[i : i + _CHECK_CHUNK]
+        if np.isnan(chunk).any() or (not policy.signed_zeros and negative_zeros(chunk)):
+            return False
+    return True
 
 
 def _base64_text(data: bytes | memoryview, dtype: DType) -> str:
@@ -158,9 +162,9 @@ def _base64_text(data: bytes | memoryview, dtype: DType) -> str:
     return encode_base64(data)
 
 
-def _exact_raw_values(raw: bytes, dtype: DType, dims: tuple[int, ...]) -> list[object] | None:
+def _exact_raw_values(raw: bytes, dtype: DType, dims: tuple[int, ...], policy: Policy) -> list[object] | None:
     elements = elements_from_raw(raw, dtype, math.prod(dims))
-    if elements is None:
+    if elements is None or _loses_zero_signs(elements, dtype, policy):
         return None
     values = to_values(elements, dtype)
     if _exact_by_construction(elements, dtype, values):
@@ -170,6 +174,11 @@ def _exact_raw_values(raw: bytes, dtype: DType, dims: tuple[int, ...]) -> list[o
     except OnnxTextError:
         return None
     return values if back == raw else None
+
+
+def _loses_zero_signs(elements: np.ndarray, dtype: DType, policy: Policy) -> bool:
+    """Whether the numbers of ``elements`` hold a ``-0.0`` that the text would write as ``0``."""
+    return not policy.signed_zeros and dtype.kind in ("float", "complex") and negative_zeros(elements)
 
 
 _IEEE = frozenset({"float16", "float32", "float64"})
@@ -210,7 +219,7 @@ def _encode_typed(
     data = field_bytes(tensor, dtype.field)
     form = policy.form_for(math.prod(dims), len(data), sidecars=sidecars is not None)
     if form == VALUES:
-        values = _exact_typed_values(tensor, data, dtype, dims)
+        values = _exact_typed_values(tensor, data, dtype, dims, policy)
         if values is not None:
             return {STORAGE: dtype.field, VALUES: values}
     if form in (NPY, DIGEST):
@@ -275,9 +284,12 @@ def _brief(value: np.floating) -> float:
 
 
 def _exact_typed_values(
-    tensor: onnx.TensorProto, data: bytes, dtype: DType, dims: tuple[int, ...]
+    tensor: onnx.TensorProto, data: bytes, dtype: DType, dims: tuple[int, ...], policy: Policy
 ) -> list[object] | None:
-    values = to_values(elements_from_field(tensor, dtype, math.prod(dims)), dtype)
+    elements = elements_from_field(tensor, dtype, math.prod(dims))
+    if _loses_zero_signs(elements, dtype, policy):
+        return None
+    values = to_values(elements, dtype)
     try:
         scratch = field_from_elements(from_values(values, dtype, dims, ()), dtype)
     except OnnxTextError:

@@ -70,7 +70,7 @@ def plain_payloads(
         elif form == VALUES and count and numbers_exact(dtype):
             batch = batches.get(dtype.name)
             if batch is None:
-                batch = batches[dtype.name] = _Numbers(dtype)
+                batch = batches[dtype.name] = _Numbers(dtype, policy.signed_zeros)
             batch.add(i, raw, count)
     for batch in batches.values():
         batch.format_into(out)
@@ -80,8 +80,9 @@ def plain_payloads(
 class _Numbers:
     """The raw payloads of one element type, formatted as ``values`` lists in one pass."""
 
-    def __init__(self, dtype: DType) -> None:
+    def __init__(self, dtype: DType, signed_zeros: bool) -> None:
         self.dtype = dtype
+        self.signed_zeros = signed_zeros
         self.slots: list[int] = []
         self.raws: list[bytes] = []
         self.counts: list[int] = []
@@ -92,16 +93,20 @@ class _Numbers:
         self.counts.append(count)
 
     def format_into(self, out: list[dict[str, Any] | None]) -> None:
-        """Set ``out[slot]`` for each payload; a float payload holding a NaN is left to the ordinary path
-        (whose check decides between the default NaN and Base64)."""
+        """Set ``out[slot]`` for each payload; a float payload holding a NaN (or a ``-0.0`` the text
+        would write as ``0``) is left to the ordinary path (whose check decides between the default
+        NaN and Base64)."""
         elements = np.frombuffer(b"".join(self.raws), dtype=self.dtype.numpy)
         starts = np.cumsum([0, *self.counts[:-1]]).tolist()
-        if self.dtype.kind == "float" and np.isnan(elements).any():
-            with_nan = np.logical_or.reduceat(np.isnan(elements), starts).tolist()
+        unusual = np.isnan(elements) if self.dtype.kind == "float" else None
+        if unusual is not None and not self.signed_zeros:
+            unusual |= (elements == 0) & np.signbit(elements)
+        if unusual is not None and unusual.any():
+            skipped = np.logical_or.reduceat(unusual, starts).tolist()
         else:
-            with_nan = [False] * len(starts)
+            skipped = [False] * len(starts)
         values = to_values(elements, self.dtype)
-        for slot, start, count, skip in zip(self.slots, starts, self.counts, with_nan, strict=True):
+        for slot, start, count, skip in zip(self.slots, starts, self.counts, skipped, strict=True):
             if not skip:
                 out[slot] = {VALUES: values[start : start + count]}
 

@@ -50,7 +50,9 @@ def dump(
     target = FsPath(doc_path)
     fmt = format or text.format_for(target.name)
     check_writable(target, force=force)
-    policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
+    policy = Policy(
+        mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes, doubles_only=fmt == "json"
+    )
     progress = progress or Silent()
     from_file = isinstance(model, (str, os.PathLike))
     progress.stage("reading the model")

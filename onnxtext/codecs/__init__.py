@@ -8,7 +8,7 @@ payload field rules), ``npy`` (sidecar files), ``payload`` (the compact tensor p
 """
 
 from onnxtext.codecs.b64 import decode_base64, decode_bytes, encode_base64, encode_bytes
-from onnxtext.codecs.dtypes import DTYPE_NAMES, DTYPES, DType, dtype_by_name, dtype_by_onnx
+from onnxtext.codecs.dtypes import DTYPE_NAMES, DTYPES, DType, dtype_by_name, dtype_by_onnx, dtype_hint
 from onnxtext.codecs.floats import decode_floats, encode_floats
 from onnxtext.codecs.npy import SidecarReader, SidecarWriter
 from onnxtext.codecs.payload import PAYLOAD_KEYS, decode_payload, encode_payload
@@ -29,6 +29,7 @@ __all__ = [
     "decode_payload",
     "dtype_by_name",
     "dtype_by_onnx",
+    "dtype_hint",
     "encode_base64",
     "encode_bytes",
     "encode_floats",

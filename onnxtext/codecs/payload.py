@@ -326,7 +326,10 @@ def decode_payload(
     where = (*path, form)
     if SHA256 in doc and form != NPY:
         raise OnnxTextError(
-            "E202", "sha256 only goes with npy", path=(*path, SHA256), hint="delete the sha256 line"
+            "E202",
+            "sha256 only goes with npy",
+            path=(*path, SHA256),
+            hint="remove the sha256 key from the tensor's mapping",
         )
     dtype = dtype_by_onnx(tensor.data_type)
     if dtype is None:

@@ -30,6 +30,7 @@ from onnxtext.codecs import (
     decode_floats,
     decode_payload,
     dtype_by_name,
+    dtype_hint,
     set_float_field_bytes,
     set_string_field_bytes,
 )
@@ -237,10 +238,10 @@ class _Decoder:
             return parse_type(text)
         except TypeStringError as err:
             _fail(
-                "E203",
+                err.code,
                 str(err),
                 path,
-                "types look like float32[N,3,224,224], seq(int64[]), map(int64, float32)",
+                err.hint or "types look like float32[N,3,224,224], seq(int64[]), map(int64, float32)",
             )
 
     def compact_tensor(self, tensor: TensorProto, doc: dict[str, Any], path: Path) -> None:
@@ -260,9 +261,8 @@ class _Decoder:
         try:
             known = self.tensor_types[text] = parse_tensor_type(_str(text, path + ("type",)))
         except TypeStringError as err:
-            _fail(
-                "E203", str(err), path + ("type",), "tensor types look like float32[2,3], int64[] (a scalar)"
-            )
+            hint = err.hint or "tensor types look like float32[2,3], int64[] (a scalar)"
+            _fail(err.code, str(err), path + ("type",), hint)
         return known
 
     # -- fields ---------------------------------------------------------------------------------
@@ -321,12 +321,7 @@ class _Decoder:
         if isinstance(value, str):
             dtype = dtype_by_name(value)
             if dtype is None:
-                _fail(
-                    "E204",
-                    f"unknown element type {value!r}",
-                    path,
-                    "e.g. float32, int64, float16, bool, string",
-                )
+                _fail("E204", f"unknown element type {value!r}", path, dtype_hint(value))
             return dtype.onnx
         return _int(value, path)
 
@@ -597,4 +592,6 @@ def _enum(field: FieldDescriptor, value: Any, path: Path) -> int:
     names = field.enum_type.values_by_name
     if isinstance(value, str) and value in names:
         return names[value].number
-    _fail("E204", f"unknown {field.enum_type.name} {value!r}", path, f"one of: {', '.join(names)}")
+    close = difflib.get_close_matches(value.upper(), names, n=1) if isinstance(value, str) else []
+    hint = f"did you mean {close[0]!r}?" if close else f"one of: {', '.join(names)}"
+    _fail("E204", f"unknown {field.enum_type.name} {value!r}", path, hint)

@@ -12,6 +12,8 @@ Field bytes are little-endian values of the field's own element type (int32 for 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
@@ -98,3 +100,31 @@ def elements_from_field(tensor: onnx.TensorProto, dtype: DType, count: int) -> n
 def field_from_elements(elements: np.ndarray, dtype: DType) -> onnx.TensorProto:
     """A scratch tensor whose ``dtype.field`` holds ``elements`` the way ``make_tensor`` stores them."""
     return helper.make_tensor("", dtype.onnx, [elements.size], elements)
+
+
+def payload_mismatch(tensor: onnx.TensorProto, dtype: DType) -> str | None:
+    """What keeps ``tensor``'s payload from holding the elements its dims say (as ``dtype``), or None.
+
+    The rules onnx.checker applies (one payload field, the field ONNX uses for the type, enough
+    entries), and one it leaves out: a payload longer than the dims say is refused too, since no
+    reader can tell which elements are meant.  A tensor in external data or with a negative dim is
+    not judged here.
+    """
+    if tensor.data_location == onnx.TensorProto.EXTERNAL or any(d < 0 for d in tensor.dims):
+        return None
+    count = math.prod(tensor.dims)
+    fields = payload_fields(tensor)
+    if len(fields) > 1:
+        return f"it has two payloads, {fields[0]} and {fields[1]}"
+    if not fields:
+        return f"it has no payload for its {count} elements" if count else None
+    field = fields[0]
+    if field == RAW and dtype.kind != "string":
+        expected, got, unit = packed_size(dtype, count), len(tensor.raw_data), "bytes"
+    elif field == dtype.field:
+        expected, got, unit = stored_length(dtype, count), len(getattr(tensor, field)), "entries"
+    else:
+        return f"{dtype.name} elements are stored in {dtype.field}, not {field}"
+    if got == expected:
+        return None
+    return f"{field} holds {got} {unit}, but {count} {dtype.name} elements take {expected}"

@@ -1,8 +1,8 @@
 """Payloads of plain tensors, the thousands of tiny ones a graph-heavy model holds, in bulk.
 
 An exported transformer carries an initializer for every bias, scale and shape: a few numbers
-each, thousands of them.  :func:`~onnxtext.codecs.payload.encode_payload` and
-:func:`~onnxtext.codecs.payload.decode_payload` decide, check and format each one alone, which is
+each, thousands of them.  :func:`~onnxtext.codecs.payload_encode.encode_payload` and
+:func:`~onnxtext.codecs.payload_decode.decode_payload` decide, check and format each one alone, which is
 where most of a graph-heavy dump or build went.  Here the *plain* ones (name, data_type, dims and
 raw_data; nothing else, no unknown fields) are recognised cheaply and their numbers formatted by
 one numpy pass per element type.
@@ -28,7 +28,9 @@ from onnxtext.codecs.b64 import encode_base64
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
 from onnxtext.codecs.held import is_token, would_hold
 from onnxtext.codecs.inline import to_values
-from onnxtext.codecs.payload import BASE64, VALUES, numbers_exact, packed_plainly
+from onnxtext.codecs.payload import BASE64, VALUES
+from onnxtext.codecs.payload_decode import packed_plainly
+from onnxtext.codecs.payload_encode import numbers_exact
 from onnxtext.codecs.policy import Policy
 from onnxtext.codecs.storage import packed_size
 

@@ -128,3 +128,32 @@ def payload_mismatch(tensor: onnx.TensorProto, dtype: DType) -> str | None:
     if got == expected:
         return None
     return f"{field} holds {got} {unit}, but {count} {dtype.name} elements take {expected}"
+
+
+# (element type, typed field) pairs whose field bytes are the raw_data bytes themselves.
+_SAME_BYTES = frozenset(
+    {("float32", "float_data"), ("int32", "int32_data"), ("int64", "int64_data"), ("float64", "double_data")}
+    | {("uint64", "uint64_data"), ("complex64", "float_data"), ("complex128", "double_data")}
+)
+
+
+def raw_equivalent(
+    tensor: onnx.TensorProto, data: bytes, dtype: DType, dims: tuple[int, ...]
+) -> bytes | None:
+    """The ``raw_data`` bytes of a typed payload's elements, or None when the field holds more than the
+    elements say (a value out of the type's range, stray bits), which only Base64 keeps."""
+    if (dtype.name, dtype.field) in _SAME_BYTES:
+        return data
+    elements = elements_from_field(tensor, dtype, math.prod(dims))
+    if field_bytes(field_from_elements(elements, dtype), dtype.field) != data:
+        return None
+    return raw_from_elements(elements, dtype)
+
+
+def field_from_raw(tensor: onnx.TensorProto, storage: str, raw: bytes, dtype: DType, count: int) -> None:
+    """Inverse of :func:`raw_equivalent`: put the elements of ``raw`` into the typed field."""
+    if (dtype.name, storage) in _SAME_BYTES:
+        set_field_bytes(tensor, storage, raw)
+        return
+    elements = elements_from_raw(raw, dtype, count)
+    getattr(tensor, storage).extend(getattr(field_from_elements(elements, dtype), storage))

@@ -46,7 +46,9 @@ def dumps(
     npy_min_bytes: int = Policy.npy_min_bytes,
 ) -> str:
     """The document text of ``model``; every payload inline or Base64 (``dumps`` writes no files)."""
-    policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
+    policy = Policy(
+        mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes, doubles_only=format == "json"
+    )
     with gc_paused():
         return text.emit(encode_model(_as_model(model), policy), format)
 

@@ -80,6 +80,7 @@ def check_digest(expected: str, actual: str, reference: str, path: Path) -> None
             "E304",
             f"sidecar {reference} does not match its sha256",
             path=path,
-            hint=f"the sidecar changed since it was dumped: set sha256 to {actual} "
-            "(or delete the sha256 line) to accept it",
+            hint=f"the file changed since the dump: to build with its bytes, write sha256: {actual} "
+            "in the tensor's mapping (or remove its sha256 key); to get the dumped weights back, dump "
+            "the model again",
         )

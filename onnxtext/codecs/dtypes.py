@@ -9,6 +9,7 @@ name in lower case, except ``FLOAT``/``DOUBLE`` which the document calls ``float
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from typing import Literal
 
 import ml_dtypes
@@ -89,3 +90,9 @@ def dtype_by_onnx(code: int) -> DType | None:
 def dtype_by_name(name: str) -> DType | None:
     """The element type the document calls ``name`` (``float32``, ``int4``, ...); None if unknown."""
     return _BY_NAME.get(name)
+
+
+def dtype_hint(name: object) -> str:
+    """The fix hint for an unknown element type ``name``: the closest known name, else a few examples."""
+    close = difflib.get_close_matches(name.lower(), DTYPE_NAMES, n=1) if isinstance(name, str) else []
+    return f"did you mean {close[0]!r}?" if close else "e.g. float32, int64, float16, bool, string"

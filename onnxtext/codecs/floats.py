@@ -169,12 +169,13 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def encode_floats(
-    values: Sequence[float] | np.ndarray | bytes | memoryview, bits: int
+    values: Sequence[float] | np.ndarray | bytes | memoryview, bits: int, *, signed_zeros: bool = True
 ) -> list[float] | dict[str, str]:
     """A float/double field's values: shortest decimals when exact, else ``{base64: <LE bytes>}``.
 
     ``values`` may be a repeated proto field, a sequence of floats, an array, or the little-endian
     bytes themselves (see :mod:`onnxtext.codecs.wire` for reading those without losing NaN bits).
+    Without ``signed_zeros`` (a text whose readers lose the sign of a zero), a ``-0.0`` is not exact.
     """
     dtype, _ = _GENERIC[bits]
     if isinstance(values, (bytes, bytearray, memoryview)):
@@ -184,7 +185,19 @@ def encode_floats(
     out = shortest_floats(array)
     with np.errstate(all="ignore"):
         exact = bool(same_bits(out.astype(dtype), array).all())
+    if exact and not signed_zeros:
+        exact = not negative_zeros(array)
     return out.tolist() if exact else {BASE64_KEY: encode_base64(array.tobytes())}
+
+
+def negative_zeros(elements: np.ndarray) -> bool:
+    """Whether a float or complex array (ml_dtypes included) holds a ``-0.0``."""
+    if elements.dtype.kind == "c":
+        elements = elements.view(np.float64 if elements.dtype.itemsize == 16 else np.float32)
+    elif elements.dtype not in (np.float16, np.float32, np.float64):
+        with np.errstate(all="ignore"):
+            elements = elements.astype(np.float64)
+    return bool(np.signbit(elements[elements == 0]).any())
 
 
 def decode_floats(node: object, bits: int, path: Path) -> np.ndarray:

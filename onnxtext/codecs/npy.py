@@ -34,7 +34,6 @@ import functools
 import io
 import math
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path as FsPath
 from pathlib import PurePosixPath
@@ -46,16 +45,13 @@ from numpy.lib import format as npy_format
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path
-from onnxtext.codecs.digest import check_digest, copy_hashed, sha256_while
+from onnxtext.codecs.digest import check_digest, copy_hashed, sha256_hex, sha256_while
 from onnxtext.codecs.dtypes import DType
 from onnxtext.codecs.inline import type_text
 from onnxtext.codecs.storage import elements_from_raw, packed_size, raw_from_elements
 
-_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
-_RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL"] + [f"{dev}{i}" for dev in ("COM", "LPT") for i in range(10)]
-)
-_STEM_MAX = 80
+NAME_DIGITS = 16  # hex digits of the payload's sha256 that name its sidecar
+_SCRATCH = ".incoming.npy"  # the sidecar being written, before its digest names it
 SPLICE_MIN_BYTES = 1 << 20  # smaller payloads are read into the tensor: a splice per file costs more
 _REFERENCE_HINT = (
     "a sidecar reference is a relative path inside the document's folder, like model.tensors/w.npy"
@@ -128,9 +124,11 @@ class SidecarWriter:
 
     It also hands the encoder the payloads a lean read left in the model file (:meth:`raw_data_of`).
 
-    File names come from the tensor name, made safe for Windows, macOS and Linux; clashes
-    (case-insensitive too) get ``-2``, ``-3``, ... in write order, so the same model gives the same
-    files.  A payload already written (same digest, type and shape) is not written again.
+    A sidecar is named by its content, ``<first 16 hex digits of the payload's sha256>.npy``, never
+    by its tensor: the tensor's name is then written once in the document, so a regex over names
+    cannot reach a path, and identical payloads share a file.  The rare second file of one digest
+    prefix (the same bytes as another type or shape, or a prefix collision) gets ``-2``, ``-3``, ...
+    in write order, so the same model gives the same files.
     """
 
     def __init__(
@@ -157,9 +155,7 @@ class SidecarWriter:
             names = ", ".join(str(tensor.name) for tensor, _ in self.left_in_file.values())
             raise RuntimeError(f"weights left in the model file were never encoded: {names}")
 
-    def write(
-        self, name_hint: str, data: bytes | memoryview, dtype: DType, shape: tuple[int, ...]
-    ) -> tuple[str, str]:
+    def write(self, data: bytes | memoryview, dtype: DType, shape: tuple[int, ...]) -> tuple[str, str]:
         """Store ``data`` (a ``raw_data`` payload); return (reference, sha256 hex of ``data``).
 
         Raises ValueError when the payload cannot be stored exactly (check :func:`sidecar_holds`).
@@ -169,17 +165,18 @@ class SidecarWriter:
             raise ValueError(
                 f"a {len(data)}-byte payload cannot be stored exactly as {type_text(dtype, shape)}"
             )
-        filename = self._claim(name_hint)
-        path = self.folder / filename
-        # The file is written while its digest is computed; a payload stored already is then undone.
+        # The file is written under a scratch name while its digest is computed (the name needs the
+        # digest), then renamed; a payload stored already is undone.
+        scratch = self.folder / _SCRATCH
         digest, _ = sha256_while(
-            data, lambda: self._store(path, array, data if not dtype.packed else array.data)
+            data, lambda: self._store(scratch, array, data if not dtype.packed else array.data)
         )
         key = (digest, dtype.onnx, tuple(shape))
         if key in self._written:
-            path.unlink()
-            self._taken.discard(filename.lower())
+            scratch.unlink()
             return self._written[key], digest
+        filename = self._claim(digest)
+        os.replace(scratch, self.folder / filename)
         reference = f"{self.prefix}/{filename}" if self.prefix else filename
         self._written[key] = reference
         return reference, digest
@@ -190,20 +187,14 @@ class SidecarWriter:
             _write_header(out, array)
             out.write(data)
 
-    def _claim(self, name_hint: str) -> str:
-        stem = safe_stem(name_hint)
+    def _claim(self, digest: str) -> str:
+        stem = digest[:NAME_DIGITS]
         candidate, n = f"{stem}.npy", 1
-        while candidate.lower() in self._taken:
+        while candidate in self._taken:
             n += 1
             candidate = f"{stem}-{n}.npy"
-        self._taken.add(candidate.lower())
+        self._taken.add(candidate)
         return candidate
-
-
-def safe_stem(name: str) -> str:
-    """A file name stem for a tensor name: ``[A-Za-z0-9._-]`` only, no leading dot, no device name."""
-    stem = _UNSAFE_CHARS.sub("_", name).lstrip(".-")[:_STEM_MAX].rstrip(".") or "tensor"
-    return f"_{stem}" if stem.split(".")[0].upper() in _RESERVED else stem
 
 
 def _write_header(out: object, array: np.ndarray) -> None:
@@ -254,6 +245,12 @@ class SidecarSlice:
 class SidecarReader:
     """Reads sidecars referenced from a document in ``doc_dir``; never outside that folder.
 
+    A reference whose file is missing is looked for by the sha256 the document holds beside it, in
+    the folder the reference names: first the file named by that digest (what ``dump`` writes),
+    then every ``.npy`` file of the tensor's type and shape there.  The digest proves the bytes,
+    so a reference that a regex rewrote (documents dumped before sidecars were named by their
+    content were named after their tensors) still builds the same model.
+
     With ``splice``, :meth:`defer` leaves big payloads in their files (see the module docstring).
     """
 
@@ -261,37 +258,18 @@ class SidecarReader:
         self.doc_dir = doc_dir
         self.splice = splice
         self.slices: dict[int, tuple[Any, SidecarSlice]] = {}  # id(tensor) -> (tensor, where its bytes are)
+        self._digests: dict[FsPath, str | None] = {}  # file -> sha256 of its payload (searches only)
 
-    def read(self, reference: str, dtype: DType, shape: Sequence[int], path: Path) -> bytes | memoryview:
-        """The ``raw_data`` payload stored in ``reference`` for a tensor of ``dtype`` and ``shape``."""
-        file = self._resolve(reference, path)
-        try:
-            array = np.load(file, mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError) as err:
-            raise OnnxTextError(
-                "E303",
-                f"cannot read sidecar {reference}: {err}",
-                path=path,
-                hint=f"expected a .npy file at {file}",
-            ) from None
-        if not isinstance(array, np.ndarray):
-            raise OnnxTextError(
-                "E303",
-                f"sidecar {reference} is not a .npy file",
-                path=path,
-                hint=f"expected a .npy file at {file}",
-            )
-        store = container_dtype(dtype)
-        if array.dtype.newbyteorder("<") != store or array.shape != tuple(shape):
-            found = f"{npy_format.dtype_to_descr(array.dtype)} {list(array.shape)}"
-            raise OnnxTextError(
-                "E306",
-                f"sidecar {reference} holds {found}, expected {store.str} {list(shape)} "
-                f"for {type_text(dtype, shape)}",
-                path=path,
-                hint=f"save the array as {store.str} with shape {tuple(shape)}, or fix the tensor's type",
-            )
-        return _from_container(np.ascontiguousarray(array, dtype=store), dtype, reference, path)
+    def read(
+        self, reference: str, dtype: DType, shape: Sequence[int], sha256: str | None, path: Path
+    ) -> bytes | memoryview:
+        """The ``raw_data`` payload stored in ``reference`` for a tensor of ``dtype`` and ``shape``.
+
+        ``sha256`` (the digest written beside the reference, or None) finds a missing file; the
+        caller checks it on the bytes.
+        """
+        file = self._resolve(reference, dtype, shape, sha256, path)
+        return _load(file, reference, dtype, shape, path)
 
     def defer(
         self,
@@ -314,7 +292,7 @@ class SidecarReader:
         size = packed_size(dtype, math.prod(shape))
         if size < SPLICE_MIN_BYTES:
             return False
-        file = self._resolve(reference, (*path, "npy"))
+        file = self._resolve(reference, dtype, shape, sha256, (*path, "npy"))
         header = _plain_header(file)
         if header is None or header[:2] != (container_dtype(dtype), tuple(shape)):
             return False
@@ -324,7 +302,9 @@ class SidecarReader:
         self.slices[id(tensor)] = (tensor, SidecarSlice(file, offset, size, reference, sha256, path))
         return True
 
-    def _resolve(self, reference: object, path: Path) -> FsPath:
+    def _resolve(
+        self, reference: object, dtype: DType, shape: Sequence[int], sha256: str | None, path: Path
+    ) -> FsPath:
         if not isinstance(reference, str):
             raise OnnxTextError(
                 "E202", f"npy must be a relative path, got {type(reference).__name__}", path=path
@@ -339,14 +319,73 @@ class SidecarReader:
             raise OnnxTextError(
                 "E305", f"unsafe sidecar reference {reference!r}", path=path, hint=_REFERENCE_HINT
             )
-        if not file.is_file():
-            raise OnnxTextError(
-                "E303",
-                f"sidecar {reference} not found",
-                path=path,
-                hint=f"expected the file {file} (dumped beside the document)",
+        if file.is_file():
+            return file
+        found = self._find(file.parent, dtype, tuple(shape), sha256) if isinstance(sha256, str) else None
+        if found is not None:
+            return found
+        folder = PurePosixPath(reference).parent
+        if isinstance(sha256, str):
+            hint = (
+                f"no .npy file in {folder}/ holds the bytes of the sha256 written beside it "
+                f"({sha256.strip()[:NAME_DIGITS]}...): dump the model again, or point npy: at the "
+                "file that holds this tensor"
             )
-        return file
+        else:
+            hint = f"expected the file {file}: dump the model again, or point npy: at the file that holds it"
+        raise OnnxTextError("E303", f"sidecar {reference} not found", path=path, hint=hint)
+
+    def _find(self, folder: FsPath, dtype: DType, shape: tuple[int, ...], sha256: str) -> FsPath | None:
+        """The ``.npy`` file in ``folder`` whose payload, read as ``dtype`` and ``shape``, has ``sha256``."""
+        if not folder.is_dir():
+            return None
+        wanted = sha256.strip().lower()
+        named = sorted(folder.glob(f"{wanted[:NAME_DIGITS]}*.npy"))
+        rest = sorted(set(folder.glob("*.npy")).difference(named))
+        store = container_dtype(dtype)
+        for file in [*named, *rest]:
+            header = _plain_header(file) if file.is_file() else None
+            if header is None or header[0].newbyteorder("<") != store or header[1] != shape:
+                continue
+            if file not in self._digests:
+                try:
+                    self._digests[file] = sha256_hex(_load(file, file.name, dtype, shape, ()))
+                except OnnxTextError:
+                    self._digests[file] = None
+            if self._digests[file] == wanted:
+                return file
+        return None
+
+
+def _load(file: FsPath, reference: str, dtype: DType, shape: Sequence[int], path: Path) -> bytes | memoryview:
+    """The ``raw_data`` payload of the sidecar ``file`` for a tensor of ``dtype`` and ``shape``."""
+    try:
+        array = np.load(file, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise OnnxTextError(
+            "E303",
+            f"cannot read sidecar {reference}: {err}",
+            path=path,
+            hint=f"expected a .npy file at {file}",
+        ) from None
+    if not isinstance(array, np.ndarray):
+        raise OnnxTextError(
+            "E303",
+            f"sidecar {reference} is not a .npy file",
+            path=path,
+            hint=f"expected a .npy file at {file}",
+        )
+    store = container_dtype(dtype)
+    if array.dtype.newbyteorder("<") != store or array.shape != tuple(shape):
+        found = f"{npy_format.dtype_to_descr(array.dtype)} {list(array.shape)}"
+        raise OnnxTextError(
+            "E306",
+            f"sidecar {reference} holds {found}, expected {store.str} {list(shape)} "
+            f"for {type_text(dtype, shape)}",
+            path=path,
+            hint=f"save the array as {store.str} with shape {tuple(shape)}, or fix the tensor's type",
+        )
+    return _from_container(np.ascontiguousarray(array, dtype=store), dtype, reference, path)
 
 
 def _plain_header(file: FsPath) -> tuple[np.dtype, tuple[int, ...], int] | None:

@@ -1,8 +1,8 @@
 """Payloads of plain tensors, the thousands of tiny ones a graph-heavy model holds, in bulk.
 
 An exported transformer carries an initializer for every bias, scale and shape: a few numbers
-each, thousands of them.  :func:`~onnxtext.codecs.payload.encode_payload` and
-:func:`~onnxtext.codecs.payload.decode_payload` decide, check and format each one alone, which is
+each, thousands of them.  :func:`~onnxtext.codecs.payload_encode.encode_payload` and
+:func:`~onnxtext.codecs.payload_decode.decode_payload` decide, check and format each one alone, which is
 where most of a graph-heavy dump or build went.  Here the *plain* ones (name, data_type, dims and
 raw_data; nothing else, no unknown fields) are recognised cheaply and their numbers formatted by
 one numpy pass per element type.
@@ -28,7 +28,9 @@ from onnxtext.codecs.b64 import encode_base64
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
 from onnxtext.codecs.held import is_token, would_hold
 from onnxtext.codecs.inline import to_values
-from onnxtext.codecs.payload import BASE64, VALUES, numbers_exact, packed_plainly
+from onnxtext.codecs.payload import BASE64, VALUES
+from onnxtext.codecs.payload_decode import packed_plainly
+from onnxtext.codecs.payload_encode import numbers_exact
 from onnxtext.codecs.policy import Policy
 from onnxtext.codecs.storage import packed_size
 
@@ -70,7 +72,7 @@ def plain_payloads(
         elif form == VALUES and count and numbers_exact(dtype):
             batch = batches.get(dtype.name)
             if batch is None:
-                batch = batches[dtype.name] = _Numbers(dtype)
+                batch = batches[dtype.name] = _Numbers(dtype, policy.signed_zeros)
             batch.add(i, raw, count)
     for batch in batches.values():
         batch.format_into(out)
@@ -80,8 +82,9 @@ def plain_payloads(
 class _Numbers:
     """The raw payloads of one element type, formatted as ``values`` lists in one pass."""
 
-    def __init__(self, dtype: DType) -> None:
+    def __init__(self, dtype: DType, signed_zeros: bool) -> None:
         self.dtype = dtype
+        self.signed_zeros = signed_zeros
         self.slots: list[int] = []
         self.raws: list[bytes] = []
         self.counts: list[int] = []
@@ -92,16 +95,20 @@ class _Numbers:
         self.counts.append(count)
 
     def format_into(self, out: list[dict[str, Any] | None]) -> None:
-        """Set ``out[slot]`` for each payload; a float payload holding a NaN is left to the ordinary path
-        (whose check decides between the default NaN and Base64)."""
+        """Set ``out[slot]`` for each payload; a float payload holding a NaN (or a ``-0.0`` the text
+        would write as ``0``) is left to the ordinary path (whose check decides between the default
+        NaN and Base64)."""
         elements = np.frombuffer(b"".join(self.raws), dtype=self.dtype.numpy)
         starts = np.cumsum([0, *self.counts[:-1]]).tolist()
-        if self.dtype.kind == "float" and np.isnan(elements).any():
-            with_nan = np.logical_or.reduceat(np.isnan(elements), starts).tolist()
+        unusual = np.isnan(elements) if self.dtype.kind == "float" else None
+        if unusual is not None and not self.signed_zeros:
+            unusual |= (elements == 0) & np.signbit(elements)
+        if unusual is not None and unusual.any():
+            skipped = np.logical_or.reduceat(unusual, starts).tolist()
         else:
-            with_nan = [False] * len(starts)
+            skipped = [False] * len(starts)
         values = to_values(elements, self.dtype)
-        for slot, start, count, skip in zip(self.slots, starts, self.counts, with_nan, strict=True):
+        for slot, start, count, skip in zip(self.slots, starts, self.counts, skipped, strict=True):
             if not skip:
                 out[slot] = {VALUES: values[start : start + count]}
 

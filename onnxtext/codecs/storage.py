@@ -12,6 +12,8 @@ Field bytes are little-endian values of the field's own element type (int32 for 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
@@ -98,3 +100,60 @@ def elements_from_field(tensor: onnx.TensorProto, dtype: DType, count: int) -> n
 def field_from_elements(elements: np.ndarray, dtype: DType) -> onnx.TensorProto:
     """A scratch tensor whose ``dtype.field`` holds ``elements`` the way ``make_tensor`` stores them."""
     return helper.make_tensor("", dtype.onnx, [elements.size], elements)
+
+
+def payload_mismatch(tensor: onnx.TensorProto, dtype: DType) -> str | None:
+    """What keeps ``tensor``'s payload from holding the elements its dims say (as ``dtype``), or None.
+
+    The rules onnx.checker applies (one payload field, the field ONNX uses for the type, enough
+    entries), and one it leaves out: a payload longer than the dims say is refused too, since no
+    reader can tell which elements are meant.  A tensor in external data or with a negative dim is
+    not judged here.
+    """
+    if tensor.data_location == onnx.TensorProto.EXTERNAL or any(d < 0 for d in tensor.dims):
+        return None
+    count = math.prod(tensor.dims)
+    fields = payload_fields(tensor)
+    if len(fields) > 1:
+        return f"it has two payloads, {fields[0]} and {fields[1]}"
+    if not fields:
+        return f"it has no payload for its {count} elements" if count else None
+    field = fields[0]
+    if field == RAW and dtype.kind != "string":
+        expected, got, unit = packed_size(dtype, count), len(tensor.raw_data), "bytes"
+    elif field == dtype.field:
+        expected, got, unit = stored_length(dtype, count), len(getattr(tensor, field)), "entries"
+    else:
+        return f"{dtype.name} elements are stored in {dtype.field}, not {field}"
+    if got == expected:
+        return None
+    return f"{field} holds {got} {unit}, but {count} {dtype.name} elements take {expected}"
+
+
+# (element type, typed field) pairs whose field bytes are the raw_data bytes themselves.
+_SAME_BYTES = frozenset(
+    {("float32", "float_data"), ("int32", "int32_data"), ("int64", "int64_data"), ("float64", "double_data")}
+    | {("uint64", "uint64_data"), ("complex64", "float_data"), ("complex128", "double_data")}
+)
+
+
+def raw_equivalent(
+    tensor: onnx.TensorProto, data: bytes, dtype: DType, dims: tuple[int, ...]
+) -> bytes | None:
+    """The ``raw_data`` bytes of a typed payload's elements, or None when the field holds more than the
+    elements say (a value out of the type's range, stray bits), which only Base64 keeps."""
+    if (dtype.name, dtype.field) in _SAME_BYTES:
+        return data
+    elements = elements_from_field(tensor, dtype, math.prod(dims))
+    if field_bytes(field_from_elements(elements, dtype), dtype.field) != data:
+        return None
+    return raw_from_elements(elements, dtype)
+
+
+def field_from_raw(tensor: onnx.TensorProto, storage: str, raw: bytes, dtype: DType, count: int) -> None:
+    """Inverse of :func:`raw_equivalent`: put the elements of ``raw`` into the typed field."""
+    if (dtype.name, storage) in _SAME_BYTES:
+        set_field_bytes(tensor, storage, raw)
+        return
+    elements = elements_from_raw(raw, dtype, count)
+    getattr(tensor, storage).extend(getattr(field_from_elements(elements, dtype), storage))

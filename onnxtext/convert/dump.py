@@ -43,13 +43,16 @@ def dump(
 
     ``transform`` (a surgery, see :func:`onnxtext.surgery.pipeline`) changes the model before encoding.
 
-    ``.npy`` sidecars go into ``<stem>.tensors/`` beside the document.  Document and sidecar folder
-    are written under temporary names and renamed into place at the end.
+    ``.npy`` sidecars go into ``<stem>.tensors/`` beside the document, named by their content (see
+    :class:`~onnxtext.codecs.npy.SidecarWriter`).  Document and sidecar folder are written under
+    temporary names and renamed into place at the end.
     """
     target = FsPath(doc_path)
     fmt = format or text.format_for(target.name)
     check_writable(target, force=force)
-    policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
+    policy = Policy(
+        mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes, doubles_only=fmt == "json"
+    )
     progress = progress or Silent()
     from_file = isinstance(model, (str, os.PathLike))
     progress.stage("reading the model")

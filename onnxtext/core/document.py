@@ -232,7 +232,7 @@ class Document:
     @functools.cached_property
     def source_map(self) -> SourceMap | None:
         """Start and end of every element (None for a binary model or a text that does not parse)."""
-        if not self.has_text or self.tree is None:
+        if not self.has_text or self.syntax_error is not None:
             return None
         ends: dict[Path, Position] = {}
         starts = text_layer.locate(self.text, self.format, ends)
@@ -264,7 +264,7 @@ class Document:
         if self.model_given is not None:
             return Decoded(self.model_given, self.folder, [])
         tree = self.tree
-        if tree is None:
+        if self.syntax_error is not None:  # a text that parses to null is decoded (and refused) below
             return Decoded(None, self.folder, [])
         data_dir: Any = "."
         if isinstance(tree, dict) and DATA_DIR_KEY in tree:

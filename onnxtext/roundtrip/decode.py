@@ -18,7 +18,6 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
 from onnx import AttributeProto, ModelProto, NodeProto, TensorProto, TypeProto
 
-from onnxtext.base.doctree import big_int_text, decimal_int
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path
 from onnxtext.base.progress import Progress, Silent
@@ -26,20 +25,25 @@ from onnxtext.codecs import (
     PAYLOAD_KEYS,
     SidecarReader,
     decode_base64,
-    decode_bytes,
-    decode_floats,
     decode_payload,
-    dtype_by_name,
-    set_float_field_bytes,
-    set_string_field_bytes,
 )
-from onnxtext.codecs.messages import kind
 from onnxtext.codecs.plain import plain_raw
 from onnxtext.roundtrip import layout
+from onnxtext.roundtrip.literals import literal_key, set_literal
 from onnxtext.roundtrip.types import TypeStringError, parse_tensor_type, parse_type
+from onnxtext.roundtrip.values import (
+    INT_KINDS,
+    as_int,
+    as_list,
+    as_mapping,
+    as_str,
+    dtype_code,
+    fail,
+    set_field,
+    set_scalar,
+)
 
 _T = FieldDescriptor
-_INT_KINDS = {_T.TYPE_INT32, _T.TYPE_INT64, _T.TYPE_UINT32, _T.TYPE_UINT64, _T.TYPE_SINT32, _T.TYPE_SINT64}
 
 
 def decode_model(
@@ -58,11 +62,11 @@ def decode_model(
     called for each item of a list of messages instead of decoding it, with the decoding function
     to call (the language server copies the message of an item unchanged since the last version).
     """
-    doc = _mapping(tree, ())
+    doc = as_mapping(tree, ())
     version = doc.get(layout.FORMAT_KEY, layout.FORMAT_VERSION)
     if type(version) is not int or version not in layout.READABLE_VERSIONS:
         readable = " and ".join(map(str, sorted(layout.READABLE_VERSIONS)))
-        _fail(
+        fail(
             "E207",
             f"unsupported document format version {version!r}",
             (layout.FORMAT_KEY,),
@@ -73,22 +77,6 @@ def decode_model(
         model, {k: v for k, v in doc.items() if k != layout.FORMAT_KEY}, ()
     )
     return model
-
-
-def _fail(code: str, message: str, path: Path, hint: str | None = None) -> NoReturn:
-    raise OnnxTextError(code, message, path=path, hint=hint)
-
-
-def _mapping(value: Any, path: Path) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        _fail("E202", f"expected a mapping, got {kind(value)}", path)
-    return value
-
-
-def _list(value: Any, path: Path) -> list[Any]:
-    if not isinstance(value, list):
-        _fail("E202", f"expected a list, got {kind(value)}", path, "write a list, e.g. [a, b]")
-    return value
 
 
 class _Decoder:
@@ -126,7 +114,7 @@ class _Decoder:
         """
         slots = _slots(msg.DESCRIPTOR)
         unknown = None
-        items: Any = _mapping(doc, path).items()
+        items: Any = as_mapping(doc, path).items()
         if isinstance(msg, NodeProto) and "attributes" in doc:
             items = [*((k, v) for k, v in items if k != "attributes"), ("attributes", doc["attributes"])]
         for key, value in items:
@@ -158,7 +146,7 @@ class _Decoder:
         hint = f"did you mean {close[0]!r}?" if close else f"keys allowed here: {', '.join(known)}"
         if key in forbidden:
             hint = "the compact form names the type in 'type:' and the data in values/base64/npy"
-        _fail("E201", f"unknown key {key!r} in {msg.DESCRIPTOR.name}", path + (key,), hint)
+        fail("E201", f"unknown key {key!r} in {msg.DESCRIPTOR.name}", path + (key,), hint)
 
     def message(self, msg: Message, value: Any, path: Path) -> None:
         name = msg.DESCRIPTOR.full_name
@@ -236,11 +224,11 @@ class _Decoder:
         try:
             return parse_type(text)
         except TypeStringError as err:
-            _fail(
-                "E203",
+            fail(
+                err.code,
                 str(err),
                 path,
-                "types look like float32[N,3,224,224], seq(int64[]), map(int64, float32)",
+                err.hint or "types look like float32[N,3,224,224], seq(int64[]), map(int64, float32)",
             )
 
     def compact_tensor(self, tensor: TensorProto, doc: dict[str, Any], path: Path) -> None:
@@ -258,11 +246,10 @@ class _Decoder:
         if known is not None:
             return known
         try:
-            known = self.tensor_types[text] = parse_tensor_type(_str(text, path + ("type",)))
+            known = self.tensor_types[text] = parse_tensor_type(as_str(text, path + ("type",)))
         except TypeStringError as err:
-            _fail(
-                "E203", str(err), path + ("type",), "tensor types look like float32[2,3], int64[] (a scalar)"
-            )
+            hint = err.hint or "tensor types look like float32[2,3], int64[] (a scalar)"
+            fail(err.code, str(err), path + ("type",), hint)
         return known
 
     # -- fields ---------------------------------------------------------------------------------
@@ -273,21 +260,21 @@ class _Decoder:
         if (owner, field.name) in layout.ATTRIBUTE_LISTS:
             self.attributes(msg, getattr(msg, field.name), value, path)
         elif (owner, field.name) in layout.DTYPE_FIELDS:
-            self.set(msg, field.name, self.dtype_code(value, path), path)
+            set_field(msg, field.name, dtype_code(value, path), path)
         elif field.message_type is None:
-            self.scalar(msg, field, value, path)
+            set_scalar(msg, field, value, path)
         elif not field.is_repeated:
             self.message(getattr(msg, field.name), value, path)
         else:
             container = getattr(msg, field.name)
             entry = field.message_type.full_name
             if entry == "onnx.StringStringEntryProto" and isinstance(value, dict):
-                self.pairs(container, value, path, "key", "value", _str)
+                self.pairs(container, value, path, "key", "value", as_str)
             elif entry == "onnx.OperatorSetIdProto" and isinstance(value, dict):
-                self.pairs(container, value, path, "domain", "version", _int)
+                self.pairs(container, value, path, "domain", "version", as_int)
             else:
                 tensors = entry == "onnx.TensorProto" and self.reuse is None
-                for i, item in enumerate(_list(value, path)):
+                for i, item in enumerate(as_list(value, path)):
                     if tensors and self.plain_tensor(container, item):
                         continue
                     try:
@@ -312,74 +299,10 @@ class _Decoder:
             entry = container.add()
             setattr(entry, key, name)
             try:
-                self.set(entry, value, check(item, path + (name,)), path + (name,))
+                set_field(entry, value, check(item, path + (name,)), path + (name,))
             except OnnxTextError as err:
                 del container[-1]
                 self.recover(err)
-
-    def dtype_code(self, value: Any, path: Path) -> int:
-        if isinstance(value, str):
-            dtype = dtype_by_name(value)
-            if dtype is None:
-                _fail(
-                    "E204",
-                    f"unknown element type {value!r}",
-                    path,
-                    "e.g. float32, int64, float16, bool, string",
-                )
-            return dtype.onnx
-        return _int(value, path)
-
-    def scalar(self, msg: Message, field: FieldDescriptor, value: Any, path: Path) -> None:
-        kind = field.type
-        if kind in (_T.TYPE_FLOAT, _T.TYPE_DOUBLE):
-            bits = 32 if kind == _T.TYPE_FLOAT else 64
-            numbers = decode_floats(
-                value if field.is_repeated or isinstance(value, dict) else [value], bits, path
-            )
-            if not field.is_repeated and len(numbers) != 1:
-                _fail("E202", f"expected one number, got {len(numbers)}", path)
-            set_float_field_bytes(msg, field.name, numbers.astype(numbers.dtype.newbyteorder("<")).tobytes())
-            return
-        decode = self.scalar_decoder(field)
-        if field.is_repeated:
-            items = [decode(item, path + (i,)) for i, item in enumerate(_list(value, path))]
-            if kind == _T.TYPE_STRING and any(type(item) is bytes for item in items):
-                for item in items:
-                    set_string_field_bytes(msg, field.name, item)
-                return
-            try:
-                getattr(msg, field.name).extend(items)
-            except (TypeError, ValueError) as err:
-                _fail("E202", f"bad value in {field.name}: {err}", path)
-        else:
-            item = decode(value, path)
-            if kind == _T.TYPE_STRING and type(item) is bytes:
-                set_string_field_bytes(msg, field.name, item)
-            else:
-                self.set(msg, field.name, item, path)
-
-    def scalar_decoder(self, field: FieldDescriptor) -> Callable[[Any, Path], Any]:
-        kind = field.type
-        if kind == _T.TYPE_STRING:
-            return _text
-        if kind == _T.TYPE_BYTES:
-            return _raw_bytes if field.name == "raw_data" else decode_bytes
-        if kind == _T.TYPE_ENUM:
-            return lambda value, path: _enum(field, value, path)
-        if kind in _INT_KINDS:
-            return _int
-        if kind == _T.TYPE_BOOL:
-            return _bool
-        _fail("E202", f"field {field.name} has an unsupported protobuf type {kind}", ())
-
-    def set(self, msg: Message, name: str, value: Any, path: Path) -> None:
-        try:
-            setattr(msg, name, value)
-        except (TypeError, ValueError) as err:
-            _fail("E202", f"bad value for {name}: {err}", path)
-
-    # -- attributes ---------------------------------------------------------------------------
 
     def attributes(self, owner: Message, container: Any, value: Any, path: Path) -> None:
         holds_dtype = (
@@ -394,8 +317,8 @@ class _Decoder:
                     self.recover(err)
             return
         literals = self.literals
-        for name, item in _mapping(value, path).items():
-            key = _literal_key(name, item, holds_dtype)
+        for name, item in as_mapping(value, path).items():
+            key = literal_key(name, item, holds_dtype)
             known = None if key is None else literals.get(key)
             if known is not None:
                 container.add().MergeFromString(known)
@@ -414,7 +337,7 @@ class _Decoder:
     def attribute(self, attr: AttributeProto, value: Any, path: Path, holds_dtype: bool) -> None:
         """An attribute's value: a literal, a tensor, a graph, or a mapping of its fields."""
         if not isinstance(value, dict):
-            self.literal(attr, value, path, holds_dtype)
+            set_literal(attr, value, path, holds_dtype)
             return
         form = value.get("type")
         if isinstance(form, str) and "[" in form:
@@ -426,62 +349,6 @@ class _Decoder:
         else:
             attr.type = AttributeProto.GRAPH
             self.message(attr.g, value, path)
-
-    def literal(self, attr: AttributeProto, value: Any, path: Path, holds_dtype: bool) -> None:
-        """``1`` is INT, ``1.0`` FLOAT, ``'x'`` STRING, lists likewise; anything else is refused.
-
-        Where an element type is expected, its name is an INT (``to: float16``); a decimal string
-        beyond +-(2^53 - 1) is an integer (JSON writes those as strings).
-        """
-        if isinstance(value, list):
-            if not value:
-                _fail(
-                    "E205",
-                    "an empty list does not say its attribute type",
-                    path,
-                    "write {type: INTS} (or FLOATS, STRINGS, ...) for an empty list",
-                )
-            kinds = {type(v) for v in value}
-            if str in kinds and all(type(v) is int or big_int_text(v) is not None for v in value):
-                value, kinds = [v if type(v) is int else int(v) for v in value], {int}
-            if kinds == {int}:
-                attr.type, field = AttributeProto.INTS, "ints"
-            elif kinds <= {int, float}:
-                attr.type, field = AttributeProto.FLOATS, "floats"
-            elif kinds == {str}:
-                attr.type, field = AttributeProto.STRINGS, "strings"
-            else:
-                _fail(
-                    "E205",
-                    "a list attribute must hold only numbers or only strings",
-                    path,
-                    "use {type: ..., <field>: ...} for other attribute kinds",
-                )
-            self.scalar(attr, AttributeProto.DESCRIPTOR.fields_by_name[field], value, path)
-        elif type(value) is int:
-            attr.type = AttributeProto.INT
-            self.set(attr, "i", value, path)
-        elif type(value) is float:
-            attr.type = AttributeProto.FLOAT
-            attr.f = value
-        elif isinstance(value, str):
-            code = _dtype_attribute(value) if holds_dtype else None
-            if code is None:
-                code = big_int_text(value)
-            if code is not None:
-                attr.type = AttributeProto.INT
-                self.set(attr, "i", code, path)
-            else:
-                attr.type = AttributeProto.STRING
-                attr.s = value.encode("utf-8", "surrogatepass")
-        else:
-            _fail(
-                "E205",
-                f"{kind(value)} is not an attribute value",
-                path,
-                "write a number, a string, a list, a tensor {type: 'float32[2]', values: [...]}, "
-                "a graph, or {type: <AttributeType>, ...} with the attribute's fields",
-            )
 
 
 _NAME = frozenset({"name"})
@@ -496,29 +363,7 @@ _NODE_NAMES = {
 }
 
 
-def _literal_key(name: Any, value: Any, holds_dtype: frozenset[str]) -> tuple[Any, ...] | None:
-    """What decides the attribute a literal becomes, as a dict key (types kept apart: ``1``,
-    ``1.0`` and ``True`` are equal in Python, and so are ``0.0`` and ``-0.0``); None for a value
-    that is not a short literal."""
-    kind = type(value)
-    if kind is int or kind is str:
-        return (name, name in holds_dtype, kind, value)
-    if kind is float:
-        return (name, False, kind, value.hex())
-    if kind is list and len(value) <= 16 and set(map(type, value)) == _INT:
-        return (name, False, list, *value)
-    return None
-
-
-_INT = {int}
-
-
-def _dtype_attribute(name: str) -> int | None:
-    dtype = dtype_by_name(name)
-    return None if dtype is None else dtype.onnx
-
-
-_PLAIN = {_T.TYPE_STRING: str, **dict.fromkeys(_INT_KINDS, int)}
+_PLAIN = {_T.TYPE_STRING: str, **dict.fromkeys(INT_KINDS, int)}
 
 
 @functools.cache
@@ -558,43 +403,3 @@ def _set_plain(msg: Message, field: FieldDescriptor, plain: type, value: Any) ->
         msg.ClearField(field.name)
         return False
     return True
-
-
-def _str(value: Any, path: Path) -> str:
-    if not isinstance(value, str):
-        _fail("E202", f"expected a string, got {kind(value)}", path, "quote it: 'text'")
-    return value
-
-
-def _text(value: Any, path: Path) -> str | bytes:
-    """A proto string field: text, or ``{base64: ...}`` for bytes that are not UTF-8."""
-    if isinstance(value, dict):
-        return decode_bytes(value, path)
-    return _str(value, path)
-
-
-def _raw_bytes(value: Any, path: Path) -> bytes:
-    return decode_base64(_str(value, path), path)
-
-
-def _int(value: Any, path: Path) -> int:
-    """An integer, or its decimal string (JSON writes integers beyond +-(2^53 - 1) so)."""
-    if type(value) is int:
-        return value
-    number = decimal_int(value)
-    if number is None:
-        _fail("E202", f"expected an integer, got {kind(value)}", path)
-    return number
-
-
-def _bool(value: Any, path: Path) -> bool:
-    if type(value) is not bool:
-        _fail("E202", f"expected true or false, got {kind(value)}", path)
-    return value
-
-
-def _enum(field: FieldDescriptor, value: Any, path: Path) -> int:
-    names = field.enum_type.values_by_name
-    if isinstance(value, str) and value in names:
-        return names[value].number
-    _fail("E204", f"unknown {field.enum_type.name} {value!r}", path, f"one of: {', '.join(names)}")

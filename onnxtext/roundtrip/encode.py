@@ -129,7 +129,7 @@ class _Encoder:
             value = float_field_bytes(msg, field.name)  # the Python API would quiet a signalling NaN
         elif not field.is_repeated:
             value = [value]
-        exact = encode_floats(value, bits)
+        exact = encode_floats(value, bits, signed_zeros=self.policy.signed_zeros)
         return exact[0] if isinstance(exact, list) and not field.is_repeated else exact
 
     # -- readable forms -------------------------------------------------------------------------
@@ -189,6 +189,8 @@ class _Encoder:
         holds_dtype = (
             layout.dtype_attributes(owner.domain, owner.op_type) if isinstance(owner, NodeProto) else _NONE
         )
+        if not _order_kept([a.name for a in attrs]):
+            return [self.fields_record(a) for a in attrs]
         cache = self.literals
         seen_all = Flow()
         for attr in attrs:  # cached (name, literal) pairs only ever have a str name
@@ -251,12 +253,13 @@ class _Encoder:
         value = next((v for f, v in present if f.name == name), None)
         if value is None:
             return None
-        if attr.type == AttributeProto.FLOAT:
-            exact = encode_floats([value], 32)
-            return exact[0] if isinstance(exact, list) and math.isfinite(exact[0]) else None
-        if attr.type == AttributeProto.FLOATS:
-            exact = encode_floats(value, 32)
-            return exact if isinstance(exact, list) and all(map(math.isfinite, exact)) else None
+        if attr.type in (AttributeProto.FLOAT, AttributeProto.FLOATS):
+            exact = encode_floats([value] if attr.type == AttributeProto.FLOAT else value, 32)
+            if not isinstance(exact, list) or not all(map(math.isfinite, exact)):
+                return None
+            if not self.policy.bare_floats(exact):
+                return None
+            return exact[0] if attr.type == AttributeProto.FLOAT else exact
         if attr.type == AttributeProto.STRING:
             text = encode_bytes(value)
             return text if isinstance(text, str) else None
@@ -281,8 +284,9 @@ class _Encoder:
         return [Flow(self.fields(e)) for e in entries]
 
     def exact_map(self, items: Any, keys: list[Any]) -> bool:
-        """A list of pairs may be written as a mapping when every key is a distinct str."""
-        return _distinct_text(keys) and not any(unknown_bytes(item) for item in items)
+        """A list of pairs may be written as a mapping when every key is a distinct str, in an order
+        that every reader keeps (:func:`_order_kept`)."""
+        return _distinct_text(keys) and _order_kept(keys) and not any(unknown_bytes(item) for item in items)
 
 
 _NAME = frozenset({"name"})
@@ -316,6 +320,24 @@ def _distinct_text(keys: list[Any]) -> bool:
     return all(type(k) is str for k in keys) and len(set(keys)) == len(keys)
 
 
+_ARRAY_INDEX_END = 2**32 - 1
+
+
+def _order_kept(keys: list[Any]) -> bool:
+    """Whether a mapping with ``keys`` reads back in this order everywhere.
+
+    JavaScript (``JSON.parse``, and YAML readers written in it) puts the keys that look like array
+    indices (``"2"``, ``"10"``: canonical decimals below 2^32 - 1) first, in ascending order, whatever
+    the text says; where that would move a key, the order (part of the model: attributes, metadata,
+    opset imports) is kept by the list form instead.
+    """
+    indices = [k for k in keys if type(k) is str and k.isdecimal() and k.isascii()]
+    indices = [k for k in indices if (k == "0" or k[0] != "0") and int(k) < _ARRAY_INDEX_END]
+    if not indices:
+        return True
+    return sorted(indices, key=int) + [k for k in keys if k not in indices] == keys
+
+
 def _text(value: str | bytes) -> Any:
     """A string field's value: text, or ``{base64: ...}`` when protobuf handed back non-UTF-8 bytes."""
     return value if type(value) is str else {"base64": encode_base64(value)}
@@ -347,8 +369,8 @@ def _present(msg: Message, skip: frozenset[str]) -> list[tuple[FieldDescriptor, 
     """The present fields of ``msg`` but ``skip``, as (field, value) pairs.
 
     The payload of a big compact tensor is never read: ``ListFields`` would copy all of its
-    ``raw_data`` out of the message only to drop it (0.14 s of a 238 MB dump).  Anything else takes
-    ``ListFields``, ten times quicker than asking field by field.
+    ``raw_data`` out of the message only to drop it.  Anything else takes ``ListFields``, much
+    quicker than asking field by field.
     """
     if "raw_data" not in skip or math.prod(msg.dims) < _BIG_ELEMENTS:  # type: ignore[attr-defined]
         present = msg.ListFields()

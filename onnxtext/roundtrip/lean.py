@@ -22,8 +22,8 @@ from onnxtext.codecs.wire import read_varint, varint
 from onnxtext.roundtrip.encode import unknown_bytes
 
 LEAN_MIN_BYTES = 1 << 20  # payloads smaller than this are parsed into the message as usual
-# Smaller files are read whole: finding the payloads walks every node in Python (about 1 us each),
-# more than the copies it saves unless the weights are big.
+# Smaller files are read whole: finding the payloads walks every node in Python, which costs more
+# than the copies it saves unless the weights are big.
 LEAN_FILE_MIN_BYTES = 1 << 26
 _GRAPH = ModelProto.DESCRIPTOR.fields_by_name["graph"].number
 _INITIALIZER = GraphProto.DESCRIPTOR.fields_by_name["initializer"].number

@@ -41,7 +41,7 @@ from onnxtext.text.scalars import float_text, json_float_text, json_int_text, re
 
 _BASE64_CHUNK = 3 << 20  # bytes encoded at a time (a multiple of 3: no padding inside)
 _TEXT_CHUNK = 4 << 20  # Base64 characters decoded at a time (a multiple of 4)
-# characters of numbers read at a time: the list regex keeps state per item, ~15 MB per 1 MB of text
+# characters of numbers read at a time: the list regex keeps state per item (memory grows with the chunk)
 _NUMBERS_CHUNK = 1 << 19
 _VALUES_CHUNK = 1 << 18  # elements formatted at a time
 _WINDOW = 1 << 24  # bytes of the document searched at a time (pages behind are released)

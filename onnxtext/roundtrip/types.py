@@ -23,7 +23,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 
 from onnx import TypeProto
 
-from onnxtext.codecs import dtype_by_name, dtype_by_onnx
+from onnxtext.codecs.dtypes import dtype_by_name, dtype_by_onnx, dtype_hint
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -87,7 +87,16 @@ def _format_dim(dim: TypeProto) -> str | None:
 
 
 class TypeStringError(ValueError):
-    """A type string that does not follow the grammar; the message says what was expected."""
+    """A type string that does not follow the grammar; the message says what was expected.
+
+    ``code`` is the diagnostic it becomes: ``E203`` (bad type string), or ``E204`` for an unknown
+    element type, whose ``hint`` names the closest known one.
+    """
+
+    def __init__(self, message: str, *, code: str = "E203", hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
 
 
 def parse_type(text: str) -> TypeProto:
@@ -196,7 +205,7 @@ def _dim(part: str, text: str) -> int:
 def _dtype_code(name: str) -> int:
     dtype = dtype_by_name(name)
     if dtype is None:
-        raise TypeStringError(f"unknown element type {name!r}")
+        raise TypeStringError(f"unknown element type {name!r}", code="E204", hint=dtype_hint(name))
     return dtype.onnx
 
 

@@ -22,7 +22,7 @@ Format = Literal["yaml", "json"]
 
 _BY_SUFFIX: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 # "module:function" under onnxtext.text, imported on first use: a dump never loads ruamel's parser, a
-# JSON build no writer (the YAML writer's Unicode classes take 10 ms to compile)
+# JSON build no writer (the YAML writer's Unicode classes take a while to compile)
 _EMITTERS = {"yaml": "yaml_emit:emit_yaml", "json": "json_emit:emit_json"}
 _PARSERS = {"yaml": "yaml_parse:parse_yaml", "json": "json_parse:parse_json"}
 _LOCATORS = {"yaml": "yaml_parse:locate_yaml", "json": "json_parse:locate_json"}

@@ -1,6 +1,5 @@
-"""Canonical YAML text, written directly.
+"""Canonical YAML text, written directly (ruamel's representer is far too slow for big graphs).
 
-ruamel's representer takes about 14 s for a 50,000-node graph; this writer takes well under 1 s.
 Layout: block mappings indented by 2, keys in dict order; a :class:`~onnxtext.text.shape.Flow` mapping
 and a list holding no mapping on one line (``{name: x, type: 'float32[2]'}``, ``[1, 3, 224, 224]``),
 however long: nothing wraps, so the text of one element never depends on another's; any other list

@@ -24,48 +24,44 @@ from onnxtext.codecs import (
     dtype_by_name,
     encode_payload,
 )
-from onnxtext.codecs.npy import container_dtype, safe_stem
+from onnxtext.codecs.npy import container_dtype
 
 FLOAT32 = dtype_by_name("float32")
 
 
-def write(tmp_path, name: str, items: np.ndarray, dt=FLOAT32, writer: SidecarWriter | None = None) -> str:
+def write(tmp_path, items: np.ndarray, dt=FLOAT32, writer: SidecarWriter | None = None) -> str:
     writer = writer or SidecarWriter(tmp_path / "m.tensors", "m.tensors")
-    reference, _ = writer.write(name, items.tobytes(), dt, items.shape)
+    reference, _ = writer.write(items.tobytes(), dt, items.shape)
     return reference
 
 
-@pytest.mark.parametrize(
-    "name, stem",
-    [
-        ("conv1/weight:0", "conv1_weight_0"),
-        (".hidden", "hidden"),
-        ("", "tensor"),
-        ("..", "tensor"),
-        ("con", "_con"),
-        ("NUL.x", "_NUL.x"),
-        ("lpt9", "_lpt9"),
-        ("a" * 300, "a" * 80),
-        ("ok-name_1.2", "ok-name_1.2"),
-        ("ünïcode", "_n_code"),
-        ("trailing.", "trailing"),
-        ("-rf", "rf"),
-    ],
-)
-def test_safe_stems(name, stem) -> None:
-    assert safe_stem(name) == stem
+def name_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16] + ".npy"
 
 
-def test_clashes_get_suffixes_and_duplicates_are_shared(tmp_path) -> None:
+def test_files_are_named_by_their_content_and_duplicates_are_shared(tmp_path) -> None:
     writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    arrays = [np.full(3, i, np.float32) for i in (0, 1, 0)]
+    refs = [write(tmp_path, a, writer=writer) for a in arrays]
+    assert refs == [f"m.tensors/{name_of(a.tobytes())}" for a in arrays]
+    assert refs[0] == refs[2]
+    assert sorted(os.listdir(tmp_path / "m.tensors")) == sorted({name_of(a.tobytes()) for a in arrays})
+
+
+def test_the_same_bytes_as_another_type_or_shape_get_a_file_of_their_own(tmp_path) -> None:
+    writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
+    zeros = np.zeros(4, np.float32)
     refs = [
-        write(tmp_path, name, np.full(3, i, np.float32), writer=writer)
-        for i, name in enumerate(["w", "W", "w"])
+        write(tmp_path, zeros, writer=writer),
+        write(tmp_path, zeros.reshape(2, 2), writer=writer),
+        write(tmp_path, zeros.view(np.int32), dtype_by_name("int32"), writer=writer),
+        write(tmp_path, zeros.reshape(2, 2), writer=writer),
     ]
-    assert refs == ["m.tensors/w.npy", "m.tensors/W-2.npy", "m.tensors/w-3.npy"]
-    same = write(tmp_path, "other", np.full(3, 1, np.float32), writer=writer)
-    assert same == "m.tensors/W-2.npy"
-    assert sorted(os.listdir(tmp_path / "m.tensors")) == ["W-2.npy", "w-3.npy", "w.npy"]
+    stem = name_of(zeros.tobytes())[:-4]
+    assert refs == [f"m.tensors/{stem}.npy", f"m.tensors/{stem}-2.npy", f"m.tensors/{stem}-3.npy", refs[1]]
+    assert np.load(tmp_path / refs[1]).shape == (2, 2)
+    assert np.load(tmp_path / refs[2]).dtype == np.int32
+    assert sorted(os.listdir(tmp_path / "m.tensors")) == sorted(r.split("/")[1] for r in refs[:3])
 
 
 def test_folder_is_created_lazily(tmp_path) -> None:
@@ -76,15 +72,16 @@ def test_folder_is_created_lazily(tmp_path) -> None:
 def test_same_model_gives_same_files(tmp_path) -> None:
     items = np.arange(1000, dtype=np.float32)
     for run in ("a", "b"):
-        write(tmp_path / run, "w", items)
-    assert (tmp_path / "a/m.tensors/w.npy").read_bytes() == (tmp_path / "b/m.tensors/w.npy").read_bytes()
+        write(tmp_path / run, items)
+    name = name_of(items.tobytes())
+    assert (tmp_path / "a/m.tensors" / name).read_bytes() == (tmp_path / "b/m.tensors" / name).read_bytes()
 
 
 def test_written_digest_is_of_the_payload(tmp_path) -> None:
     data = np.arange(6, dtype=np.float32).tobytes()
-    _, digest = SidecarWriter(tmp_path, "").write("w", data, FLOAT32, (2, 3))
-    assert digest == hashlib.sha256(data).hexdigest()
-    np.testing.assert_array_equal(np.load(tmp_path / "w.npy"), np.arange(6, dtype=np.float32).reshape(2, 3))
+    reference, digest = SidecarWriter(tmp_path, "").write(data, FLOAT32, (2, 3))
+    assert digest == hashlib.sha256(data).hexdigest() and reference == name_of(data)
+    np.testing.assert_array_equal(np.load(tmp_path / reference), np.arange(6, dtype=np.float32).reshape(2, 3))
 
 
 def test_container_dtypes() -> None:
@@ -123,8 +120,8 @@ def test_non_native_types_load_as_their_values(tmp_path, name) -> None:
 def test_reader_gives_back_the_payload(tmp_path, dt, data, dims) -> None:
     tensor = raw_tensor(dt, dims, data.draw(elements(dt, int(np.prod(dims)))))
     writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
-    reference, digest = writer.write(tensor.name, tensor.raw_data, dt, dims)
-    got = SidecarReader(tmp_path).read(reference, dt, dims, ("npy",))
+    reference, digest = writer.write(tensor.raw_data, dt, dims)
+    got = SidecarReader(tmp_path).read(reference, dt, dims, digest, ("npy",))
     assert bytes(got) == tensor.raw_data
     assert hashlib.sha256(got).hexdigest() == digest
 
@@ -134,7 +131,7 @@ def test_reader_gives_back_the_payload(tmp_path, dt, data, dims) -> None:
 
 def read_error(tmp_path, reference: str, dt=FLOAT32, shape=(3,)) -> OnnxTextError:
     with pytest.raises(OnnxTextError) as caught:
-        SidecarReader(tmp_path).read(reference, dt, shape, ("t", "npy"))
+        SidecarReader(tmp_path).read(reference, dt, shape, None, ("t", "npy"))
     assert caught.value.path == ("t", "npy")
     return caught.value
 
@@ -161,6 +158,7 @@ def test_symlink_out_of_the_folder_is_refused(tmp_path) -> None:
 def test_missing_and_unreadable(tmp_path) -> None:
     err = read_error(tmp_path, "m.tensors/w.npy")
     assert err.code == "E303" and str(tmp_path / "m.tensors" / "w.npy") in err.hint
+    assert "point npy: at the file" in err.hint
     (tmp_path / "bad.npy").write_bytes(b"not numpy")
     assert read_error(tmp_path, "bad.npy").code == "E303"
     np.save(tmp_path / "obj.npy", np.array([{}], dtype=object), allow_pickle=True)
@@ -181,7 +179,7 @@ def test_big_endian_and_fortran_files_are_read_as_values(tmp_path) -> None:
     np.save(tmp_path / "be.npy", items.astype(">f4"))
     np.save(tmp_path / "f.npy", np.asfortranarray(items))
     for name in ("be.npy", "f.npy"):
-        assert bytes(SidecarReader(tmp_path).read(name, FLOAT32, (2, 3), ())) == items.tobytes()
+        assert bytes(SidecarReader(tmp_path).read(name, FLOAT32, (2, 3), None, ())) == items.tobytes()
 
 
 def test_out_of_range_sub_byte_values(tmp_path) -> None:
@@ -220,6 +218,31 @@ def test_missing_sidecar_through_payload(tmp_path) -> None:
     assert (caught.value.code, caught.value.path) == ("E303", ("t", "npy"))
 
 
+def test_a_missing_sidecar_is_found_by_the_sha256_beside_its_reference(tmp_path) -> None:
+    tensor, payload = dumped(tmp_path)
+    renamed = {**payload, "npy": "m.tensors/renamed_by_a_regex.npy"}
+    back = blank(tensor)
+    decode_payload(renamed, back, ("t",), SidecarReader(tmp_path))
+    assert back.raw_data == tensor.raw_data
+    (tmp_path / payload["npy"]).rename(tmp_path / "m.tensors" / "w.npy")  # named as dumps used to name it
+    np.save(tmp_path / "m.tensors" / "same_shape.npy", np.array([9, 9, 9], np.float32))
+    np.save(tmp_path / "m.tensors" / "other_shape.npy", np.array([1, 2], np.float32))
+    back = blank(tensor)
+    decode_payload(renamed, back, ("t",), SidecarReader(tmp_path))
+    assert back.raw_data == tensor.raw_data
+
+
+def test_a_missing_sidecar_whose_bytes_are_nowhere_says_so(tmp_path) -> None:
+    tensor, payload = dumped(tmp_path)
+    np.save(tmp_path / payload["npy"], np.array([1, 2, 4], np.float32))  # not the bytes of its sha256
+    renamed = {**payload, "npy": "m.tensors/renamed.npy"}
+    with pytest.raises(OnnxTextError) as caught:
+        decode_payload(renamed, blank(tensor), ("t",), SidecarReader(tmp_path))
+    assert (caught.value.code, caught.value.path) == ("E303", ("t", "npy"))
+    assert payload["sha256"][:16] in caught.value.hint and "m.tensors/" in caught.value.hint
+    assert "dump the model again" in caught.value.hint
+
+
 def test_typed_storage_goes_to_sidecars_too_and_strings_stay_values(tmp_path) -> None:
     writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
     typed = onnx.TensorProto(data_type=onnx.TensorProto.FLOAT16, dims=[2], int32_data=[15360, 16384])
@@ -250,12 +273,13 @@ def test_big_payloads_hash_beside_the_write_and_still_dedupe(tmp_path) -> None:
     data = np.arange(PARALLEL_MIN_BYTES // 2, dtype=np.float32).tobytes()
     shape = (len(data) // 4,)
     writer = SidecarWriter(tmp_path / "m.tensors", "m.tensors")
-    first = writer.write("w", data, FLOAT32, shape)
-    second = writer.write("w", data, FLOAT32, shape)
-    third = writer.write("w", data[::-1], FLOAT32, shape)
+    first = writer.write(data, FLOAT32, shape)
+    second = writer.write(data, FLOAT32, shape)
+    third = writer.write(data[::-1], FLOAT32, shape)
     assert first == second and first[1] == hashlib.sha256(data).hexdigest()
-    assert sorted(p.name for p in (tmp_path / "m.tensors").iterdir()) == ["w-2.npy", "w.npy"]
-    assert third[0] == "m.tensors/w-2.npy"
+    files = sorted(p.name for p in (tmp_path / "m.tensors").iterdir())
+    assert files == sorted([name_of(data), name_of(data[::-1])])
+    assert third[0] == f"m.tensors/{name_of(data[::-1])}"
     tensor = numpy_helper.from_array(np.frombuffer(data, np.float32), "w")
     doc = {"npy": first[0], "sha256": "0" * 64}
     with pytest.raises(OnnxTextError) as err:

@@ -79,5 +79,5 @@ def test_remembered_literals_stay_apart(
         return model.SerializeToString(), [(p.code, str(p), p.path) for p in problems or []]
 
     remembered = graph()
-    monkeypatch.setattr(decode, "_literal_key", lambda *_: None)
+    monkeypatch.setattr(decode, "literal_key", lambda *_: None)
     assert remembered == graph()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +16,13 @@ import onnx
 import onnx.defs
 import pytest
 import yaml
+from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
+from onnx.backend.test.case.node import collect_testcases
 from ruamel.yaml import YAML
 
 import onnxtext
+from onnxtext.cli import main
 from onnxtext.roundtrip import layout
 from tests.models import ONNX_DATA, silero_models
 
@@ -163,34 +168,164 @@ def test_typed_payloads_go_to_sidecars(tmp_path: Path) -> None:
         doc = tmp_path / mode / "m.yaml"
         onnxtext.dump(source, doc, tensors=mode)
         text = doc.read_text()
-        assert "{name: big, type: 'float32[4096]', storage: float_data, npy: m.tensors/big.npy" in text
+        sidecar = hashlib.sha256(np.arange(4096, dtype="<f4").tobytes()).hexdigest()[:16] + ".npy"
+        assert f"{{name: big, type: 'float32[4096]', storage: float_data, npy: m.tensors/{sidecar}" in text
         assert mode == "auto" or "base64" not in text
-        assert np.load(doc.parent / "m.tensors" / "big.npy").tolist() == list(range(4096))
+        assert np.load(doc.parent / "m.tensors" / sidecar).tolist() == list(range(4096))
         assert onnxtext.load(doc).SerializeToString() == model.SerializeToString()
 
 
 # -- 5. safe in every tool -------------------------------------------------------------------------
 
+
+def doubles_model() -> onnx.ModelProto:
+    """What readers that hold every JSON number as a double (jq 1.6, JavaScript) change: integral FLOAT
+    attributes (1.0, 2.0, 1e20, and 1e21, which JavaScript prints as an integer below 1e21 only), lists
+    of them, mixed lists, -0.0 in attributes and tensors, integer-like keys (JavaScript orders them
+    first, ascending), a custom domain, int64 beyond 2^53."""
+    attrs = {"10": 1, "2": 2.0, "big": 1e20, "bigger": 1e21, "ints": [1, 2], "scales": [1.0, 2.0]}
+    attrs |= {
+        "mixed": [1.0, 2.5],
+        "zero": -0.0,
+        "zeros": [-0.0, 2.5],
+        "huge": INT64_MAX,
+        "name": "9007199254740993",
+    }
+    zeros = np.array([-0.0, 1.0, 0.0, 2.0], dtype=np.float32)
+    nodes = [
+        helper.make_node("Gemm", ["a", "b"], ["g"], alpha=1.0, beta=-0.0),
+        helper.make_node("QuickGelu", ["g"], ["q"], domain="com.microsoft", alpha=2.0),
+        helper.make_node("Custom", ["q"], ["c"], domain="10", **attrs),
+        helper.make_node("Constant", [], ["k"], value=numpy_helper.from_array(zeros.reshape(2, 2), "k")),
+        helper.make_node("Constant", [], ["one"], value_float=1.0),
+        helper.make_node("Constant", [], ["ones"], value_floats=[1.0, -0.0]),
+        helper.make_node("Add", ["c", "k"], ["y"]),
+    ]
+    inits = [
+        numpy_helper.from_array(zeros.astype(np.float16), "half"),
+        numpy_helper.from_array(np.array([complex(-0.0, 1.0)], np.complex64), "complex"),
+        helper.make_tensor("typed", TensorProto.FLOAT, [4], zeros),  # float_data
+        helper.make_tensor("double", TensorProto.DOUBLE, [2], [-0.0, 3.0]),
+        numpy_helper.from_array(np.array([INT64_MAX, -INT64_MAX - 1], np.int64), "int64"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [2, 2]) for n in ("a", "b")],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 2])],
+        initializer=inits,
+    )
+    opsets = [helper.make_opsetid(d, v) for d, v in (("", 17), ("com.microsoft", 1), ("10", 1))]
+    model = helper.make_model(graph, opset_imports=opsets)
+    helper.set_model_props(model, {"10": "ten", "2": "two", "0": "zero"})
+    return model
+
+
 INTEROP_MODELS = {
     "tricky": tricky_model,
     "silero": lambda: onnx.load(SILERO),
+    "squeezenet": lambda: onnx.load(SQUEEZENET),
     "paddle": expression_dims_model,
+    "doubles": doubles_model,
 }
+JQ, NODE = shutil.which("jq"), shutil.which("node")
+# JavaScript's own round trip, as a script or a page does it: parse, then print with an indent of one.
+NODE_SCRIPT = (
+    'let s = ""; process.stdin.setEncoding("utf8").on("data", (d) => (s += d))'
+    '.on("end", () => process.stdout.write(JSON.stringify(JSON.parse(s), null, 1)));'
+)
 
 
-def as_doubles(text: str) -> str:
-    """What a reader that holds every JSON number as a double writes back (jq 1.6, JavaScript)."""
-    return json.dumps(json.loads(text, parse_int=lambda s: int(float(s))), ensure_ascii=False)
+def through_jq(text: str) -> str:
+    if JQ is None:
+        pytest.skip("jq is not installed")
+    return subprocess.run([JQ, "."], input=text, capture_output=True, text=True, check=True).stdout
 
 
+def through_node(text: str) -> str:
+    if NODE is None:
+        pytest.skip("node is not installed")
+    done = subprocess.run([NODE, "-e", NODE_SCRIPT], input=text, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def through_python(text: str) -> str:
+    out = io.StringIO()
+    json.dump(json.load(io.StringIO(text)), out)
+    return out.getvalue()
+
+
+JSON_TOOLS = {"jq": through_jq, "node": through_node, "python": through_python}
+
+
+@pytest.mark.parametrize("tool", JSON_TOOLS)
 @pytest.mark.parametrize("name", INTEROP_MODELS)
-def test_json_survives_double_based_readers(name: str) -> None:
+def test_json_survives_every_json_tool(name: str, tool: str) -> None:
     model = INTEROP_MODELS[name]()
-    text = onnxtext.dumps(model, "json")
-    assert exact(model, as_doubles(text), "json")
-    if shutil.which("jq"):
-        done = subprocess.run(["jq", "."], input=text, capture_output=True, text=True, check=True)
-        assert exact(model, done.stdout, "json")
+    assert exact(model, JSON_TOOLS[tool](onnxtext.dumps(model, "json")), "json")
+
+
+def corpus() -> list[onnx.ModelProto]:
+    """Every conformance case, the samples, the silero-vad package's models and :func:`doubles_model`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cases = collect_testcases(None)
+    models = [case.model for case in cases] + [onnx.load(p) for p in (SILERO, SQUEEZENET, *silero_models())]
+    return [*models, doubles_model()]
+
+
+@pytest.mark.parametrize("tool", JSON_TOOLS)
+def test_the_whole_corpus_survives_every_json_tool(tool: str) -> None:
+    """All documents in one JSON array, one run of the tool; each member must build the same bytes."""
+    models = corpus()
+    texts = [onnxtext.dumps(model, "json") for model in models]
+    members = json.loads(JSON_TOOLS[tool]("[" + ",".join(texts) + "]"))
+    assert len(members) == len(models)
+    broken = [
+        i
+        for i, (model, member) in enumerate(zip(models, members, strict=True))
+        if not exact(model, json.dumps(member), "json")
+    ]
+    assert broken == [], f"{len(broken)} of {len(models)} models change through {tool}"
+
+
+def test_a_float_the_text_might_print_as_an_integer_says_its_type() -> None:
+    text = onnxtext.dumps(doubles_model(), "json")
+    assert (
+        '"attributes": {"alpha": {"type": "FLOAT", "f": 1.0}, "beta": {"type": "FLOAT", "f": {"base64"'
+        in text
+    )
+    assert '"attributes": {"alpha": {"type": "FLOAT", "f": 2.0}}' in text
+    assert '{"name": "mixed", "type": "FLOATS", "floats": [1.0, 2.5]}' in text  # in the list form: "10", "2"
+    assert '"metadata_props": [\n    {"key": "10", "value": "ten"}' in text
+    yaml_text = onnxtext.dumps(doubles_model(), "yaml")  # YAML keeps 1.0 a float and -0.0 signed
+    assert "attributes: {alpha: 1.0, beta: -0.0}" in yaml_text and "attributes: {alpha: 2.0}" in yaml_text
+    assert "{name: k, type: 'float32[2,2]', values: [-0.0, 1.0, 0.0, 2.0]}" in yaml_text
+
+
+def test_a_custom_op_built_after_jq_runs_in_onnxruntime(tmp_path: Path) -> None:
+    """com.microsoft QuickGelu's alpha stays a FLOAT through ``jq .`` and the default build, so
+    onnxruntime accepts the model (an INT alpha: ``Mismatched attribute type``)."""
+    ort = pytest.importorskip("onnxruntime")
+    node = helper.make_node("QuickGelu", ["x"], ["y"], domain="com.microsoft", alpha=2.0)
+    gemm = helper.make_node("Gemm", ["y", "w"], ["z"], alpha=1.0, beta=1.0)
+    weights = numpy_helper.from_array(np.eye(4, dtype=np.float32), "w")
+    info = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [4, 4]) for n in ("x", "z")]
+    graph = helper.make_graph([node, gemm], "g", info[:1], info[1:], initializer=[weights])
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+    model = helper.make_model(graph, opset_imports=opsets, ir_version=8)
+    source, doc, out = tmp_path / "m.onnx", tmp_path / "m.json", tmp_path / "rebuilt.onnx"
+    onnx.save(model, source)
+    result = CliRunner().invoke(main, ["dump", str(source), "-o", str(doc)])
+    assert result.exit_code == 0, result.output
+    doc.write_text(through_jq(doc.read_text()))
+    result = CliRunner().invoke(main, ["build", str(doc), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == source.read_bytes()
+    feeds = {"x": np.linspace(-2, 2, 16, dtype=np.float32).reshape(4, 4)}
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    expected = feeds["x"] / (1 + np.exp(-2.0 * feeds["x"]))
+    np.testing.assert_allclose(session.run(None, feeds)[0], expected, rtol=1e-5)
 
 
 @pytest.mark.parametrize("name", INTEROP_MODELS)
@@ -269,3 +404,28 @@ def test_every_silero_model_has_no_wrapper_or_type_mapping_left() -> None:
     for path in silero_models():
         text = onnxtext.dumps(onnx.load(path), "yaml")
         assert "tensor_type:" not in text and "type: GRAPH" not in text, path.name
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_a_big_payload_with_a_negative_zero_is_inline_only_where_the_sign_survives(
+    tmp_path: Path, fmt: str
+) -> None:
+    """The streamed path (payloads of 1 MiB and more, held out of the tree) follows the same rule."""
+    weights = np.linspace(-1, 1, 1 << 18, dtype=np.float32)
+    weights[7] = -0.0
+    model = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Identity", ["w"], ["y"])],
+            "g",
+            [],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1 << 18])],
+            initializer=[numpy_helper.from_array(weights, "w")],
+        )
+    )
+    doc = tmp_path / f"m.{fmt}"
+    onnxtext.dump(model, doc, tensors="inline")
+    text = doc.read_text()
+    assert ("base64" in text) == (fmt == "json")
+    if fmt == "json":
+        assert exact(model, through_jq(text), "json")
+    assert onnxtext.load(doc).SerializeToString() == model.SerializeToString()

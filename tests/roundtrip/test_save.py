@@ -114,7 +114,7 @@ def _sidecar_model(tmp_path: Path, seed: int) -> tuple[ModelProto, ModelProto, S
     sliced.CopyFrom(full)
     for tensor in sliced.graph.initializer:
         raw = tensor.raw_data
-        reference, digest = writer.write("w", raw, FLOAT32, tuple(tensor.dims))
+        reference, digest = writer.write(raw, FLOAT32, tuple(tensor.dims))
         tensor.ClearField("raw_data")
         if not reader.defer(tensor, reference, FLOAT32, tuple(tensor.dims), digest, ("t",)):
             tensor.raw_data = raw
@@ -181,7 +181,7 @@ def test_build_splices_big_sidecars_and_places_a_changed_one(tmp_path: Path) -> 
     api.dump(model, tmp_path / "m.yaml", tensors="npy")
     api.build(tmp_path / "m.yaml", tmp_path / "m.onnx", check=False)
     assert (tmp_path / "m.onnx").read_bytes() == model.SerializeToString()
-    sidecar = tmp_path / "m.tensors" / "w.npy"
+    (sidecar,) = (tmp_path / "m.tensors").iterdir()
     data = bytearray(sidecar.read_bytes())
     data[-1] ^= 1
     sidecar.write_bytes(bytes(data))

@@ -12,13 +12,10 @@ from pathlib import Path as FsPath
 import onnx
 
 from onnxtext import text
-from onnxtext.base.collector import gc_paused
-from onnxtext.codecs.policy import Mode, Policy
 from onnxtext.convert.build import Gate, build
-from onnxtext.convert.dump import SIDECAR_SUFFIX, dump
+from onnxtext.convert.dump import SIDECAR_SUFFIX, dump, dumps
 from onnxtext.convert.modelfile import PathLike, Transform, check_model, read_model, save_model
-from onnxtext.convert.source import Source, locate_error
-from onnxtext.roundtrip.encode import encode_model
+from onnxtext.core.document import Document
 
 __all__ = [
     "SIDECAR_SUFFIX",
@@ -31,30 +28,14 @@ __all__ = [
     "dumps",
     "load",
     "loads",
-    "locate_error",
     "read_model",
     "save_model",
 ]
 
 
-def dumps(
-    model: onnx.ModelProto | bytes,
-    format: text.Format = "yaml",
-    *,
-    tensors: Mode = "auto",
-    inline_max: int = Policy.inline_max,
-    npy_min_bytes: int = Policy.npy_min_bytes,
-) -> str:
-    """The document text of ``model``; every payload inline or Base64 (``dumps`` writes no files)."""
-    policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
-    with gc_paused():
-        return text.emit(encode_model(_as_model(model), policy), format)
-
-
 def loads(document: str, format: text.Format = "yaml", *, filename: str = "<string>") -> onnx.ModelProto:
     """The ModelProto a document text describes (``npy:`` references are read from the current folder)."""
-    model, _ = Source(document, format, filename, FsPath.cwd()).decode()
-    return model
+    return Document(document, format, filename, FsPath.cwd()).model_or_raise()
 
 
 def load(doc_path: PathLike, *, format: text.Format | None = None, check: bool = False) -> onnx.ModelProto:
@@ -63,17 +44,9 @@ def load(doc_path: PathLike, *, format: text.Format | None = None, check: bool =
     ``check`` runs onnx.checker on the model in memory; a model with external data is checked by
     :func:`build`, which can place the data files where the checker looks for them.
     """
-    source = FsPath(doc_path)
-    document = Source.read(source, format)
-    model, _ = document.decode()
+    document = Document.read(FsPath(doc_path), format)
+    model = document.model_or_raise()
     if check:
-        document.check(model)
+        with document.errors_placed():
+            check_model(model)
     return model
-
-
-def _as_model(model: onnx.ModelProto | bytes) -> onnx.ModelProto:
-    if isinstance(model, onnx.ModelProto):
-        return model
-    proto = onnx.ModelProto()
-    proto.ParseFromString(model)
-    return proto

@@ -27,6 +27,28 @@ from onnxtext.roundtrip.stream import write_document
 SIDECAR_SUFFIX = ".tensors"
 
 
+def dumps(
+    model: onnx.ModelProto | bytes,
+    format: text.Format = "yaml",
+    *,
+    tensors: Mode = "auto",
+    inline_max: int = Policy.inline_max,
+    npy_min_bytes: int = Policy.npy_min_bytes,
+) -> str:
+    """The document text of ``model``; every payload inline or Base64 (``dumps`` writes no files)."""
+    policy = Policy(mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes)
+    if not isinstance(model, onnx.ModelProto):
+        model = _parsed_model(model)
+    with gc_paused():
+        return text.emit(encode_model(model, policy), format)
+
+
+def _parsed_model(data: bytes) -> onnx.ModelProto:
+    model = onnx.ModelProto()
+    model.ParseFromString(data)
+    return model
+
+
 def dump(
     model: onnx.ModelProto | PathLike,
     doc_path: PathLike,

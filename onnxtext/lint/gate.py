@@ -12,7 +12,6 @@ from pathlib import Path
 
 import onnx
 
-from onnxtext import text
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.progress import Progress
@@ -44,12 +43,7 @@ class LintFailed(OnnxTextError):
 
 
 def decode_linted(
-    document_text: str,
-    fmt: text.Format,
-    file: str,
-    folder: Path,
-    progress: Progress,
-    warn: Callable[[Diagnostic], None] | None = None,
+    document: Document, progress: Progress, warn: Callable[[Diagnostic], None] | None = None
 ) -> tuple[onnx.ModelProto, Path, bool]:
     """The model of a document, the folder of its external data, and whether lint has run what
     ``onnx.checker.check_model(full_check=True)`` runs, once lint finds no error.
@@ -61,9 +55,8 @@ def decode_linted(
     Raises :class:`LintFailed` with every error; hands the first warnings to ``warn``, then one
     ``L101`` info saying how many more there are.
     """
-    document = Document(document_text, fmt, file, folder)
     document.decode(progress)
-    settings = load_settings(folder)
+    settings = load_settings(document.folder)
     # Payloads decoded into a spool (onnxtext.codecs.held) are not in the model: onnx.checker and
     # shape inference run on the written file instead (build checks it by path), not here.
     ignore = (*settings.ignore, *FULL_CHECK) if spooled_payloads() else settings.ignore
@@ -86,9 +79,9 @@ def decode_linted(
         if len(found) > SHOWN_WARNINGS:
             more = len(found) - SHOWN_WARNINGS
             warn(
-                Diagnostic("L101", f"{more} more warnings: `onnxtext lint {file}` lists them", "info").at(
-                    file
-                )
+                Diagnostic(
+                    "L101", f"{more} more warnings: `onnxtext lint {document.file}` lists them", "info"
+                ).at(document.file)
             )
     model = document.model
     assert model is not None  # a document that decodes to nothing has an error

@@ -26,7 +26,7 @@ from onnx.external_data_helper import (
 
 from onnxtext import api, text
 from onnxtext.base.errors import OnnxTextError
-from onnxtext.convert.source import Source
+from onnxtext.core.document import Document
 from onnxtext.roundtrip.external import copy_external_data, external_locations, remove_files
 from onnxtext.roundtrip.save import check_writable
 
@@ -50,7 +50,8 @@ def read_located(path: Path) -> tuple[onnx.ModelProto, Path]:
     """:func:`read_any`, and the folder the model's external data is relative to (beside a model;
     for a document, where its ``external_data_dir`` says)."""
     if is_document(path):
-        return Source.read(path, None).decode()
+        document = Document.read(path)
+        return document.model_or_raise(), document.data_dir
     return api.read_model(path), path.resolve().parent
 
 

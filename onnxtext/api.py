@@ -1,25 +1,33 @@
-"""The public API, shaped like :mod:`json`: ``dumps``/``loads`` for strings, ``dump``/``load`` for files.
+"""The public API, shaped like :mod:`json`: ``dumps``/``loads`` for strings, ``dump``/``load`` for files,
+and :func:`build`, which does what ``onnxtext build`` does.
 
 This is where the layers meet: text (YAML/JSON) <-> document tree <-> ModelProto, with tensor
 payloads read and written by the codecs.  Errors leave here placed at ``file:line:col``.  The steps
 of the file commands live in :mod:`onnxtext.convert`; the names here are what callers use.
+
+The facade sits above the features it puts together (the lint gate, the build surgeries) and below
+the commands only: ``onnxtext build`` is one call of :func:`build` plus printing.  Nothing in the
+package imports it but the commands.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path as FsPath
 
 import onnx
 
 from onnxtext import text
-from onnxtext.convert.build import Gate, build
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.progress import Progress
+from onnxtext.convert import build as steps
 from onnxtext.convert.dump import SIDECAR_SUFFIX, dump, dumps
 from onnxtext.convert.modelfile import PathLike, Transform, check_model, read_model, save_model
 from onnxtext.core.document import Document
 
 __all__ = [
     "SIDECAR_SUFFIX",
-    "Gate",
     "PathLike",
     "Transform",
     "build",
@@ -50,3 +58,51 @@ def load(doc_path: PathLike, *, format: text.Format | None = None, check: bool =
         with document.errors_placed():
             check_model(model)
     return model
+
+
+def build(
+    doc_path: PathLike | None,
+    output: PathLike,
+    *,
+    format: text.Format | None = None,
+    check: bool = True,
+    force: bool = False,
+    stdin_text: str | None = None,
+    prune: bool = False,
+    dedupe: bool = False,
+    opset: int | None = None,
+    infer_shapes: bool = False,
+    progress: Progress | None = None,
+    warn: Callable[[Diagnostic], None] | None = None,
+    report: Callable[[str], None] | None = None,
+) -> onnx.ModelProto:
+    """Build the model of the document at ``doc_path`` into ``output`` (a ``.onnx``), as ``onnxtext build``.
+
+    ``check`` (the default) lints the document first, with the rules that ``[tool.onnxtext.lint]`` of
+    the nearest pyproject.toml selects: an error stops the build (:class:`onnxtext.lint.gate.LintFailed`
+    lists every one; nothing is written), and each warning goes to ``warn`` (nothing is printed).
+    Then ``onnx.checker`` runs where lint did not already run its checks.  ``check=False`` skips both.
+
+    ``prune``, ``dedupe``, ``opset`` and ``infer_shapes`` change the decoded model before it is checked
+    and written (``build --prune`` ...); ``report`` receives what they have to say (dedupe's savings).
+    ``stdin_text`` stands for the document when ``doc_path`` is None.  An existing ``output`` is
+    replaced only with ``force``.  Errors are :class:`~onnxtext.base.errors.OnnxTextError`, placed at
+    ``file:line:col``.  Returns the decoded model (see :func:`onnxtext.convert.build.build`).
+    """
+    from onnxtext.lint.gate import decode_linted  # a dump does not pay for the linter's imports
+    from onnxtext.surgery import pipeline
+
+    transform = pipeline(
+        prune=prune, dedupe=dedupe, opset=opset, infer_shapes=infer_shapes, report=report or (lambda _: None)
+    )
+    return steps.build(
+        doc_path,
+        output,
+        format=format,
+        check=check,
+        force=force,
+        stdin_text=stdin_text,
+        progress=progress,
+        transform=transform,
+        gate=functools.partial(decode_linted, warn=warn),
+    )

@@ -50,8 +50,11 @@ def reports_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def fail(err: OnnxTextError) -> NoReturn:
+def fail(err: OnnxTextError, *after: str) -> NoReturn:
+    """Report ``err`` on stderr (then the ``after`` lines) and exit 1."""
     click.echo(err.report(), err=True)
+    for line in after:
+        click.echo(line, err=True)
     sys.exit(1)
 
 

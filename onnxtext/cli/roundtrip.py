@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import click
 
 from onnxtext import api
-from onnxtext.cli.common import format_option, progress_bar, quiet_option, reports_errors, tensor_options
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.cli.common import (
+    fail,
+    format_option,
+    progress_bar,
+    quiet_option,
+    reports_errors,
+    tensor_options,
+)
 from onnxtext.surgery import pipeline
 
 
@@ -100,24 +108,31 @@ def build(
     source = None if document == "-" else document
     fmt_ = fmt or ("yaml" if source is None else format_option(document, fmt))
     target = output or Path(document).with_suffix(".onnx")
-    from onnxtext.lint.gate import decode_linted as lint_gate  # only build pays for the linter's imports
+    warnings: list[Diagnostic] = []
+    try:
+        with progress_bar("onnxtext build", quiet) as progress:
+            api.build(
+                source,
+                target,
+                format=fmt_,
+                check=check,
+                force=force,
+                stdin_text=stdin,
+                prune=prune,
+                dedupe=dedupe,
+                opset=opset,
+                infer_shapes=infer_shapes,
+                progress=progress,
+                warn=warnings.append,
+                report=lambda line: click.echo(line, err=True),
+            )
+    except OnnxTextError as err:  # the error first, then what else lint found
+        fail(err, *([_warning_count(warnings, source)] if warnings else []))
+    if warnings:
+        click.echo(_warning_count(warnings, source), err=True)
 
-    transform = pipeline(
-        prune=prune,
-        dedupe=dedupe,
-        opset=opset,
-        infer_shapes=infer_shapes,
-        report=lambda line: click.echo(line, err=True),
-    )
-    with progress_bar("onnxtext build", quiet) as progress:
-        api.build(
-            source,
-            target,
-            format=fmt_,
-            check=check,
-            force=force,
-            stdin_text=stdin,
-            progress=progress,
-            transform=transform,
-            gate=functools.partial(lint_gate, warn=lambda found: click.echo(found.report(), err=True)),
-        )
+
+def _warning_count(warnings: list[Diagnostic], source: str | None) -> str:
+    from onnxtext.lint.report import warning_count
+
+    return warning_count(warnings, source or "<stdin>").report()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import collections
 import json
-from collections.abc import Iterable
+import shlex
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from onnxtext.base.diagnostics import Diagnostic
@@ -19,6 +20,17 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 def text(diagnostics: list[Diagnostic]) -> str:
     """One ``file:line:col: severity CODE message`` line per diagnostic, each with its hint line."""
     return "".join(d.report() + "\n" for d in diagnostics)
+
+
+def warning_count(warnings: Sequence[Diagnostic], file: str) -> Diagnostic:
+    """The one line ``build`` prints for the warnings of ``file`` instead of listing them:
+    ``info L101 12 warnings (N101 x3, R206 x9): run onnxtext lint m.yaml``."""
+    counts = collections.Counter(d.code for d in warnings)
+    by_code = ", ".join(f"{code} x{count}" for code, count in sorted(counts.items()))
+    total = len(warnings)
+    command = "onnxtext lint on the document" if file == "<stdin>" else f"onnxtext lint {shlex.quote(file)}"
+    noun = "warning" if total == 1 else "warnings"
+    return Diagnostic("L101", f"{total} {noun} ({by_code}): run {command}", "info").at(file)
 
 
 def statistics(diagnostics: list[Diagnostic]) -> str:

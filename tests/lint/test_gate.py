@@ -30,14 +30,14 @@ def checker_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 def test_build_runs_the_checker_once(tmp_path: Path, checker_calls: list[object]) -> None:
     (tmp_path / "m.yaml").write_text(dumped(chain_model(), "yaml"))
-    build(tmp_path / "m.yaml", tmp_path / "m.onnx", gate=decode_linted)
+    build(tmp_path / "m.yaml", tmp_path / "m.onnx")
     assert len(checker_calls) == 1  # lint's C501; api.check_model is not run again
     assert onnx.load(tmp_path / "m.onnx") == chain_model()
 
 
 def test_a_transform_is_checked_after_lint(tmp_path: Path, checker_calls: list[object]) -> None:
     (tmp_path / "m.yaml").write_text(dumped(chain_model(), "yaml"))
-    build(tmp_path / "m.yaml", tmp_path / "m.onnx", transform=lambda model: model, gate=decode_linted)
+    build(tmp_path / "m.yaml", tmp_path / "m.onnx", prune=True)
     assert len(checker_calls) == 2  # the transformed model is not the one lint judged
 
 
@@ -51,7 +51,7 @@ def test_without_the_checker_rules_build_checks_itself(
     assert not checked and model == chain_model()
     checker_calls.clear()
     (tmp_path / "m.yaml").write_text(text)
-    build(tmp_path / "m.yaml", tmp_path / "m.onnx", gate=decode_linted)
+    build(tmp_path / "m.yaml", tmp_path / "m.onnx")
     assert checker_calls[-1] == model  # api.check_model's full check, after lint's C501 (when selected)
     assert len(checker_calls) == (1 if ignored == "C501" else 2)
 

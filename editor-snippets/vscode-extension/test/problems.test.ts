@@ -13,7 +13,7 @@ bad.onnx: error R201 input 'nope' of node 'r2' is produced by no node, initializ
   hint: add the producer, or use the name of an existing value
 <input>: error E501 m.onnx.yaml already exists
   hint: pass --force to overwrite it, or choose another -o path
-w.onnx.yaml: info L101 94 more warnings: \`onnxtext lint w.onnx.yaml\` lists them
+w.onnx.yaml: info L101 94 warnings (R205 x2, R206 x92): run onnxtext lint w.onnx.yaml
 `;
 
 test("every kind of diagnostic line is read, each with its hint", () => {
@@ -55,7 +55,7 @@ test("every kind of diagnostic line is read, each with its hint", () => {
       file: "w.onnx.yaml",
       severity: "info",
       code: "L101",
-      message: "94 more warnings: `onnxtext lint w.onnx.yaml` lists them",
+      message: "94 warnings (R205 x2, R206 x92): run onnxtext lint w.onnx.yaml",
     },
   ]);
 });

@@ -29,11 +29,13 @@ from pathlib import Path as FsPath
 from _ruamel_yaml import CParser
 from ruamel.yaml.events import ScalarEvent, StreamEndEvent
 
-from onnxtext import api, text
+from onnxtext import text
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path, format_path
 from onnxtext.codecs.policy import Mode, Policy
-from onnxtext.core.document import read_text
+from onnxtext.convert.dump import SIDECAR_SUFFIX, dump
+from onnxtext.convert.modelfile import Transform
+from onnxtext.core.document import Document, read_text
 from onnxtext.roundtrip.external import DATA_DIR_KEY
 from onnxtext.roundtrip.layout import FORMAT_KEY
 
@@ -61,7 +63,7 @@ class Options:
     tensors: Mode = "auto"
     inline_max: int = Policy.inline_max
     npy_min_bytes: int = Policy.npy_min_bytes
-    transform: api.Transform | None = None
+    transform: Transform | None = None
 
 
 def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Options | None = None) -> bool:
@@ -79,11 +81,11 @@ def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Op
             str(source)
         ) from None
     original = read_text(source)
-    model = api.load(source, format=fmt)
+    model = Document.read(source, fmt).model_or_raise()
     options = options or Options()
     with tempfile.TemporaryDirectory(dir=source.parent, prefix=_STAGING_PREFIX) as staging:
         staged = FsPath(staging) / source.name
-        api.dump(
+        dump(
             model,
             staged,
             format=fmt,
@@ -292,8 +294,8 @@ def _keep_data_dir(canonical: str, original: str, fmt: text.Format) -> str:
 
 def _move_into_place(staged: FsPath, target: FsPath) -> None:
     """Replace ``target`` and its sidecar folder by the staged ones (the document first, as ``dump`` does)."""
-    new_folder = staged.with_name(staged.stem + api.SIDECAR_SUFFIX)
-    old_folder = target.with_name(target.stem + api.SIDECAR_SUFFIX)
+    new_folder = staged.with_name(staged.stem + SIDECAR_SUFFIX)
+    old_folder = target.with_name(target.stem + SIDECAR_SUFFIX)
     if old_folder.exists() and not all(p.suffix == ".npy" and p.is_file() for p in old_folder.iterdir()):
         raise OnnxTextError(
             "E501",

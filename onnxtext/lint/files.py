@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from onnxtext.api import read_model
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.errors import OnnxTextError
+from onnxtext.convert.modelfile import read_model
 from onnxtext.core.document import Document
 from onnxtext.fmt import looks_like_document
 from onnxtext.lint.engine import Selection, lint

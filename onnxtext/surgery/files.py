@@ -1,7 +1,7 @@
 """Models in and out of the surgery commands: ``.onnx`` files and documents alike.
 
 A command reads either kind and writes the kind its output's name asks for: ``.onnx`` a model,
-``.yaml``/``.yml``/``.json`` the canonical document (through :mod:`onnxtext.api`).  Both are written
+``.yaml``/``.yml``/``.json`` the canonical document (through :mod:`onnxtext.convert`).  Both are written
 atomically and never over an existing file unless ``force``.  External data files (never read here)
 are copied beside the output when it goes to another folder, so its references still resolve.
 
@@ -24,8 +24,10 @@ from onnx.external_data_helper import (
     write_external_data_tensors,
 )
 
-from onnxtext import api, text
+from onnxtext import text
 from onnxtext.base.errors import OnnxTextError
+from onnxtext.convert.dump import dump
+from onnxtext.convert.modelfile import read_model, save_model
 from onnxtext.core.document import Document
 from onnxtext.roundtrip.external import copy_external_data, external_locations, remove_files
 from onnxtext.roundtrip.save import check_writable
@@ -52,7 +54,7 @@ def read_located(path: Path) -> tuple[onnx.ModelProto, Path]:
     if is_document(path):
         document = Document.read(path)
         return document.model_or_raise(), document.data_dir
-    return api.read_model(path), path.resolve().parent
+    return read_model(path), path.resolve().parent
 
 
 def read_with_data(path: Path) -> tuple[onnx.ModelProto, bool]:
@@ -88,9 +90,9 @@ def write_any(
     copied = copy_external_data(locations, source.resolve().parent, target.resolve().parent, force=force)
     try:
         if is_document(target):
-            api.dump(model, target, force=True)
+            dump(model, target, force=True)
         else:
-            api.save_model(model, target, force=True)
+            save_model(model, target, force=True)
     except BaseException:
         remove_files(copied)
         raise
@@ -109,7 +111,7 @@ def _save_with_data_file(model: onnx.ModelProto, target: Path, *, force: bool) -
         write_external_data_tensors(model, os.fspath(staging))
         os.replace(staging / location, data)
         try:
-            api.save_model(model, target, force=True)
+            save_model(model, target, force=True)
         except BaseException:
             remove_files([data])
             raise

@@ -56,6 +56,8 @@ def dump(
     options = {"tensors": tensors, "inline_max": inline_max, "npy_min_bytes": npy_min_bytes}
     transform = pipeline(strip_doc=strip_doc, infer_shapes=infer_shapes)
     if output == "-":
+        if tensors == "npy":  # a pipe carries one text: no sidecar can go with it
+            raise click.UsageError("--tensors npy writes .npy sidecars beside the document: pass -o DOC")
         proto = api.read_model(model)
         click.echo(api.dumps(transform(proto) if transform else proto, fmt_, **options), nl=False)
         return

@@ -120,7 +120,7 @@ def _replace_folder(staging: FsPath, folder: FsPath) -> None:
                 "E501",
                 f"{folder} exists and holds files that are not .npy sidecars",
                 hint="move that folder away; onnxtext owns <document>.tensors/",
-            )
+            ).at(str(folder))
         trash = folder.with_name(folder.name + ".old")
         os.replace(folder, trash)
         shutil.rmtree(trash, ignore_errors=True)

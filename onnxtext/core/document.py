@@ -21,7 +21,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import onnx
 from google.protobuf.message import Message
@@ -37,6 +37,9 @@ from onnxtext.codecs.policy import Policy
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY
+
+if TYPE_CHECKING:
+    from onnxtext.text.comments import Comment
 
 Position = tuple[int, int]
 
@@ -220,8 +223,32 @@ class Document:
                 return encode_model(self.model_given, Policy(mode="base64")), None
         try:
             return text_layer.parse(self.text, self.format, self.canonical), None
-        except OnnxTextError as err:  # placed by the parser itself (or at the top of the file)
-            return None, err.diagnostic.at(self.file, err.line or 1, err.col or 1)
+        except OnnxTextError as err:
+            return None, self._placed_syntax_error(err)
+
+    def _placed_syntax_error(self, err: OnnxTextError) -> Diagnostic:
+        """A parser's error placed in this file (the parser knows its line, else the top of the file)."""
+        return err.diagnostic.at(self.file, err.line or 1, err.col or 1)
+
+    @functools.cached_property
+    def comments(self) -> list[Comment]:
+        """The comments of the text in order, each with the element it annotates (only YAML has any).
+
+        Read in the same walk as the tree when the tree is not known yet (``fmt`` asks for both).
+        """
+        if not self.has_text or self.format != "yaml" or "#" not in self.text:
+            return []
+        parsed_before = "_parsed" in self.__dict__
+        if parsed_before and self.tree is None:
+            return []
+        try:
+            tree, comments = text_layer.parse_commented(self.text, self.format)
+        except OnnxTextError as err:
+            self.__dict__["_parsed"] = (None, self._placed_syntax_error(err))
+            return []
+        if not parsed_before:
+            self.__dict__["_parsed"] = (tree, None)  # what the cached property would compute
+        return comments
 
     @property
     def tree(self) -> Any:
@@ -282,10 +309,10 @@ class Document:
         """The model, or the first problem of the document raised as an OnnxTextError placed here.
 
         Strict, where :meth:`decode` recovers: decoding stops at the first problem, and the tree is
-        not kept (a build holds only the model while it checks and writes it).  The result is kept
-        as :attr:`decoded` (without diagnostics); a document already decoded raises its first
-        diagnostic.  ``sidecars`` reads the ``npy:`` payloads (a build passes one that leaves big
-        payloads in their files: the model then lacks them).
+        not kept unless it was known before (a build holds only the model while it writes it).
+        The result is kept as :attr:`decoded` (without diagnostics); a document already decoded
+        raises its first diagnostic.  ``sidecars`` reads the ``npy:`` payloads (a build passes one
+        that leaves big payloads in their files: the model then lacks them).
         """
         if self._decoded is None:
             self._decoded = self._decode_strict(progress or Silent(), sidecars or SidecarReader(self.folder))
@@ -314,12 +341,20 @@ class Document:
             return Decoded(self.model_given, self.folder, [])
         with self.errors_placed(), gc_paused():
             progress.stage("parsing")
-            tree = text_layer.parse(self.text, self.format)
-            tree, data_dir, problem = _without_data_dir(tree)
+            tree, data_dir, problem = _without_data_dir(self._tree_once())
             if problem is not None:
                 raise problem
             progress.stage("decoding", _item_count(tree))
             return Decoded(decode_model(tree, sidecars, progress), self.folder / data_dir, [])
+
+    def _tree_once(self) -> Any:
+        """The tree for one use: the known one, else parsed and not kept (a big graph's tree would
+        otherwise stay in memory while the build writes the model)."""
+        if "_parsed" not in self.__dict__:
+            return text_layer.parse(self.text, self.format)
+        if self.syntax_error is not None:
+            raise OnnxTextError.of(self.syntax_error)
+        return self.tree
 
     def _decode(self, progress: Progress) -> Decoded:
         if self.model_given is not None:

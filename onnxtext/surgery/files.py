@@ -33,7 +33,7 @@ from onnxtext.roundtrip.external import copy_external_data, external_locations, 
 from onnxtext.roundtrip.save import check_writable
 
 
-def is_document(path: os.PathLike[str] | str) -> bool:
+def has_document_suffix(path: os.PathLike[str] | str) -> bool:
     """True for a name ending in .yaml, .yml or .json (any case)."""
     try:
         text.format_for(os.fspath(path))
@@ -51,7 +51,7 @@ def read_any(path: Path) -> onnx.ModelProto:
 def read_located(path: Path) -> tuple[onnx.ModelProto, Path]:
     """:func:`read_any`, and the folder the model's external data is relative to (beside a model;
     for a document, where its ``external_data_dir`` says)."""
-    if is_document(path):
+    if has_document_suffix(path):
         document = Document.read(path)
         return document.model_or_raise(), document.data_dir
     return read_model(path), path.resolve().parent
@@ -83,13 +83,13 @@ def write_any(
     target keeps them in ``<target name>.data`` beside it, as ``onnx.save`` would.
     """
     check_writable(target, force=force)
-    if external_data and not is_document(target):
+    if external_data and not has_document_suffix(target):
         _save_with_data_file(model, target, force=force)
         return
     locations = external_locations(model)
     copied = copy_external_data(locations, source.resolve().parent, target.resolve().parent, force=force)
     try:
-        if is_document(target):
+        if has_document_suffix(target):
             dump(model, target, force=True)
         else:
             save_model(model, target, force=True)

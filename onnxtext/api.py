@@ -20,8 +20,8 @@ import onnx
 
 from onnxtext import text
 from onnxtext.base.diagnostics import Diagnostic
-from onnxtext.base.progress import Progress
-from onnxtext.convert import build as steps
+from onnxtext.base.progress import Progress, Silent
+from onnxtext.convert.build import Build
 from onnxtext.convert.dump import SIDECAR_SUFFIX, dump, dumps
 from onnxtext.convert.modelfile import PathLike, Transform, check_model, read_model, save_model
 from onnxtext.core.document import Document
@@ -87,7 +87,7 @@ def build(
     and written (``build --prune`` ...); ``report`` receives what they have to say (dedupe's savings).
     ``stdin_text`` stands for the document when ``doc_path`` is None.  An existing ``output`` is
     replaced only with ``force``.  Errors are :class:`~onnxtext.base.errors.OnnxTextError`, placed at
-    ``file:line:col``.  Returns the decoded model (see :func:`onnxtext.convert.build.build`).
+    ``file:line:col``.  Returns the decoded model (see :meth:`onnxtext.convert.build.Build.run`).
     """
     from onnxtext.lint.gate import decode_linted  # a dump does not pay for the linter's imports
     from onnxtext.surgery import pipeline
@@ -95,14 +95,6 @@ def build(
     transform = pipeline(
         prune=prune, dedupe=dedupe, opset=opset, infer_shapes=infer_shapes, report=report or (lambda _: None)
     )
-    return steps.build(
-        doc_path,
-        output,
-        format=format,
-        check=check,
-        force=force,
-        stdin_text=stdin_text,
-        progress=progress,
-        transform=transform,
-        gate=functools.partial(decode_linted, warn=warn),
-    )
+    gate = functools.partial(decode_linted, warn=warn)
+    steps = Build(FsPath(output), check, force, progress or Silent(), transform, gate)
+    return steps.run(doc_path, format=format, stdin_text=stdin_text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -91,18 +92,7 @@ def dump(
 @click.option("--infer-shapes", is_flag=True, help="add the value_info shape inference finds")
 @quiet_option
 @reports_errors
-def build(
-    document: str,
-    output: Path | None,
-    fmt: str | None,
-    check: bool,
-    force: bool,
-    prune: bool,
-    dedupe: bool,
-    opset: int | None,
-    infer_shapes: bool,
-    quiet: bool,
-) -> None:
+def build(document: str, output: Path | None, fmt: str | None, quiet: bool, **switches: Any) -> None:
     """Build an .onnx model from a YAML/JSON DOCUMENT."""
     if document == "-" and output is None:
         raise click.UsageError("reading from stdin needs -o MODEL.onnx")
@@ -117,16 +107,11 @@ def build(
                 source,
                 target,
                 format=fmt_,
-                check=check,
-                force=force,
                 stdin_text=stdin,
-                prune=prune,
-                dedupe=dedupe,
-                opset=opset,
-                infer_shapes=infer_shapes,
                 progress=progress,
                 warn=warnings.append,
                 report=lambda line: click.echo(line, err=True),
+                **switches,  # check, force, prune, dedupe, opset, infer_shapes: api.build's own names
             )
     except OnnxTextError as err:  # the error first, then what else lint found
         fail(err, *([_warning_count(warnings, source)] if warnings else []))

@@ -4,7 +4,7 @@ How the text is read is chosen first: big payload scalars (``base64``/``inline``
 are left in the mapped file and decoded into a spool the model writer copies from; anything that
 path cannot do exactly is built the ordinary way.  Either way the text is a
 :class:`~onnxtext.core.document.Document`, which places every error at ``file:line:col``.  Then
-:class:`_BuildSteps` decodes (or lets a gate, such as the linter's, decode and judge), checks and writes.
+:meth:`Build._write` decodes (or lets a gate, such as the linter's, decode and judge), checks and writes.
 """
 
 from __future__ import annotations
@@ -33,69 +33,57 @@ from onnxtext.roundtrip.stream import thin_document
 Gate = Callable[[Document, Progress], tuple[onnx.ModelProto, FsPath, bool]]
 
 
-def build(
-    doc_path: PathLike | None,
-    output: PathLike,
-    *,
-    format: text.Format | None = None,
-    check: bool = True,
-    force: bool = False,
-    stdin_text: str | None = None,
-    progress: Progress | None = None,
-    transform: Transform | None = None,
-    gate: Gate | None = None,
-) -> onnx.ModelProto:
-    """Build the model of a document into ``output`` (a ``.onnx``), checked unless ``check`` is False.
+@dataclasses.dataclass(frozen=True)
+class Build:
+    """A build into ``target`` (a ``.onnx``): how it checks, whether it may replace ``target``, what
+    it reports progress to, the surgery it applies (``transform``) and the ``gate`` it asks first.
 
     Checking runs ``onnx.checker``; with a ``gate`` (:func:`onnxtext.api.build` passes the linter's,
     :func:`onnxtext.lint.gate.decode_linted`), the gate decodes and judges the document first and
-    the checker runs only where the gate did not already run the same checks.
-
-    External data files are copied beside ``output`` when they live elsewhere, then the written
-    model is checked by path; nothing stays behind when the check fails.  ``stdin_text`` stands for
-    the document when ``doc_path`` is None (its folder is then the current one).  ``transform`` (a
-    surgery) changes the decoded model before it is checked and written.
-
-    Returns the decoded model; unchecked and untransformed, it lacks the sidecar payloads of 1 MiB
-    and more, which went from their files straight into ``output``.
+    the checker runs only where the gate did not already run the same checks.  ``transform``
+    changes the decoded model before it is checked and written.
     """
-    target = FsPath(output)
-    check_writable(target, force=force)
-    progress = progress or Silent()
-    steps = _BuildSteps(target, check, force, progress, transform, gate)
-    if doc_path is None:
-        return steps.run(Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd()))
-    source = FsPath(doc_path)
-    fmt = format or text.format_for(source.name)
-    # Big payload scalars are decoded from the file as they are needed: into a spool file that the
-    # model writer copies from (unless a transform needs the whole model), else into the model.
-    with contextlib.ExitStack() as stack:
-        if transform is None:  # the spool sits beside the output: that disk takes the weights anyway
-            target.parent.mkdir(parents=True, exist_ok=True)
-        spool = None if transform else stack.enter_context(tempfile.TemporaryFile(dir=target.parent))
-        held = HeldPayloads(spool=spool)
-        thinned = thin_document(source, fmt, held)
-        if thinned is not None:
-            try:
-                with holding(held):
-                    return steps.run(Document(thinned, fmt, str(source), source.parent.resolve()), held)
-            except (NotHeld, OnnxTextError):
-                pass  # built (or refused, at the right line) the ordinary way
-    return steps.run(Document.read(source, format))
-
-
-@dataclasses.dataclass
-class _BuildSteps:
-    """What :func:`build` does with a document, once it has chosen how to read it."""
 
     target: FsPath
-    check: bool
-    force: bool
-    progress: Progress
-    transform: Transform | None
-    gate: Gate | None
+    check: bool = True
+    force: bool = False
+    progress: Progress = dataclasses.field(default_factory=Silent)
+    transform: Transform | None = None
+    gate: Gate | None = None
 
-    def run(self, document: Document, held: HeldPayloads | None = None) -> onnx.ModelProto:
+    def run(
+        self, doc_path: PathLike | None, *, format: text.Format | None = None, stdin_text: str | None = None
+    ) -> onnx.ModelProto:
+        """Build the model of the document at ``doc_path`` (``stdin_text`` when it is None, read as if in
+        the current folder); nothing stays behind when it fails.
+
+        External data files are copied beside ``target`` when they live elsewhere, then the written
+        model is checked by path.  Returns the decoded model; unchecked and untransformed, it lacks
+        the sidecar payloads of 1 MiB and more, which went from their files straight into ``target``.
+        """
+        target = self.target
+        check_writable(target, force=self.force)
+        if doc_path is None:
+            return self._write(Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd()))
+        source = FsPath(doc_path)
+        fmt = format or text.format_for(source.name)
+        # Big payload scalars are decoded from the file as they are needed: into a spool file that the
+        # model writer copies from (unless a transform needs the whole model), else into the model.
+        with contextlib.ExitStack() as stack:
+            if self.transform is None:  # the spool sits beside the output: that disk takes the weights anyway
+                target.parent.mkdir(parents=True, exist_ok=True)
+            spool = None if self.transform else stack.enter_context(tempfile.TemporaryFile(dir=target.parent))
+            held = HeldPayloads(spool=spool)
+            thinned = thin_document(source, fmt, held)
+            if thinned is not None:
+                try:
+                    with holding(held):
+                        return self._write(Document(thinned, fmt, str(source), source.parent.resolve()), held)
+                except (NotHeld, OnnxTextError):
+                    pass  # built (or refused, at the right line) the ordinary way
+        return self._write(Document.read(source, format))
+
+    def _write(self, document: Document, held: HeldPayloads | None = None) -> onnx.ModelProto:
         """Decode, check and write ``document``; NotHeld when ``held`` payloads were not all decoded."""
         target, check, force, progress = self.target, self.check, self.force, self.progress
         transform, gate = self.transform, self.gate

@@ -274,6 +274,7 @@ def test_fmt_reads_the_file_once_and_each_text_once(
         (json_parse, "parse_json"),
         (json_parse, "locate_json"),
         (comments, "parse_commented_yaml"),
+        (comments, "scan_yaml_comments"),
     ]:
         real = getattr(module, name)
         monkeypatch.setattr(module, name, functools.partial(_counted, real, walks))

@@ -62,8 +62,10 @@ def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Op
         ) from None
     document = Document.read(source, fmt)
     comments = document.comments  # first: the walk that finds them reads the tree too
-    tree = document.tree
+    data_dir = _data_dir(document.tree)
     model = document.model_or_raise()  # decoded from that tree
+    original = document.text
+    del document  # its tree: a big graph's would stay in memory while the canonical text is made
     options = options or Options()
     with tempfile.TemporaryDirectory(dir=source.parent, prefix=_STAGING_PREFIX) as staging:
         staged = FsPath(staging) / source.name
@@ -76,9 +78,10 @@ def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Op
             npy_min_bytes=options.npy_min_bytes,
             transform=options.transform,
         )
-        canonical = _with_data_dir(staged.read_text(encoding="utf-8"), tree, fmt)
+        del model  # written: the comments' check below reads a whole text again
+        canonical = _with_data_dir(staged.read_text(encoding="utf-8"), data_dir, fmt)
         result = keep_comments(canonical, comments, str(source))
-        if result == document.text:
+        if result == original:
             return False
         if write:
             staged.write_text(result, encoding="utf-8", newline="")
@@ -86,10 +89,15 @@ def format_file(path: str | os.PathLike[str], *, write: bool = True, options: Op
     return True
 
 
-def _with_data_dir(canonical: str, tree: Any, fmt: text.Format) -> str:
-    """Re-add the original's ``external_data_dir`` (a model dumped from elsewhere keeps finding its data)."""
+def _data_dir(tree: Any) -> str | None:
+    """The document's ``external_data_dir`` entry, when it has a valid one."""
     data_dir = tree.get(DATA_DIR_KEY) if isinstance(tree, dict) else None
-    if not isinstance(data_dir, str):
+    return data_dir if isinstance(data_dir, str) else None
+
+
+def _with_data_dir(canonical: str, data_dir: str | None, fmt: text.Format) -> str:
+    """Re-add the original's ``external_data_dir`` (a model dumped from elsewhere keeps finding its data)."""
+    if data_dir is None:
         return canonical
     lines = canonical.split("\n")
     entry = text.emit({DATA_DIR_KEY: data_dir}, fmt).split("\n")

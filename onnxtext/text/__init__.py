@@ -77,6 +77,15 @@ def parse_commented(text: str, fmt: Format) -> tuple[Any, list[Comment]]:
         return parse_commented_yaml(text)
 
 
+def scan_comments(text: str) -> list[Comment]:
+    """The comments of a YAML text in order, without the elements they annotate (cheaper than
+    :func:`parse_commented` when only the comments count); raises as :func:`parse` does."""
+    from onnxtext.text.comments import scan_yaml_comments
+
+    with gc_paused():
+        return scan_yaml_comments(text)
+
+
 def locate(
     text: str, fmt: Format, ends: dict[Path, tuple[int, int]] | None = None
 ) -> dict[Path, tuple[int, int]]:
@@ -100,4 +109,4 @@ def _pick(table: dict[str, Any], fmt: str) -> Any:
     return entry
 
 
-__all__ = ["Format", "emit", "format_for", "locate", "parse", "parse_commented"]
+__all__ = ["Format", "emit", "format_for", "locate", "parse", "parse_commented", "scan_comments"]

@@ -13,7 +13,7 @@ import bisect
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ruamel.yaml.events import ScalarEvent
@@ -25,38 +25,58 @@ from onnxtext.text.yaml_parse import LINE_BREAK, Positions, read_yaml
 @dataclasses.dataclass(frozen=True)
 class Comment:
     """A comment: 1-based ``line`` and ``col`` (of its ``#``), its text, whether it owns its line, and
-    the path of the element it annotates (None: a comment after the last element)."""
+    the path of the element it annotates when it was read with the tree (None after the last
+    element, and from :func:`scan_yaml_comments`)."""
 
     line: int
     col: int
     text: str
     own_line: bool
-    annotates: Path | None
+    annotates: Path | None = None
 
 
 def parse_commented_yaml(text: str) -> tuple[Any, list[Comment]]:
-    """The tree of a YAML text and its comments, in order: one walk of libyaml's events.
-
-    Raises as :func:`~onnxtext.text.yaml_parse.parse_yaml` does.
-    """
-    body = text.removeprefix("\ufeff")
-    lines = LINE_BREAK.split(body)
-    candidates = {i for i, line in enumerate(lines) if "#" in line}
+    """The tree of a YAML text and its comments, in order, each with the element it annotates: one
+    walk of libyaml's events.  Raises as :func:`~onnxtext.text.yaml_parse.parse_yaml` does."""
+    lines, candidates = _lines_with_hash(text)
     if not candidates:
         return read_yaml(text), []
     covered: dict[int, list[tuple[int, float]]] = defaultdict(list)  # 0-based line -> scalar column spans
     positions: Positions = {(): (1, 1)}
     tree = read_yaml(text, positions, watch=lambda events: _watching(events, candidates, covered))
     elements = _Elements(positions)
-    comments = []
+    comments = [
+        dataclasses.replace(c, annotates=elements.annotated(c.line, c.col, c.own_line))
+        for c in _comments(lines, candidates, covered)
+    ]
+    return tree, comments
+
+
+def scan_yaml_comments(text: str) -> list[Comment]:
+    """The comments of a YAML text, in order, without where the elements start (a check that they
+    are still comments).  Raises as :func:`parse_commented_yaml` does."""
+    lines, candidates = _lines_with_hash(text)
+    if not candidates:
+        return []
+    covered: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    read_yaml(text, watch=lambda events: _watching(events, candidates, covered))
+    return list(_comments(lines, candidates, covered))
+
+
+def _lines_with_hash(text: str) -> tuple[list[str], set[int]]:
+    """The lines of a text as libyaml counts them, and the 0-based numbers of those holding a ``#``."""
+    lines = LINE_BREAK.split(text.removeprefix("\ufeff"))
+    return lines, {i for i, line in enumerate(lines) if "#" in line}
+
+
+def _comments(
+    lines: list[str], candidates: set[int], covered: dict[int, list[tuple[int, float]]]
+) -> Iterator[Comment]:
     for i in sorted(candidates):
         line = lines[i]
         col = _comment_start(line, covered.get(i, ()))
         if col is not None:
-            own_line = not line[:col].strip()
-            about = elements.annotated(i + 1, col + 1, own_line)
-            comments.append(Comment(i + 1, col + 1, line[col:].rstrip(), own_line, about))
-    return tree, comments
+            yield Comment(i + 1, col + 1, line[col:].rstrip(), not line[:col].strip())
 
 
 def _watching(

@@ -12,7 +12,6 @@ package imports it but the commands.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path as FsPath
 
@@ -95,6 +94,5 @@ def build(
     transform = pipeline(
         prune=prune, dedupe=dedupe, opset=opset, infer_shapes=infer_shapes, report=report or (lambda _: None)
     )
-    gate = functools.partial(decode_linted, warn=warn)
-    steps = Build(FsPath(output), check, force, progress or Silent(), transform, gate)
+    steps = Build(FsPath(output), check, force, progress or Silent(), transform, decode_linted, warn)
     return steps.run(doc_path, format=format, stdin_text=stdin_text)

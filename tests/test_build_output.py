@@ -17,6 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from onnxtext.cli import main
+from onnxtext.codecs import held
+from onnxtext.convert import build as build_steps
 from tests.models import silero_models
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,3 +133,25 @@ def test_lint_prints_errors_before_warnings(tmp_path: Path) -> None:
     assert max(warning_lines) < error_line  # printed after the error although they come first in the file
     code, statistics = run("lint", "--statistics", str(document))
     assert statistics.split() == ["1", "R201", "[error]", "3", "R205", "[warning]", "1", "R206", "[warning]"]
+
+
+@pytest.mark.skipif(not IFLESS, reason="needs the silero-vad package's models")
+def test_warnings_are_counted_once_when_the_streamed_read_gives_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big Base64 payloads are first read streamed; a lint error sends the build the ordinary way,
+    which lints again: the warnings of the first try are not handed on."""
+    monkeypatch.setattr(held, "HELD_MIN_BYTES", 4096)  # silero's bigger weights count as big
+    document = tmp_path / "vad.yaml"
+    assert run("dump", str(IFLESS[0]), "-o", str(document), "--tensors", "base64")[0] == 0
+    text = document.read_text()
+    last_input = re.findall(r"(?m)^      inputs: \[(\w+)", text)[-1]
+    document.write_text(text[::-1].replace(f"[{last_input}"[::-1], "[missing"[::-1], 1)[::-1])
+    streamed = []
+    real_thin = build_steps.thin_document
+    monkeypatch.setattr(build_steps, "thin_document", lambda *a: streamed.append(1) or real_thin(*a))
+    code, output = run("build", str(document), "-o", str(tmp_path / "vad.onnx"))
+    assert streamed and code == 1
+    assert output.splitlines()[-1] == (
+        f"{document}: info L101 4 warnings (R205 x3, R206 x1): run onnxtext lint {document}"
+    )

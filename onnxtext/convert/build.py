@@ -18,6 +18,7 @@ from pathlib import Path as FsPath
 import onnx
 
 from onnxtext import text
+from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import SidecarReader
@@ -28,9 +29,11 @@ from onnxtext.roundtrip.external import copy_external_data, external_locations, 
 from onnxtext.roundtrip.save import atomic_file, check_writable, write_model
 from onnxtext.roundtrip.stream import thin_document
 
-# (document, progress) -> (model, external data folder, whether the gate has already run what
-# onnx.checker's full check runs); raises OnnxTextError to stop the build.
-Gate = Callable[[Document, Progress], tuple[onnx.ModelProto, FsPath, bool]]
+Warn = Callable[[Diagnostic], None]
+# (document, progress, warn) -> (model, external data folder, whether the gate has already run what
+# onnx.checker's full check runs); hands what does not stop the build to warn, raises OnnxTextError
+# to stop it.
+Gate = Callable[[Document, Progress, Warn], tuple[onnx.ModelProto, FsPath, bool]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,8 +43,9 @@ class Build:
 
     Checking runs ``onnx.checker``; with a ``gate`` (:func:`onnxtext.api.build` passes the linter's,
     :func:`onnxtext.lint.gate.decode_linted`), the gate decodes and judges the document first and
-    the checker runs only where the gate did not already run the same checks.  ``transform``
-    changes the decoded model before it is checked and written.
+    the checker runs only where the gate did not already run the same checks; ``warn`` receives
+    what the gate found that does not stop the build, once per build.  ``transform`` changes the
+    decoded model before it is checked and written.
     """
 
     target: FsPath
@@ -50,6 +54,7 @@ class Build:
     progress: Progress = dataclasses.field(default_factory=Silent)
     transform: Transform | None = None
     gate: Gate | None = None
+    warn: Warn | None = None
 
     def run(
         self, doc_path: PathLike | None, *, format: text.Format | None = None, stdin_text: str | None = None
@@ -63,8 +68,9 @@ class Build:
         """
         target = self.target
         check_writable(target, force=self.force)
+        warn = self.warn or _ignore
         if doc_path is None:
-            return self._write(Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd()))
+            return self._write(Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd()), warn)
         source = FsPath(doc_path)
         fmt = format or text.format_for(source.name)
         # Big payload scalars are decoded from the file as they are needed: into a spool file that the
@@ -76,14 +82,20 @@ class Build:
             held = HeldPayloads(spool=spool)
             thinned = thin_document(source, fmt, held)
             if thinned is not None:
+                found: list[Diagnostic] = []  # handed on once this way is known to be the last
                 try:
                     with holding(held):
-                        return self._write(Document(thinned, fmt, str(source), source.parent.resolve()), held)
+                        thin = Document(thinned, fmt, str(source), source.parent.resolve())
+                        model = self._write(thin, found.append, held)
                 except (NotHeld, OnnxTextError):
                     pass  # built (or refused, at the right line) the ordinary way
-        return self._write(Document.read(source, format))
+                else:
+                    for diagnostic in found:
+                        warn(diagnostic)
+                    return model
+        return self._write(Document.read(source, format), warn)
 
-    def _write(self, document: Document, held: HeldPayloads | None = None) -> onnx.ModelProto:
+    def _write(self, document: Document, warn: Warn, held: HeldPayloads | None = None) -> onnx.ModelProto:
         """Decode, check and write ``document``; NotHeld when ``held`` payloads were not all decoded."""
         target, check, force, progress = self.target, self.check, self.force, self.progress
         transform, gate = self.transform, self.gate
@@ -91,7 +103,7 @@ class Build:
         # unless the model is read whole first (by the lint gate's checks or a transform).
         sidecars = SidecarReader(document.folder, splice=not check and transform is None)
         if check and gate is not None:  # e.g. lint: every error at its line, nothing written
-            model, data_dir, checked_by_lint = gate(document, progress)
+            model, data_dir, checked_by_lint = gate(document, progress, warn)
         else:
             model, data_dir = document.model_or_raise(progress, sidecars), document.data_dir
             checked_by_lint = False
@@ -128,3 +140,7 @@ class Build:
             remove_files(copied)
             raise
         return model
+
+
+def _ignore(_: Diagnostic) -> None:
+    """What a build without a ``warn`` does with a warning."""

@@ -42,7 +42,7 @@ class LintFailed(OnnxTextError):
 
 
 def decode_linted(
-    document: Document, progress: Progress, warn: Callable[[Diagnostic], None] | None = None
+    document: Document, progress: Progress, warn: Callable[[Diagnostic], None]
 ) -> tuple[onnx.ModelProto, Path, bool]:
     """The model of a document, the folder of its external data, and whether lint has run what
     ``onnx.checker.check_model(full_check=True)`` runs, once lint finds no error.
@@ -70,10 +70,9 @@ def decode_linted(
         for d in document.decoded.diagnostics
         if d not in errors and not (d.path is not None and related(d.path, reported))
     ]
-    if warn is not None:
-        for diagnostic in found:
-            if diagnostic.severity != "error":
-                warn(diagnostic)
+    for diagnostic in found:
+        if diagnostic.severity != "error":
+            warn(diagnostic)
     if errors:
         raise LintFailed.of_all(sorted(errors, key=lambda d: d.sort_key))
     model = document.model

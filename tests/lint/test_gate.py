@@ -47,7 +47,7 @@ def test_without_the_checker_rules_build_checks_itself(
 ) -> None:
     (tmp_path / "pyproject.toml").write_text(f'[tool.onnxtext.lint]\nignore = ["{ignored}"]\n')
     text = dumped(chain_model(), "yaml")
-    model, _, checked = decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent())
+    model, _, checked = decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)
     assert not checked and model == chain_model()
     checker_calls.clear()
     (tmp_path / "m.yaml").write_text(text)
@@ -60,10 +60,10 @@ def test_an_element_the_decoder_skipped_stops_build_whatever_the_selection(tmp_p
     (tmp_path / "pyproject.toml").write_text('[tool.onnxtext.lint]\nignore = ["E2"]\n')
     text = dumped(chain_model(), "yaml").replace("name: n2", "name: 5")
     with pytest.raises(LintFailed) as failed:
-        decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent())
+        decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)
     assert [d.code for d in failed.value.diagnostics] == ["E202"]
 
 
 def test_a_noqa_comment_leaves_the_check_to_build(tmp_path: Path, checker_calls: list[object]) -> None:
     text = dumped(chain_model(), "yaml").replace("name: chain", "name: chain  # onnxtext: noqa C501")
-    assert not decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent())[2]
+    assert not decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)[2]

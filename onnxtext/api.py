@@ -1,28 +1,32 @@
-"""The public API, shaped like :mod:`json`: ``dumps``/``loads`` for strings, ``dump``/``load`` for files.
+"""The public API, shaped like :mod:`json`: ``dumps``/``loads`` for strings, ``dump``/``load`` for files,
+and :func:`build`, which does what ``onnxtext build`` does.
 
 This is where the layers meet: text (YAML/JSON) <-> document tree <-> ModelProto, with tensor
 payloads read and written by the codecs.  Errors leave here placed at ``file:line:col``.  The steps
 of the file commands live in :mod:`onnxtext.convert`; the names here are what callers use.
+
+The facade sits above the features it puts together (the lint gate, the build surgeries) and below
+the commands only: ``onnxtext build`` is one call of :func:`build` plus printing.  Nothing in the
+package imports it but the commands.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path as FsPath
 
 import onnx
 
 from onnxtext import text
-from onnxtext.base.collector import gc_paused
-from onnxtext.codecs.policy import Mode, Policy
-from onnxtext.convert.build import Gate, build
-from onnxtext.convert.dump import SIDECAR_SUFFIX, dump
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.progress import Progress, Silent
+from onnxtext.convert.build import Build
+from onnxtext.convert.dump import SIDECAR_SUFFIX, dump, dumps
 from onnxtext.convert.modelfile import PathLike, Transform, check_model, read_model, save_model
-from onnxtext.convert.source import Source, locate_error
-from onnxtext.roundtrip.encode import encode_model
+from onnxtext.core.document import Document
 
 __all__ = [
     "SIDECAR_SUFFIX",
-    "Gate",
     "PathLike",
     "Transform",
     "build",
@@ -31,32 +35,14 @@ __all__ = [
     "dumps",
     "load",
     "loads",
-    "locate_error",
     "read_model",
     "save_model",
 ]
 
 
-def dumps(
-    model: onnx.ModelProto | bytes,
-    format: text.Format = "yaml",
-    *,
-    tensors: Mode = "auto",
-    inline_max: int = Policy.inline_max,
-    npy_min_bytes: int = Policy.npy_min_bytes,
-) -> str:
-    """The document text of ``model``; every payload inline or Base64 (``dumps`` writes no files)."""
-    policy = Policy(
-        mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes, doubles_only=format == "json"
-    )
-    with gc_paused():
-        return text.emit(encode_model(_as_model(model), policy), format)
-
-
 def loads(document: str, format: text.Format = "yaml", *, filename: str = "<string>") -> onnx.ModelProto:
     """The ModelProto a document text describes (``npy:`` references are read from the current folder)."""
-    model, _ = Source(document, format, filename, FsPath.cwd()).decode()
-    return model
+    return Document(document, format, filename, FsPath.cwd()).model_or_raise()
 
 
 def load(doc_path: PathLike, *, format: text.Format | None = None, check: bool = False) -> onnx.ModelProto:
@@ -65,17 +51,48 @@ def load(doc_path: PathLike, *, format: text.Format | None = None, check: bool =
     ``check`` runs onnx.checker on the model in memory; a model with external data is checked by
     :func:`build`, which can place the data files where the checker looks for them.
     """
-    source = FsPath(doc_path)
-    document = Source.read(source, format)
-    model, _ = document.decode()
+    document = Document.read(FsPath(doc_path), format)
+    model = document.model_or_raise()
     if check:
-        document.check(model)
+        with document.errors_placed():
+            check_model(model)
     return model
 
 
-def _as_model(model: onnx.ModelProto | bytes) -> onnx.ModelProto:
-    if isinstance(model, onnx.ModelProto):
-        return model
-    proto = onnx.ModelProto()
-    proto.ParseFromString(model)
-    return proto
+def build(
+    doc_path: PathLike | None,
+    output: PathLike,
+    *,
+    format: text.Format | None = None,
+    check: bool = True,
+    force: bool = False,
+    stdin_text: str | None = None,
+    prune: bool = False,
+    dedupe: bool = False,
+    opset: int | None = None,
+    infer_shapes: bool = False,
+    progress: Progress | None = None,
+    warn: Callable[[Diagnostic], None] | None = None,
+    report: Callable[[str], None] | None = None,
+) -> onnx.ModelProto:
+    """Build the model of the document at ``doc_path`` into ``output`` (a ``.onnx``), as ``onnxtext build``.
+
+    ``check`` (the default) lints the document first, with the rules that ``[tool.onnxtext.lint]`` of
+    the nearest pyproject.toml selects: an error stops the build (:class:`onnxtext.lint.gate.LintFailed`
+    lists every one; nothing is written), and each warning goes to ``warn`` (nothing is printed).
+    Then ``onnx.checker`` runs where lint did not already run its checks.  ``check=False`` skips both.
+
+    ``prune``, ``dedupe``, ``opset`` and ``infer_shapes`` change the decoded model before it is checked
+    and written (``build --prune`` ...); ``report`` receives what they have to say (dedupe's savings).
+    ``stdin_text`` stands for the document when ``doc_path`` is None.  An existing ``output`` is
+    replaced only with ``force``.  Errors are :class:`~onnxtext.base.errors.OnnxTextError`, placed at
+    ``file:line:col``.  Returns the decoded model (see :meth:`onnxtext.convert.build.Build.run`).
+    """
+    from onnxtext.lint.gate import decode_linted  # a dump does not pay for the linter's imports
+    from onnxtext.surgery import pipeline
+
+    transform = pipeline(
+        prune=prune, dedupe=dedupe, opset=opset, infer_shapes=infer_shapes, report=report or (lambda _: None)
+    )
+    steps = Build(FsPath(output), check, force, progress or Silent(), transform, decode_linted, warn)
+    return steps.run(doc_path, format=format, stdin_text=stdin_text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,37 @@ def test_os_errors_are_reported_not_raised(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     code, output = run("dump", str(shipped_models()[0]), "-o", str(blocker / "m.yaml"))
     assert code == 1 and "E502" in output and "Traceback" not in output
+
+
+SQUEEZENET = Path(__file__).resolve().parent.parent / "samples" / "squeezenet.onnx"
+
+
+def test_command_errors_name_the_file_they_are_about(tmp_path: Path) -> None:
+    doc = tmp_path / "s.yaml"
+    assert run("dump", str(SQUEEZENET), "-o", str(doc)) == (0, "")
+    code, output = run("dump", str(SQUEEZENET), "-o", str(doc))
+    assert code == 1 and output.startswith(f"{doc}: error E501 ")
+    code, output = run("extract", str(SQUEEZENET), "--outputs", "nope", "-o", str(tmp_path / "x.onnx"))
+    assert code == 1 and output.startswith(f"{SQUEEZENET}: error E601 ")
+    assert "<input>" not in output
+
+
+def test_a_closed_stdout_ends_the_command_quietly() -> None:
+    """``onnxtext dump m.onnx | head -1``: the reader is gone before the model is written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "onnxtext", "dump", str(SQUEEZENET)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, b"")  # what a shell reports for `yes | head -1`
+
+
+def test_dump_refuses_npy_sidecars_to_stdout(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["dump", str(SQUEEZENET), "--tensors", "npy"])
+    assert result.exit_code == 2 and "--tensors npy writes .npy sidecars" in result.output
+    assert "pass -o DOC" in result.output and "onnxtext: 2" not in result.output

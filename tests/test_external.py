@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
 
-from onnxtext import api
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.cli import main
+from onnxtext.convert.build import Build
 
 
 def external_model(folder: Path) -> Path:
@@ -101,7 +101,7 @@ def test_failed_check_of_the_written_file_removes_the_copied_data(tmp_path: Path
 
     out = tmp_path / "out" / "model.onnx"
     with pytest.raises(OnnxTextError) as caught:
-        api.build(doc, out, transform=break_op)
+        Build(out, transform=break_op).run(doc)
     assert caught.value.code == "E401"
     assert not out.exists()
     assert not (out.parent / "model.data").exists()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -11,13 +15,15 @@ import pytest
 from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
 
-from onnxtext import api
+from onnxtext import api, text
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.cli import main
-from onnxtext.fmt import find_comments, format_file, is_document
+from onnxtext.fmt import format_file, starts_like_document
 from onnxtext.roundtrip.layout import FORMAT_VERSION
+from onnxtext.text import comments, json_parse, yaml_parse
 
 SQUEEZENET = Path(__file__).resolve().parent.parent / "samples" / "squeezenet.onnx"
+SILERO = SQUEEZENET.with_name("silero_vad.onnx")
 
 # A hand-edited document: block-style attributes, keys out of order, odd spacing, comments everywhere.
 EDITED = """\
@@ -80,7 +86,7 @@ def test_comments_stay_with_their_elements(tmp_path: Path) -> None:
     assert lines[first + 1] == "    - op_type: LeakyRelu"
     (alpha,) = [line for line in lines if "# was 0.1" in line]
     assert alpha.strip() == "attributes: {alpha: 0.25}  # was 0.1"
-    assert "#12" in result and len(find_comments(result)) == 5
+    assert "#12" in result and len(text.parse_commented(result, "yaml")[1]) == 5
     assert format_file(doc) is False  # idempotent: the comments found their places
 
 
@@ -202,11 +208,11 @@ def test_a_broken_document_is_reported_at_its_line(tmp_path: Path) -> None:
     assert (caught.value.code, caught.value.line) == ("E201", 21)
 
 
-def test_is_document(tmp_path: Path) -> None:
-    assert is_document(write(tmp_path, "a.yaml", EDITED))
-    assert is_document(write(tmp_path, "a.json", '{\n  "onnxtext": 2,\n  "graph": {}\n}\n'))
-    assert not is_document(write(tmp_path, "ci.yaml", "jobs:\n  test: {runs-on: linux}\n"))
-    assert not is_document(write(tmp_path, "package.json", '{"name": "x"}'))
+def test_starts_like_document(tmp_path: Path) -> None:
+    assert starts_like_document(write(tmp_path, "a.yaml", EDITED))
+    assert starts_like_document(write(tmp_path, "a.json", '{\n  "onnxtext": 2,\n  "graph": {}\n}\n'))
+    assert not starts_like_document(write(tmp_path, "ci.yaml", "jobs:\n  test: {runs-on: linux}\n"))
+    assert not starts_like_document(write(tmp_path, "package.json", '{"name": "x"}'))
 
 
 def test_cli_check_names_the_files_and_changes_nothing(
@@ -246,3 +252,48 @@ def test_external_data_folder_is_kept(tmp_path: Path) -> None:
         assert format_file(doc) is True
         assert doc.read_text() == canonical
         api.build(doc, tmp_path / f"out-{fmt}" / "m.onnx")
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_fmt_reads_the_file_once_and_each_text_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """silero-vad's dump (sidecars, If bodies), hand-edited: every call of the text layer's readers
+    is counted by the text it reads, and every file read by its path."""
+    doc = tmp_path / f"vad.{fmt}"
+    api.dump(SILERO, doc)
+    edited = doc.read_text().replace("\n", "\n# looked at\n", 3) if fmt == "yaml" else doc.read_text()
+    doc.write_text(
+        edited.replace("ir_version: ", "ir_version:   ").replace('"ir_version": ', '"ir_version":  ')
+    )
+    original = doc.read_text()
+    walks: Counter[str] = Counter()
+    for module, name in [
+        (yaml_parse, "parse_yaml"),
+        (yaml_parse, "locate_yaml"),
+        (json_parse, "parse_json"),
+        (json_parse, "locate_json"),
+        (comments, "parse_commented_yaml"),
+        (comments, "scan_yaml_comments"),
+    ]:
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, functools.partial(_counted, real, walks))
+    reads: Counter[str] = Counter()
+    real_read = Path.read_text
+    monkeypatch.setattr(
+        Path, "read_text", lambda self, *a, **k: reads.update([str(self)]) or real_read(self, *a, **k)
+    )
+
+    assert format_file(doc) is True
+    assert reads[str(doc)] == 1
+    assert walks[original] == 1
+    assert set(walks.values()) == {1}  # the canonical text, and the result with the comments, once each
+    assert len(walks) == (3 if fmt == "yaml" else 1)
+    result = real_read(doc)
+    assert result.count("# looked at") == (3 if fmt == "yaml" else 0)
+    assert api.load(doc) == onnx.load(str(SILERO))
+
+
+def _counted(real: Callable[..., Any], walks: Counter[str], text: str, *args: Any, **kwargs: Any) -> Any:
+    walks[text] += 1
+    return real(text, *args, **kwargs)

@@ -3,7 +3,11 @@ and every type string it names parses and comes back written the same way."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,8 @@ from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.types import format_type, parse_type
 from onnxtext.schema import validate
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
 SECTION = README[
     README.index("## The document\n") : README.index("\n## ", README.index("## The document\n") + 1)
 ]
@@ -43,3 +48,22 @@ TYPE_STRINGS = sorted(
 @pytest.mark.parametrize("type_string", TYPE_STRINGS)
 def test_every_type_string_it_names_parses_and_reads_back_the_same(type_string: str) -> None:
     assert format_type(parse_type(type_string)) == type_string
+
+
+def test_the_python_api_snippet_runs_as_written(tmp_path: Path) -> None:
+    """Run from a folder holding the samples, as a reader in the project folder would."""
+    section = README[README.index("## Python API\n") :]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S)
+    assert snippet is not None
+    (tmp_path / "samples").mkdir()
+    shutil.copy(ROOT / "samples" / "squeezenet.onnx", tmp_path / "samples")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", snippet.group(1)], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "0 warnings\n"  # squeezenet is clean under the default rules
+    assert (tmp_path / "api-tour.onnx").read_bytes() == (ROOT / "samples" / "squeezenet.onnx").read_bytes()

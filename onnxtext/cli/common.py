@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -15,12 +15,15 @@ from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.progress import Progress, Silent, TerminalBar
 
 F = TypeVar("F", bound=Callable[..., Any])
+# what a shell reports for a command that SIGPIPE ended (128 + 13): `onnxtext dump m.onnx | head -1`
+CLOSED_PIPE_STATUS = 141
 
 
 def reports_errors(command: F) -> F:
     """Turn any failure into a report on stderr and exit code 1: never a traceback.
 
-    An unexpected exception is a bug; ``ONNXTEXT_DEBUG=1`` shows its traceback.
+    An unexpected exception is a bug; ``ONNXTEXT_DEBUG=1`` shows its traceback.  A reader that
+    closes our stdout early (``| head``) ends the command quietly, as it ends other Unix tools.
     """
 
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -30,6 +33,8 @@ def reports_errors(command: F) -> F:
             fail(err)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # usage errors: click reports them, exit code 2
+        except BrokenPipeError:
+            _quiet_closed_stdout()
         except OSError as err:
             where = os.fspath(err.filename) if err.filename else None
             fail(
@@ -50,8 +55,31 @@ def reports_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def fail(err: OnnxTextError) -> NoReturn:
+def _quiet_closed_stdout() -> NoReturn:
+    """Exit without a word once stdout's reader is gone: what is still buffered for it goes to
+    /dev/null (else Python's final flush would complain on stderr)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(CLOSED_PIPE_STATUS)
+
+
+@contextlib.contextmanager
+def errors_about(path: os.PathLike[str] | str) -> Iterator[None]:
+    """Name ``path`` as the place of an OnnxTextError raised inside that names no file of its own
+    (a surgery's refusal is about the model the command read, not ``<input>``)."""
+    try:
+        yield
+    except OnnxTextError as err:
+        if err.file:
+            raise
+        raise err.at(os.fspath(path)) from None
+
+
+def fail(err: OnnxTextError, *after: str) -> NoReturn:
+    """Report ``err`` on stderr (then the ``after`` lines) and exit 1."""
     click.echo(err.report(), err=True)
+    for line in after:
+        click.echo(line, err=True)
     sys.exit(1)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from onnxtext.cli.common import reports_errors
+from onnxtext.cli.common import errors_about, reports_errors
 from onnxtext.cli.modelio import check_output, force_option, model_argument, names, output_option
 from onnxtext.surgery.extract import extract as extract_model
 from onnxtext.surgery.files import read_any, write_any
@@ -22,5 +22,6 @@ from onnxtext.surgery.files import read_any, write_any
 def extract(model: Path, outputs: str, inputs: str | None, output: Path, force: bool) -> None:
     """Write the part of MODEL (.onnx or document) that computes --outputs from --inputs."""
     check_output(output, model)
-    result = extract_model(read_any(model), names(outputs) or [], names(inputs))
+    with errors_about(model):
+        result = extract_model(read_any(model), names(outputs) or [], names(inputs))
     write_any(result, output, source=model, force=force)

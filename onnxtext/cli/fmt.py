@@ -9,7 +9,7 @@ import click
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.cli.common import reports_errors, tensor_options
-from onnxtext.fmt import Options, format_file, is_document
+from onnxtext.fmt import Options, format_file, starts_like_document
 from onnxtext.surgery import names
 
 
@@ -38,7 +38,7 @@ def fmt(
     options = Options(tensors, inline_max, npy_min_bytes, transform)  # type: ignore[arg-type]
     failed, changed = False, False
     for document in documents:
-        if only_documents and not is_document(document):
+        if only_documents and not starts_like_document(document):
             continue
         try:
             if format_file(document, write=not check, options=options):

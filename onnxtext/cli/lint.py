@@ -85,4 +85,7 @@ def _explain(code: str) -> str:
 
 
 def _listing() -> str:
-    return "".join(f"{r.code}  {r.severity:<7}  {r.name:<26}  {r.summary}\n" for r in rules().values())
+    return "".join(
+        f"{r.code}  {r.severity:<7}  {r.name:<26}  {r.summary}{'' if r.default else ' [opt-in]'}\n"
+        for r in rules().values()
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from onnxtext.cli.common import reports_errors
+from onnxtext.cli.common import errors_about, reports_errors
 from onnxtext.cli.modelio import check_output, force_option, output_option
 from onnxtext.surgery.files import read_with_data, write_any
 from onnxtext.surgery.merge import merge as merge_models
@@ -53,5 +53,6 @@ def merge(
     """
     check_output(output, model_a, model_b)
     (a, a_data), (b, b_data) = read_with_data(model_a), read_with_data(model_b)
-    merged = merge_models(a, b, connect=connect, prefix_a=prefix_a, prefix_b=prefix_b)
+    with errors_about(model_a):
+        merged = merge_models(a, b, connect=connect, prefix_a=prefix_a, prefix_b=prefix_b)
     write_any(merged, output, source=model_a, force=force, external_data=a_data or b_data)

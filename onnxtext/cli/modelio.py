@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from onnxtext.surgery.files import is_document
+from onnxtext.surgery.files import has_document_suffix
 
 model_argument = click.argument("model", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 output_option = click.option(
@@ -21,7 +21,7 @@ force_option = click.option("-f", "--force", is_flag=True, help="overwrite an ex
 
 def check_output(output: Path, *inputs: Path) -> None:
     """Usage errors (exit 2) for an output name of no known kind or one that would replace an input."""
-    if output.suffix.lower() != ".onnx" and not is_document(output):
+    if output.suffix.lower() != ".onnx" and not has_document_suffix(output):
         raise click.UsageError(f"cannot tell what to write to {output}: name it .onnx, .yaml, .yml or .json")
     for source in inputs:
         if output.resolve() == source.resolve():

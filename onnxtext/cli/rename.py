@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from onnxtext.cli.common import reports_errors
+from onnxtext.cli.common import errors_about, reports_errors
 from onnxtext.cli.modelio import check_output, force_option, model_argument
 from onnxtext.surgery.files import read_any, write_any
 from onnxtext.surgery.rename import SCOPES
@@ -39,7 +39,8 @@ def rename(
     target = model if in_place else output
     if target is not None and not in_place:
         check_output(target, model)
-    renamed, changes = rename_model(read_any(model), pattern, replacement, scope)  # type: ignore[arg-type]
+    with errors_about(model):
+        renamed, changes = rename_model(read_any(model), pattern, replacement, scope)  # type: ignore[arg-type]
     for change in changes:
         click.echo(f"{change.old} -> {change.new}  ({change.places} places)", err=not dry_run)
     if not changes:

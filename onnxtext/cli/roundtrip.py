@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from onnxtext import api
-from onnxtext.cli.common import format_option, progress_bar, quiet_option, reports_errors, tensor_options
+from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.errors import OnnxTextError
+from onnxtext.cli.common import (
+    fail,
+    format_option,
+    progress_bar,
+    quiet_option,
+    reports_errors,
+    tensor_options,
+)
 from onnxtext.surgery import pipeline
 
 
@@ -48,6 +57,8 @@ def dump(
     options = {"tensors": tensors, "inline_max": inline_max, "npy_min_bytes": npy_min_bytes}
     transform = pipeline(strip_doc=strip_doc, infer_shapes=infer_shapes)
     if output == "-":
+        if tensors == "npy":  # a pipe carries one text: no sidecar can go with it
+            raise click.UsageError("--tensors npy writes .npy sidecars beside the document: pass -o DOC")
         proto = api.read_model(model)
         click.echo(api.dumps(transform(proto) if transform else proto, fmt_, **options), nl=False)
         return
@@ -81,18 +92,7 @@ def dump(
 @click.option("--infer-shapes", is_flag=True, help="add the value_info shape inference finds")
 @quiet_option
 @reports_errors
-def build(
-    document: str,
-    output: Path | None,
-    fmt: str | None,
-    check: bool,
-    force: bool,
-    prune: bool,
-    dedupe: bool,
-    opset: int | None,
-    infer_shapes: bool,
-    quiet: bool,
-) -> None:
+def build(document: str, output: Path | None, fmt: str | None, quiet: bool, **switches: Any) -> None:
     """Build an .onnx model from a YAML/JSON DOCUMENT."""
     if document == "-" and output is None:
         raise click.UsageError("reading from stdin needs -o MODEL.onnx")
@@ -100,24 +100,26 @@ def build(
     source = None if document == "-" else document
     fmt_ = fmt or ("yaml" if source is None else format_option(document, fmt))
     target = output or Path(document).with_suffix(".onnx")
-    from onnxtext.lint.gate import decode_linted as lint_gate  # only build pays for the linter's imports
+    warnings: list[Diagnostic] = []
+    try:
+        with progress_bar("onnxtext build", quiet) as progress:
+            api.build(
+                source,
+                target,
+                format=fmt_,
+                stdin_text=stdin,
+                progress=progress,
+                warn=warnings.append,
+                report=lambda line: click.echo(line, err=True),
+                **switches,  # check, force, prune, dedupe, opset, infer_shapes: api.build's own names
+            )
+    except OnnxTextError as err:  # the error first, then what else lint found
+        fail(err, *([_warning_count(warnings, source)] if warnings else []))
+    if warnings:
+        click.echo(_warning_count(warnings, source), err=True)
 
-    transform = pipeline(
-        prune=prune,
-        dedupe=dedupe,
-        opset=opset,
-        infer_shapes=infer_shapes,
-        report=lambda line: click.echo(line, err=True),
-    )
-    with progress_bar("onnxtext build", quiet) as progress:
-        api.build(
-            source,
-            target,
-            format=fmt_,
-            check=check,
-            force=force,
-            stdin_text=stdin,
-            progress=progress,
-            transform=transform,
-            gate=functools.partial(lint_gate, warn=lambda found: click.echo(found.report(), err=True)),
-        )
+
+def _warning_count(warnings: list[Diagnostic], source: str | None) -> str:
+    from onnxtext.lint.report import warning_count
+
+    return warning_count(warnings, source or "<stdin>").report()

@@ -2,8 +2,9 @@
 
 How the text is read is chosen first: big payload scalars (``base64``/``inline`` of 1 MiB and more)
 are left in the mapped file and decoded into a spool the model writer copies from; anything that
-path cannot do exactly is built the ordinary way.  Then :class:`_BuildSteps` decodes (or lets the
-lint gate decode and judge), checks and writes.
+path cannot do exactly is built the ordinary way.  Either way the text is a
+:class:`~onnxtext.core.document.Document`, which places every error at ``file:line:col``.  Then
+:meth:`Build._write` decodes (or lets a gate, such as the linter's, decode and judge), checks and writes.
 """
 
 from __future__ import annotations
@@ -17,84 +18,84 @@ from pathlib import Path as FsPath
 import onnx
 
 from onnxtext import text
+from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import SidecarReader
 from onnxtext.codecs.held import HeldPayloads, NotHeld, holding
-from onnxtext.convert.modelfile import PathLike, Transform, save_model
-from onnxtext.convert.source import Source
+from onnxtext.convert.modelfile import PathLike, Transform, check_model, save_model
+from onnxtext.core.document import Document
 from onnxtext.roundtrip.external import copy_external_data, external_locations, remove_files
 from onnxtext.roundtrip.save import atomic_file, check_writable, write_model
 from onnxtext.roundtrip.stream import thin_document
 
-# (text, format, file name, folder, progress) -> (model, external data folder, whether the gate has
-# already run what onnx.checker's full check runs); raises OnnxTextError to stop the build.
-Gate = Callable[[str, text.Format, str, FsPath, Progress], tuple[onnx.ModelProto, FsPath, bool]]
+Warn = Callable[[Diagnostic], None]
+# (document, progress, warn) -> (model, external data folder, whether the gate has already run what
+# onnx.checker's full check runs); hands what does not stop the build to warn, raises OnnxTextError
+# to stop it.
+Gate = Callable[[Document, Progress, Warn], tuple[onnx.ModelProto, FsPath, bool]]
 
 
-def build(
-    doc_path: PathLike | None,
-    output: PathLike,
-    *,
-    format: text.Format | None = None,
-    check: bool = True,
-    force: bool = False,
-    stdin_text: str | None = None,
-    progress: Progress | None = None,
-    transform: Transform | None = None,
-    gate: Gate | None = None,
-) -> onnx.ModelProto:
-    """Build the model of a document into ``output`` (a ``.onnx``), checked unless ``check`` is False.
+@dataclasses.dataclass(frozen=True)
+class Build:
+    """A build into ``target`` (a ``.onnx``): how it checks, whether it may replace ``target``, what
+    it reports progress to, the surgery it applies (``transform``) and the ``gate`` it asks first.
 
-    Checking runs ``onnx.checker``; with a ``gate`` (``onnxtext build`` passes the linter's,
+    Checking runs ``onnx.checker``; with a ``gate`` (:func:`onnxtext.api.build` passes the linter's,
     :func:`onnxtext.lint.gate.decode_linted`), the gate decodes and judges the document first and
-    the checker runs only where the gate did not already run the same checks.
-
-    External data files are copied beside ``output`` when they live elsewhere, then the written
-    model is checked by path; nothing stays behind when the check fails.  ``stdin_text`` stands for
-    the document when ``doc_path`` is None (its folder is then the current one).  ``transform`` (a
-    surgery) changes the decoded model before it is checked and written.
-
-    Returns the decoded model; unchecked and untransformed, it lacks the sidecar payloads of 1 MiB
-    and more, which went from their files straight into ``output``.
+    the checker runs only where the gate did not already run the same checks; ``warn`` receives
+    what the gate found that does not stop the build, once per build.  ``transform`` changes the
+    decoded model before it is checked and written.
     """
-    target = FsPath(output)
-    check_writable(target, force=force)
-    progress = progress or Silent()
-    steps = _BuildSteps(target, check, force, progress, transform, gate)
-    if doc_path is None:
-        return steps.run(Source(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd()))
-    source = FsPath(doc_path)
-    fmt = format or text.format_for(source.name)
-    # Big payload scalars are decoded from the file as they are needed: into a spool file that the
-    # model writer copies from (unless a transform needs the whole model), else into the model.
-    with contextlib.ExitStack() as stack:
-        if transform is None:  # the spool sits beside the output: that disk takes the weights anyway
-            target.parent.mkdir(parents=True, exist_ok=True)
-        spool = None if transform else stack.enter_context(tempfile.TemporaryFile(dir=target.parent))
-        held = HeldPayloads(spool=spool)
-        thinned = thin_document(source, fmt, held)
-        if thinned is not None:
-            try:
-                with holding(held):
-                    return steps.run(Source(thinned, fmt, str(source), source.parent.resolve()), held)
-            except (NotHeld, OnnxTextError):
-                pass  # built (or refused, at the right line) the ordinary way
-    return steps.run(Source.read(source, format))
-
-
-@dataclasses.dataclass
-class _BuildSteps:
-    """What :func:`build` does with a document, once it has chosen how to read it."""
 
     target: FsPath
-    check: bool
-    force: bool
-    progress: Progress
-    transform: Transform | None
-    gate: Gate | None
+    check: bool = True
+    force: bool = False
+    progress: Progress = dataclasses.field(default_factory=Silent)
+    transform: Transform | None = None
+    gate: Gate | None = None
+    warn: Warn | None = None
 
-    def run(self, document: Source, held: HeldPayloads | None = None) -> onnx.ModelProto:
+    def run(
+        self, doc_path: PathLike | None, *, format: text.Format | None = None, stdin_text: str | None = None
+    ) -> onnx.ModelProto:
+        """Build the model of the document at ``doc_path`` (``stdin_text`` when it is None, read as if in
+        the current folder); nothing stays behind when it fails.
+
+        External data files are copied beside ``target`` when they live elsewhere, then the written
+        model is checked by path.  Returns the decoded model; unchecked and untransformed, it lacks
+        the sidecar payloads of 1 MiB and more, which went from their files straight into ``target``.
+        """
+        target = self.target
+        check_writable(target, force=self.force)
+        warn = self.warn or _ignore
+        if doc_path is None:
+            return self._write(Document(stdin_text or "", format or "yaml", "<stdin>", FsPath.cwd()), warn)
+        source = FsPath(doc_path)
+        fmt = format or text.format_for(source.name)
+        # Big payload scalars are decoded from the file as they are needed: into a spool file that the
+        # model writer copies from (unless a transform needs the whole model), else into the model.
+        with contextlib.ExitStack() as stack:
+            if self.transform is None:  # the spool sits beside the output: that disk takes the weights anyway
+                target.parent.mkdir(parents=True, exist_ok=True)
+            spool = None if self.transform else stack.enter_context(tempfile.TemporaryFile(dir=target.parent))
+            held = HeldPayloads(spool=spool)
+            thinned = thin_document(source, fmt, held)
+            if thinned is not None:
+                found: list[Diagnostic] = []  # handed on once this way is known to be the last
+                try:
+                    with holding(held):
+                        thin = Document(thinned, fmt, str(source), source.parent.resolve())
+                        model = self._write(thin, found.append, held)
+                except (NotHeld, OnnxTextError):
+                    pass  # built (or refused, at the right line) the ordinary way
+                else:
+                    for diagnostic in found:
+                        warn(diagnostic)
+                    return model
+        return self._write(Document.read(source, format), warn)
+
+    def _write(self, document: Document, warn: Warn, held: HeldPayloads | None = None) -> onnx.ModelProto:
         """Decode, check and write ``document``; NotHeld when ``held`` payloads were not all decoded."""
         target, check, force, progress = self.target, self.check, self.force, self.progress
         transform, gate = self.transform, self.gate
@@ -102,16 +103,14 @@ class _BuildSteps:
         # unless the model is read whole first (by the lint gate's checks or a transform).
         sidecars = SidecarReader(document.folder, splice=not check and transform is None)
         if check and gate is not None:  # e.g. lint: every error at its line, nothing written
-            model, data_dir, checked_by_lint = gate(
-                document.text, document.fmt, document.filename, document.folder, progress
-            )
+            model, data_dir, checked_by_lint = gate(document, progress, warn)
         else:
-            model, data_dir = document.decode(progress, sidecars)
+            model, data_dir = document.model_or_raise(progress, sidecars), document.data_dir
             checked_by_lint = False
         if held is not None:
             held.check_all_taken()
         if transform is not None:
-            with document.placed():
+            with document.errors_placed():
                 model = transform(model)
         locations = external_locations(model, document.text)
         slices = {**sidecars.slices, **(held.slices if held is not None else {})}
@@ -119,9 +118,10 @@ class _BuildSteps:
         if not locations and not (check and held is not None and held.slices):
             if check and not (checked_by_lint and transform is None):  # lint's C501/T30x were these checks
                 progress.stage("checking")
-                document.check(model)
+                with document.errors_placed():
+                    check_model(model)
             progress.stage("writing")
-            with document.placed():  # a sidecar changed since decoding is an error at its line
+            with document.errors_placed():  # a sidecar changed since decoding is an error at its line
                 save_model(model, target, force=True, slices=slices)
             return model
         copied = []
@@ -129,14 +129,18 @@ class _BuildSteps:
             progress.stage("copying external data")
             copied = copy_external_data(locations, data_dir, target.resolve().parent, force=force)
         try:
-            with document.placed(), atomic_file(target) as out:
+            with document.errors_placed(), atomic_file(target) as out:
                 progress.stage("writing")
                 write_model(model, out, slices)
                 out.flush()
                 if check:
                     progress.stage("checking")
-                    document.check(model, written=out.name)
+                    check_model(model, written=out.name)
         except BaseException:
             remove_files(copied)
             raise
         return model
+
+
+def _ignore(_: Diagnostic) -> None:
+    """What a build without a ``warn`` does with a warning."""

@@ -27,6 +27,30 @@ from onnxtext.roundtrip.stream import write_document
 SIDECAR_SUFFIX = ".tensors"
 
 
+def dumps(
+    model: onnx.ModelProto | bytes,
+    format: text.Format = "yaml",
+    *,
+    tensors: Mode = "auto",
+    inline_max: int = Policy.inline_max,
+    npy_min_bytes: int = Policy.npy_min_bytes,
+) -> str:
+    """The document text of ``model``; every payload inline or Base64 (``dumps`` writes no files)."""
+    policy = Policy(
+        mode=tensors, inline_max=inline_max, npy_min_bytes=npy_min_bytes, doubles_only=format == "json"
+    )
+    if not isinstance(model, onnx.ModelProto):
+        model = _parsed_model(model)
+    with gc_paused():
+        return text.emit(encode_model(model, policy), format)
+
+
+def _parsed_model(data: bytes) -> onnx.ModelProto:
+    model = onnx.ModelProto()
+    model.ParseFromString(data)
+    return model
+
+
 def dump(
     model: onnx.ModelProto | PathLike,
     doc_path: PathLike,
@@ -78,7 +102,7 @@ def dump(
                 document = text.emit(tree, fmt)
         with atomic_file(target) as out:  # the sidecars move in once the document is safely written
             write_document(document, held, fmt, out)
-            _replace_folder(staging, folder)
+            replace_sidecar_folder(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -92,23 +116,26 @@ def _with_data_dir(tree: dict[str, Any], data_dir: FsPath, doc_dir: FsPath) -> d
     return dict([first, (DATA_DIR_KEY, relative), *rest])
 
 
-def _replace_folder(staging: FsPath, folder: FsPath) -> None:
-    """Put the freshly written sidecars in place; drop a stale folder from an earlier dump."""
-    fresh = any(staging.iterdir())
+def replace_sidecar_folder(fresh: FsPath, folder: FsPath) -> None:
+    """Put freshly written sidecars (the folder ``fresh``: absent or empty when there are none) in
+    ``folder``'s place, and drop the stale folder of an earlier dump (E501 when it holds other files)."""
+    check_sidecar_folder(folder)
     if folder.exists():
-        if not _only_sidecars(folder):
-            raise OnnxTextError(
-                "E501",
-                f"{folder} exists and holds files that are not .npy sidecars",
-                hint="move that folder away; onnxtext owns <document>.tensors/",
-            )
         trash = folder.with_name(folder.name + ".old")
         os.replace(folder, trash)
         shutil.rmtree(trash, ignore_errors=True)
-    if fresh:
-        os.chmod(staging, 0o777 & ~current_umask())
-        os.replace(staging, folder)
+    if fresh.is_dir() and any(fresh.iterdir()):
+        os.chmod(fresh, 0o777 & ~current_umask())
+        os.replace(fresh, folder)
 
 
-def _only_sidecars(folder: FsPath) -> bool:
-    return folder.is_dir() and all(p.suffix == ".npy" and p.is_file() for p in folder.iterdir())
+def check_sidecar_folder(folder: FsPath) -> None:
+    """E501 unless ``folder`` is absent or holds only ``.npy`` files: onnxtext replaces it whole."""
+    if folder.exists() and not (
+        folder.is_dir() and all(p.suffix == ".npy" and p.is_file() for p in folder.iterdir())
+    ):
+        raise OnnxTextError(
+            "E501",
+            f"{folder} exists and holds files that are not .npy sidecars",
+            hint="move that folder away; onnxtext owns <document>.tensors/",
+        ).at(str(folder))

@@ -2,20 +2,26 @@
 
 :class:`Document` is what lint, the language server and the surgery commands share: the text and
 where it came from, then lazily the tree, the source map (path -> start and end, with UTF-16
-columns for LSP) and the decoded model.  Decoding *recovers*: it returns the model it could build
-and one diagnostic per element it had to skip, where :func:`onnxtext.api.build` stops at the first.
-A ``.onnx`` file is a document too (:meth:`Document.of_model`): it has a tree and a model but no
-text, so its diagnostics are placed by path only.
+columns for LSP) and the decoded model.  It is the one reader: every command reads a document
+through it, and only it turns a document path into ``file:line:col``.
+
+Decoding comes in two modes.  :meth:`Document.decode` *recovers*: it returns the model it could
+build and one diagnostic per element it had to skip (lint, the language server, a checked build).
+:meth:`Document.model_or_raise` is *strict*: the first problem is raised, placed (``load``, an
+unchecked build, the surgery commands, diff, fmt, the git drivers).  A ``.onnx`` file is a document
+too (:meth:`Document.of_model`): it has a tree and a model but no text, so its diagnostics are
+placed by path only.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import onnx
 from google.protobuf.message import Message
@@ -31,6 +37,9 @@ from onnxtext.codecs.policy import Policy
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY
+
+if TYPE_CHECKING:
+    from onnxtext.text.comments import Comment
 
 Position = tuple[int, int]
 
@@ -214,8 +223,32 @@ class Document:
                 return encode_model(self.model_given, Policy(mode="base64")), None
         try:
             return text_layer.parse(self.text, self.format, self.canonical), None
-        except OnnxTextError as err:  # placed by the parser itself (or at the top of the file)
-            return None, err.diagnostic.at(self.file, err.line or 1, err.col or 1)
+        except OnnxTextError as err:
+            return None, self._placed_syntax_error(err)
+
+    def _placed_syntax_error(self, err: OnnxTextError) -> Diagnostic:
+        """A parser's error placed in this file (the parser knows its line, else the top of the file)."""
+        return err.diagnostic.at(self.file, err.line or 1, err.col or 1)
+
+    @functools.cached_property
+    def comments(self) -> list[Comment]:
+        """The comments of the text in order, each with the element it annotates (only YAML has any).
+
+        Read in the same walk as the tree when the tree is not known yet (``fmt`` asks for both).
+        """
+        if not self.has_text or self.format != "yaml" or "#" not in self.text:
+            return []
+        parsed_before = "_parsed" in self.__dict__
+        if parsed_before and self.tree is None:
+            return []
+        try:
+            tree, comments = text_layer.parse_commented(self.text, self.format)
+        except OnnxTextError as err:
+            self.__dict__["_parsed"] = (None, self._placed_syntax_error(err))
+            return []
+        if not parsed_before:
+            self.__dict__["_parsed"] = (tree, None)  # what the cached property would compute
+        return comments
 
     @property
     def tree(self) -> Any:
@@ -260,22 +293,80 @@ class Document:
     def decoded(self) -> Decoded:
         return self.decode()
 
+    @property
+    def model(self) -> onnx.ModelProto | None:
+        return self.decoded.model
+
+    @property
+    def data_dir(self) -> FsPath:
+        """The folder the model's external data files are relative to (``external_data_dir``, else
+        the document's folder)."""
+        return self.decoded.data_dir
+
+    def model_or_raise(
+        self, progress: Progress | None = None, sidecars: SidecarReader | None = None
+    ) -> onnx.ModelProto:
+        """The model, or the first problem of the document raised as an OnnxTextError placed here.
+
+        Strict, where :meth:`decode` recovers: decoding stops at the first problem, and the tree is
+        not kept unless it was known before (a build holds only the model while it writes it).
+        The result is kept as :attr:`decoded` (without diagnostics); a document already decoded
+        raises its first diagnostic.  ``sidecars`` reads the ``npy:`` payloads (a build passes one
+        that leaves big payloads in their files: the model then lacks them).
+        """
+        if self._decoded is None:
+            self._decoded = self._decode_strict(progress or Silent(), sidecars or SidecarReader(self.folder))
+        elif self._decoded.model is None or self._decoded.diagnostics:  # a syntax error, or decoding's
+            raise OnnxTextError.of(self.syntax_error or self._decoded.diagnostics[0])
+        assert self._decoded.model is not None
+        return self._decoded.model
+
+    @contextlib.contextmanager
+    def errors_placed(self) -> Iterator[None]:
+        """Re-raise an OnnxTextError from inside the block placed in this document (:meth:`place_error`)."""
+        try:
+            yield
+        except OnnxTextError as err:
+            raise self.place_error(err) from None
+
+    def place_error(self, err: OnnxTextError) -> OnnxTextError:
+        """``err`` placed as :meth:`place` places a diagnostic; one without a path at the document's top."""
+        if err.line is not None and err.file:
+            return err
+        placed = self.place(dataclasses.replace(err.diagnostic, path=err.path or ()))
+        return err.at(placed.file, placed.line, placed.col, placed.end_line, placed.end_col)
+
+    def _decode_strict(self, progress: Progress, sidecars: SidecarReader) -> Decoded:
+        if self.model_given is not None:
+            return Decoded(self.model_given, self.folder, [])
+        with self.errors_placed(), gc_paused():
+            progress.stage("parsing")
+            tree, data_dir, problem = _without_data_dir(self._tree_once())
+            if problem is not None:
+                raise problem
+            progress.stage("decoding", _item_count(tree))
+            return Decoded(decode_model(tree, sidecars, progress), self.folder / data_dir, [])
+
+    def _tree_once(self) -> Any:
+        """The tree for one use: the known one, else parsed and not kept (a big graph's tree would
+        otherwise stay in memory while the build writes the model)."""
+        if "_parsed" not in self.__dict__:
+            return text_layer.parse(self.text, self.format)
+        if self.syntax_error is not None:
+            raise OnnxTextError.of(self.syntax_error)
+        return self.tree
+
     def _decode(self, progress: Progress) -> Decoded:
         if self.model_given is not None:
             return Decoded(self.model_given, self.folder, [])
         tree = self.tree
         if self.syntax_error is not None:  # a text that parses to null is decoded (and refused) below
             return Decoded(None, self.folder, [])
-        data_dir: Any = "."
-        if isinstance(tree, dict) and DATA_DIR_KEY in tree:
-            data_dir = tree[DATA_DIR_KEY]
-            tree = {key: value for key, value in tree.items() if key != DATA_DIR_KEY}
-        problems: list[OnnxTextError] = []
-        if not isinstance(data_dir, str):
-            problems.append(OnnxTextError("E202", f"{DATA_DIR_KEY} must be a folder path", (DATA_DIR_KEY,)))
-            data_dir = "."
+        tree, data_dir, problem = _without_data_dir(tree)
+        problems = [problem] if problem is not None else []
         model: onnx.ModelProto | None = None
         memo = self.memo
+        progress.stage("decoding", _item_count(tree))
         with gc_paused():
             try:
                 if memo is None:
@@ -292,6 +383,22 @@ class Document:
                     memo.release()
         return Decoded(model, self.folder / data_dir, [self.place(p.diagnostic) for p in problems])
 
-    @property
-    def model(self) -> onnx.ModelProto | None:
-        return self.decoded.model
+
+def _without_data_dir(tree: Any) -> tuple[Any, str, OnnxTextError | None]:
+    """The tree without its ``external_data_dir`` entry, that entry (``.`` when absent), and E202 when
+    it is no folder path (then ``.``)."""
+    if not isinstance(tree, dict) or DATA_DIR_KEY not in tree:
+        return tree, ".", None
+    data_dir = tree[DATA_DIR_KEY]
+    rest = {key: value for key, value in tree.items() if key != DATA_DIR_KEY}
+    if not isinstance(data_dir, str):
+        return rest, ".", OnnxTextError("E202", f"{DATA_DIR_KEY} must be a folder path", (DATA_DIR_KEY,))
+    return rest, data_dir, None
+
+
+def _item_count(tree: Any) -> int:
+    """Nodes and initializers of the main graph: what decoding advances over (0 when unsure)."""
+    graph = tree.get("graph") if isinstance(tree, dict) else None
+    if not isinstance(graph, dict):
+        return 0
+    return sum(len(items) for key in ("nodes", "initializers") if isinstance(items := graph.get(key), list))

@@ -26,9 +26,12 @@ from typing import Any
 
 import onnx
 
-from onnxtext import api, text
+from onnxtext import text
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path, format_path
+from onnxtext.convert.dump import dumps
+from onnxtext.convert.modelfile import check_model, read_model, save_model
+from onnxtext.core.document import Document
 
 DRIVER = "onnxtext"
 ATTRIBUTES_LINE = f"*.onnx diff={DRIVER} merge={DRIVER}"
@@ -112,7 +115,7 @@ def textconv(model_path: str | os.PathLike[str]) -> str:
     over history never stops on it.
     """
     try:
-        return api.dumps(api.read_model(model_path), "yaml", tensors="digest")
+        return dumps(read_model(model_path), "yaml", tensors="digest")
     except OnnxTextError as err:
         data = FsPath(model_path).read_bytes()
         digest = hashlib.sha256(data).hexdigest()
@@ -137,7 +140,7 @@ def merge(base: FsPath, ours: FsPath, theirs: FsPath, name: str) -> None:
     untouched, the document with conflict markers written beside ``name``) and E401 when the merged
     model fails onnx.checker (the merged document written there too).
     """
-    documents = [api.dumps(_read_version(p), "yaml") for p in (ours, base, theirs)]
+    documents = [dumps(_read_version(p), "yaml") for p in (ours, base, theirs)]
     merged, conflicts = _merge_text(*documents, name)
     beside = FsPath(name).with_name(FsPath(name).stem + CONFLICT_SUFFIX)
     if conflicts:  # lines both sides changed may still hold changes to different elements
@@ -147,18 +150,19 @@ def merge(base: FsPath, ours: FsPath, theirs: FsPath, name: str) -> None:
     if conflicts:
         _write(beside, merged)
         raise _conflict_error(name, beside, merged, conflicts)
+    document = Document(merged, "yaml", str(beside), FsPath.cwd())
     try:
-        model = api.loads(merged, "yaml", filename=str(beside))
-        api.check_model(model)
-    except OnnxTextError as err:  # each side is fine, the two together are not
+        with document.errors_placed():
+            model = document.model_or_raise()
+            check_model(model)
+    except OnnxTextError as placed:  # each side is fine, the two together are not
         _write(beside, merged)
-        placed = api.locate_error(err, merged, "yaml", str(beside))
         raise dataclasses.replace(
             placed,
             message=f"{name}: the merged model is not valid: {placed.message}",
             hint=f"fix {beside}, then: onnxtext build {beside} -o {name} --force && git add {name}",
         ) from None
-    api.save_model(model, ours, force=True)
+    save_model(model, ours, force=True)
 
 
 def merge_trees(ours: Any, base: Any, theirs: Any) -> Any:
@@ -192,7 +196,7 @@ def merge_trees(ours: Any, base: Any, theirs: Any) -> Any:
 
 def _read_version(path: FsPath) -> onnx.ModelProto:
     """A version git hands over; an empty file (no common ancestor) is an empty model."""
-    return api.read_model(path) if path.stat().st_size else onnx.ModelProto()
+    return read_model(path) if path.stat().st_size else onnx.ModelProto()
 
 
 def _merge_text(ours: str, base: str, theirs: str, name: str) -> tuple[str, list[int]]:

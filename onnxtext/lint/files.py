@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from onnxtext.api import read_model
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.errors import OnnxTextError
+from onnxtext.convert.modelfile import read_model
 from onnxtext.core.document import Document
-from onnxtext.fmt import looks_like_document
+from onnxtext.fmt import starts_like_document
 from onnxtext.lint.engine import Selection, lint
-
-DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
-_SNIFF = 4096  # a folder's .json/.yaml files are linted only when their start names the format key
 
 
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -27,18 +24,8 @@ def expand(paths: Iterable[Path]) -> Iterator[Path]:
             relative = found.relative_to(path).parts
             if any(part.startswith(".") or part.endswith(".tensors") for part in relative[:-1]):
                 continue
-            is_model = found.suffix == ".onnx"
-            is_document = found.suffix.lower() in DOCUMENT_SUFFIXES
-            if found.is_file() and (is_model or (is_document and _is_document(found))):
+            if found.is_file() and (found.suffix == ".onnx" or starts_like_document(found)):
                 yield found
-
-
-def _is_document(path: Path) -> bool:
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            return looks_like_document(handle.read(_SNIFF))
-    except OSError:
-        return False
 
 
 def lint_file(path: Path, selection: Selection | None = None) -> list[Diagnostic]:

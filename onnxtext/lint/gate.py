@@ -2,6 +2,7 @@
 
 The gate parses and decodes the document once, for lint and for the build: the model it returns is
 the one lint judged.  Settings come from ``[tool.onnxtext.lint]`` of the nearest pyproject.toml.
+:func:`onnxtext.api.build` hands it to the build steps (:mod:`onnxtext.convert.build` knows no lint).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from pathlib import Path
 
 import onnx
 
-from onnxtext import text
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.progress import Progress
@@ -21,8 +21,6 @@ from onnxtext.core.document import Document
 from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint, related
 from onnxtext.lint.rules.checker import FULL_CHECK, checks_in_memory
-
-SHOWN_WARNINGS = 10  # build is not lint: past this many, it says how many more there are
 
 
 @dataclasses.dataclass
@@ -44,12 +42,7 @@ class LintFailed(OnnxTextError):
 
 
 def decode_linted(
-    document_text: str,
-    fmt: text.Format,
-    file: str,
-    folder: Path,
-    progress: Progress,
-    warn: Callable[[Diagnostic], None] | None = None,
+    document: Document, progress: Progress, warn: Callable[[Diagnostic], None]
 ) -> tuple[onnx.ModelProto, Path, bool]:
     """The model of a document, the folder of its external data, and whether lint has run what
     ``onnx.checker.check_model(full_check=True)`` runs, once lint finds no error.
@@ -58,12 +51,11 @@ def decode_linted(
     inference with type checks, and no ``noqa`` comment can have silenced them: ``build`` then need
     not run the same checks again (on a 50,000-node graph they were a quarter of the build).
 
-    Raises :class:`LintFailed` with every error; hands the first warnings to ``warn``, then one
-    ``L101`` info saying how many more there are.
+    Raises :class:`LintFailed` with every error.  ``warn`` receives every warning, in document
+    order, before that: a build that fails still says what else lint found.
     """
-    document = Document(document_text, fmt, file, folder)
     document.decode(progress)
-    settings = load_settings(folder)
+    settings = load_settings(document.folder)
     # Payloads decoded into a spool (onnxtext.codecs.held) are not in the model: onnx.checker and
     # shape inference run on the written file instead (build checks it by path), not here.
     ignore = (*settings.ignore, *FULL_CHECK) if spooled_payloads() else settings.ignore
@@ -78,18 +70,11 @@ def decode_linted(
         for d in document.decoded.diagnostics
         if d not in errors and not (d.path is not None and related(d.path, reported))
     ]
+    for diagnostic in found:
+        if diagnostic.severity != "error":
+            warn(diagnostic)
     if errors:
         raise LintFailed.of_all(sorted(errors, key=lambda d: d.sort_key))
-    if warn is not None:
-        for diagnostic in found[:SHOWN_WARNINGS]:
-            warn(diagnostic)
-        if len(found) > SHOWN_WARNINGS:
-            more = len(found) - SHOWN_WARNINGS
-            warn(
-                Diagnostic("L101", f"{more} more warnings: `onnxtext lint {file}` lists them", "info").at(
-                    file
-                )
-            )
     model = document.model
     assert model is not None  # a document that decodes to nothing has an error
     checked = (

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import collections
 import json
-from collections.abc import Iterable
+import shlex
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.diagnostics import SEVERITIES, Diagnostic
 from onnxtext.base.paths import format_path
 from onnxtext.base.version import __version__
 from onnxtext.lint.registry import Rule
@@ -17,15 +18,31 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def text(diagnostics: list[Diagnostic]) -> str:
-    """One ``file:line:col: severity CODE message`` line per diagnostic, each with its hint line."""
-    return "".join(d.report() + "\n" for d in diagnostics)
+    """One ``file:line:col: severity CODE message`` line per diagnostic, each with its hint line: the
+    errors first (a warning never pushes an error off the screen), each severity in the given order."""
+    return "".join(d.report() + "\n" for d in sorted(diagnostics, key=_severity_rank))
+
+
+def warning_count(warnings: Sequence[Diagnostic], file: str) -> Diagnostic:
+    """The one line ``build`` prints for the warnings of ``file`` instead of listing them:
+    ``info L101 12 warnings (N101 x3, R206 x9): run onnxtext lint m.yaml``."""
+    counts = collections.Counter(d.code for d in warnings)
+    by_code = ", ".join(f"{code} x{count}" for code, count in sorted(counts.items()))
+    total = len(warnings)
+    command = "onnxtext lint on the document" if file == "<stdin>" else f"onnxtext lint {shlex.quote(file)}"
+    noun = "warning" if total == 1 else "warnings"
+    return Diagnostic("L101", f"{total} {noun} ({by_code}): run {command}", "info").at(file)
 
 
 def statistics(diagnostics: list[Diagnostic]) -> str:
-    """How many of each code, most frequent first: ``  12  R201  [error]``."""
+    """How many of each code, errors first, then most frequent first: ``  12  R201  [error]``."""
     counts = collections.Counter((d.code, d.severity) for d in diagnostics)
-    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    rows = sorted(counts.items(), key=lambda item: (SEVERITIES.index(item[0][1]), -item[1], item[0][0]))
     return "".join(f"{count:6d}  {code}  [{severity}]\n" for (code, severity), count in rows)
+
+
+def _severity_rank(diagnostic: Diagnostic) -> int:
+    return SEVERITIES.index(diagnostic.severity)
 
 
 def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def check_writable(target: Path, *, force: bool) -> None:
     if target.exists() and not force:
         raise OnnxTextError(
             "E501", f"{target} already exists", hint="pass --force to overwrite it, or choose another -o path"
-        )
+        ).at(str(target))
 
 
 @contextlib.contextmanager

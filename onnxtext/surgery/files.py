@@ -1,7 +1,7 @@
 """Models in and out of the surgery commands: ``.onnx`` files and documents alike.
 
 A command reads either kind and writes the kind its output's name asks for: ``.onnx`` a model,
-``.yaml``/``.yml``/``.json`` the canonical document (through :mod:`onnxtext.api`).  Both are written
+``.yaml``/``.yml``/``.json`` the canonical document (through :mod:`onnxtext.convert`).  Both are written
 atomically and never over an existing file unless ``force``.  External data files (never read here)
 are copied beside the output when it goes to another folder, so its references still resolve.
 
@@ -24,14 +24,16 @@ from onnx.external_data_helper import (
     write_external_data_tensors,
 )
 
-from onnxtext import api, text
+from onnxtext import text
 from onnxtext.base.errors import OnnxTextError
-from onnxtext.convert.source import Source
+from onnxtext.convert.dump import dump
+from onnxtext.convert.modelfile import read_model, save_model
+from onnxtext.core.document import Document
 from onnxtext.roundtrip.external import copy_external_data, external_locations, remove_files
 from onnxtext.roundtrip.save import check_writable
 
 
-def is_document(path: os.PathLike[str] | str) -> bool:
+def has_document_suffix(path: os.PathLike[str] | str) -> bool:
     """True for a name ending in .yaml, .yml or .json (any case)."""
     try:
         text.format_for(os.fspath(path))
@@ -49,9 +51,10 @@ def read_any(path: Path) -> onnx.ModelProto:
 def read_located(path: Path) -> tuple[onnx.ModelProto, Path]:
     """:func:`read_any`, and the folder the model's external data is relative to (beside a model;
     for a document, where its ``external_data_dir`` says)."""
-    if is_document(path):
-        return Source.read(path, None).decode()
-    return api.read_model(path), path.resolve().parent
+    if has_document_suffix(path):
+        document = Document.read(path)
+        return document.model_or_raise(), document.data_dir
+    return read_model(path), path.resolve().parent
 
 
 def read_with_data(path: Path) -> tuple[onnx.ModelProto, bool]:
@@ -80,16 +83,16 @@ def write_any(
     target keeps them in ``<target name>.data`` beside it, as ``onnx.save`` would.
     """
     check_writable(target, force=force)
-    if external_data and not is_document(target):
+    if external_data and not has_document_suffix(target):
         _save_with_data_file(model, target, force=force)
         return
     locations = external_locations(model)
     copied = copy_external_data(locations, source.resolve().parent, target.resolve().parent, force=force)
     try:
-        if is_document(target):
-            api.dump(model, target, force=True)
+        if has_document_suffix(target):
+            dump(model, target, force=True)
         else:
-            api.save_model(model, target, force=True)
+            save_model(model, target, force=True)
     except BaseException:
         remove_files(copied)
         raise
@@ -108,7 +111,7 @@ def _save_with_data_file(model: onnx.ModelProto, target: Path, *, force: bool) -
         write_external_data_tensors(model, os.fspath(staging))
         os.replace(staging / location, data)
         try:
-            api.save_model(model, target, force=True)
+            save_model(model, target, force=True)
         except BaseException:
             remove_files([data])
             raise

@@ -4,7 +4,8 @@ The document tree is plain data: dicts with str keys, lists, str, int, float (na
 included), bool and None.  :func:`emit` writes canonical text, :func:`parse` reads text back
 (``parse(emit(tree)) == tree``, except that JSON writes non-finite floats as the strings ``"NaN"``,
 ``"Infinity"`` and ``"-Infinity"``), and :func:`locate` maps every element's path to its
-``(line, col)``, for error reports.  ``parse`` and ``locate`` raise only
+``(line, col)``, for error reports.  :func:`parse_commented` also gives the comments of a YAML text,
+each with the element it annotates.  ``parse``, ``parse_commented`` and ``locate`` raise only
 :class:`~onnxtext.base.errors.OnnxTextError` (``E101`` syntax, ``E102`` duplicate key).
 """
 
@@ -12,11 +13,14 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from onnxtext.base.collector import gc_paused
 from onnxtext.base.paths import Path
 from onnxtext.text.shape import NotPlainData, explain
+
+if TYPE_CHECKING:
+    from onnxtext.text.comments import Comment
 
 Format = Literal["yaml", "json"]
 
@@ -62,6 +66,26 @@ def parse(text: str, fmt: Format, canonical: bool = True) -> Any:
         return parser(text) if canonical or fmt != "yaml" else parser(text, canonical=False)
 
 
+def parse_commented(text: str, fmt: Format) -> tuple[Any, list[Comment]]:
+    """The tree of ``text`` and its comments in order (none in JSON), read in one walk; raises as
+    :func:`parse` does.  Each :class:`~onnxtext.text.comments.Comment` names the element it annotates."""
+    if fmt == "json":
+        return parse(text, fmt), []
+    from onnxtext.text.comments import parse_commented_yaml  # the YAML reader, loaded on first use
+
+    with gc_paused():
+        return parse_commented_yaml(text)
+
+
+def scan_comments(text: str) -> list[Comment]:
+    """The comments of a YAML text in order, without the elements they annotate (cheaper than
+    :func:`parse_commented` when only the comments count); raises as :func:`parse` does."""
+    from onnxtext.text.comments import scan_yaml_comments
+
+    with gc_paused():
+        return scan_yaml_comments(text)
+
+
 def locate(
     text: str, fmt: Format, ends: dict[Path, tuple[int, int]] | None = None
 ) -> dict[Path, tuple[int, int]]:
@@ -85,4 +109,4 @@ def _pick(table: dict[str, Any], fmt: str) -> Any:
     return entry
 
 
-__all__ = ["Format", "emit", "format_for", "locate", "parse"]
+__all__ = ["Format", "emit", "format_for", "locate", "parse", "parse_commented", "scan_comments"]

@@ -1,4 +1,5 @@
-"""Reading YAML text with libyaml: :func:`parse_yaml` builds the tree, :func:`locate_yaml` the positions.
+"""Reading YAML text with libyaml: :func:`parse_yaml` builds the tree, :func:`locate_yaml` the positions
+(:mod:`.comments` reads the comments in the same walk).
 
 Both walk libyaml's event stream (``_ruamel_yaml.CParser``) with one loop, well ahead of ruamel's
 composer and its safe loader (which also resolves by YAML 1.1 rules).  Scalars resolve by the
@@ -36,7 +37,7 @@ from onnxtext.text.yaml_canonical import NotCanonical, read_canonical
 Positions = dict[Path, tuple[int, int]]
 
 _NO_KEY = object()  # the open mapping waits for a key
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what libyaml counts as a new line
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what libyaml counts as a new line
 _DEFAULT_HINT = "check the indentation and the quoting around this position"
 _HINTS = (  # libyaml's problem text -> what to do about it
     ("expected ',' or ']'", "a '[' list is not closed: add the missing ']' (or a ',' between items)"),
@@ -59,11 +60,11 @@ def parse_yaml(text: str, canonical: bool = True) -> Any:
     skips that first try, for a caller that knows the text has an error (the language server).
     """
     if not canonical:
-        return _read(text, None)
+        return read_yaml(text)
     try:
         return read_canonical(text.removeprefix("\ufeff"))
     except NotCanonical:
-        return _read(text, None)
+        return read_yaml(text)
 
 
 def locate_yaml(text: str, ends: Positions | None = None) -> Positions:
@@ -73,19 +74,28 @@ def locate_yaml(text: str, ends: Positions | None = None) -> Positions:
     last character; a block collection ends with its last value): editors underline start to end.
     """
     positions: Positions = {(): (1, 1)}
-    _read(text, positions, ends)
+    read_yaml(text, positions, ends)
     return positions
 
 
-def _read(text: str, positions: Positions | None, ends: Positions | None = None) -> Any:
+def read_yaml(
+    text: str,
+    positions: Positions | None = None,
+    ends: Positions | None = None,
+    watch: Callable[[Callable[[], Any]], Callable[[], Any]] | None = None,
+) -> Any:
+    """The tree of a YAML text read from libyaml's events (never the canonical shortcut), filling
+    ``positions`` and ``ends`` when given; ``watch`` wraps the event source (the comment reader
+    looks at the scalars that pass)."""
     text = text.removeprefix("\ufeff")
+    wrap = watch or (lambda events: events)
     try:
-        return _read_events(CParser(text).get_event, positions, ends)
+        return _read_events(wrap(CParser(text).get_event), positions, ends)
     except YAMLError as err:
         if not _yaml12_may_read(err):  # the pure-Python parser would fail too, after ~1 min at 50k nodes
             raise _syntax_error(text, err) from None
         try:  # YAML 1.2 that libyaml (a 1.1 parser) refuses, e.g. [onnx::Add_17] as ruamel writes it
-            return _read_events(_pure_events(text), positions, ends)
+            return _read_events(wrap(_pure_events(text)), positions, ends)
         except (YAMLError, StopIteration):
             raise _syntax_error(text, err) from None
     except UnicodeEncodeError as err:  # a lone surrogate in the str
@@ -266,7 +276,7 @@ def _syntax_error(text: str, err: YAMLError) -> OnnxTextError:
 def _position(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, col) of a character offset, counting line breaks as libyaml does."""
     line, line_start = 1, 0
-    for match in _LINE_BREAK.finditer(text, 0, offset):
+    for match in LINE_BREAK.finditer(text, 0, offset):
         line, line_start = line + 1, match.end()
     return line, offset - line_start + 1
 
@@ -275,7 +285,7 @@ def _char_at(text: str, line: int, column: int) -> str:
     """The character at a 0-based libyaml (line, column), or '' past the end."""
     start = 0
     if line:
-        previous = next(itertools.islice(_LINE_BREAK.finditer(text), line - 1, None), None)
+        previous = next(itertools.islice(LINE_BREAK.finditer(text), line - 1, None), None)
         if previous is None:
             return ""
         start = previous.end()

@@ -9,6 +9,7 @@ import pytest
 
 from onnxtext.api import build
 from onnxtext.base.progress import Silent
+from onnxtext.core.document import Document
 from onnxtext.lint.gate import LintFailed, decode_linted
 from tests.lint.cases import chain_model, dumped
 
@@ -29,14 +30,14 @@ def checker_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 def test_build_runs_the_checker_once(tmp_path: Path, checker_calls: list[object]) -> None:
     (tmp_path / "m.yaml").write_text(dumped(chain_model(), "yaml"))
-    build(tmp_path / "m.yaml", tmp_path / "m.onnx", gate=decode_linted)
+    build(tmp_path / "m.yaml", tmp_path / "m.onnx")
     assert len(checker_calls) == 1  # lint's C501; api.check_model is not run again
     assert onnx.load(tmp_path / "m.onnx") == chain_model()
 
 
 def test_a_transform_is_checked_after_lint(tmp_path: Path, checker_calls: list[object]) -> None:
     (tmp_path / "m.yaml").write_text(dumped(chain_model(), "yaml"))
-    build(tmp_path / "m.yaml", tmp_path / "m.onnx", transform=lambda model: model, gate=decode_linted)
+    build(tmp_path / "m.yaml", tmp_path / "m.onnx", prune=True)
     assert len(checker_calls) == 2  # the transformed model is not the one lint judged
 
 
@@ -46,11 +47,11 @@ def test_without_the_checker_rules_build_checks_itself(
 ) -> None:
     (tmp_path / "pyproject.toml").write_text(f'[tool.onnxtext.lint]\nignore = ["{ignored}"]\n')
     text = dumped(chain_model(), "yaml")
-    model, _, checked = decode_linted(text, "yaml", "m.yaml", tmp_path, Silent())
+    model, _, checked = decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)
     assert not checked and model == chain_model()
     checker_calls.clear()
     (tmp_path / "m.yaml").write_text(text)
-    build(tmp_path / "m.yaml", tmp_path / "m.onnx", gate=decode_linted)
+    build(tmp_path / "m.yaml", tmp_path / "m.onnx")
     assert checker_calls[-1] == model  # api.check_model's full check, after lint's C501 (when selected)
     assert len(checker_calls) == (1 if ignored == "C501" else 2)
 
@@ -59,10 +60,10 @@ def test_an_element_the_decoder_skipped_stops_build_whatever_the_selection(tmp_p
     (tmp_path / "pyproject.toml").write_text('[tool.onnxtext.lint]\nignore = ["E2"]\n')
     text = dumped(chain_model(), "yaml").replace("name: n2", "name: 5")
     with pytest.raises(LintFailed) as failed:
-        decode_linted(text, "yaml", "m.yaml", tmp_path, Silent())
+        decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)
     assert [d.code for d in failed.value.diagnostics] == ["E202"]
 
 
 def test_a_noqa_comment_leaves_the_check_to_build(tmp_path: Path, checker_calls: list[object]) -> None:
     text = dumped(chain_model(), "yaml").replace("name: chain", "name: chain  # onnxtext: noqa C501")
-    assert not decode_linted(text, "yaml", "m.yaml", tmp_path, Silent())[2]
+    assert not decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)[2]

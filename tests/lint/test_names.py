@@ -6,6 +6,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
+from onnxtext.lint.engine import Selection
 from tests.lint.cases import (
     FORMATS,
     at,
@@ -49,9 +50,11 @@ def test_n104_unnamed_node(fmt: str) -> None:
     text = clean(fmt)
     line = field("name", "n1", fmt) + ("," if fmt == "json" else "")
     text = "\n".join(x for x in text.splitlines() if x.strip() != line) + "\n"
-    found = expect(run(text, fmt), "N104", node_start(text, fmt, "LeakyRelu"))
+    selected = Selection(extend_select=("N104",))  # opt-in
+    found = expect(run(text, fmt, selection=selected), "N104", node_start(text, fmt, "LeakyRelu"))
     assert found.severity == "warning" and "name: LeakyRelu_1" in (found.hint or "")
-    assert "N104" not in codes(run(clean(fmt), fmt))
+    assert "N104" not in codes(run(clean(fmt), fmt, selection=selected))
+    assert "N104" not in codes(run(text, fmt))
 
 
 def shadowing_model(inner_output: str) -> onnx.ModelProto:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from onnx import helper
 
+from onnxtext.lint.engine import Selection
 from tests.lint.cases import (
     FORMATS,
     at,
@@ -88,8 +89,10 @@ def test_o407_domain_not_imported(fmt: str) -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_o408_ir_version_too_old(fmt: str) -> None:
     text = edit(clean(fmt), fmt, "ir_version", 14, 3)
-    found = expect(run(text, fmt), "O408", at(text, field("ir_version", 3, fmt)))
+    selected = Selection(extend_select=("O408",))  # opt-in
+    found = expect(run(text, fmt, selection=selected), "O408", at(text, field("ir_version", 3, fmt)))
     assert found.severity == "warning" and found.hint == "raise ir_version to 8 or later"
+    assert "O408" not in codes(run(text, fmt))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

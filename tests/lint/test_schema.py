@@ -8,7 +8,7 @@ import pytest
 
 from onnxtext.api import build
 from onnxtext.lint.engine import Selection, related
-from onnxtext.lint.gate import LintFailed, decode_linted
+from onnxtext.lint.gate import LintFailed
 from tests.lint.cases import FORMATS, at, clean, codes, edit, expect, run
 
 SCHEMA_ONLY = Selection(select=("S",))
@@ -64,6 +64,6 @@ def test_build_reports_schema_findings(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.onnxtext.lint]\nselect = ["S"]\n')
     (tmp_path / "m.yaml").write_text(_numeric_name("yaml"))
     with pytest.raises(LintFailed) as failed:
-        build(tmp_path / "m.yaml", tmp_path / "m.onnx", gate=decode_linted)
+        build(tmp_path / "m.yaml", tmp_path / "m.onnx")
     assert [d.code for d in failed.value.diagnostics] == ["S101"]
     assert not (tmp_path / "m.onnx").exists()

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from onnxtext.lint.engine import Selection
 from onnxtext.lint.files import lint_file
 from tests.lsp.editor import SAMPLES, Editor
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+OPT_IN = ("N104", "O408")  # the samples are clean under the default rules; these find something in each
+
+
+def opted_in(folder: Path, name: str) -> Path:
+    """A sample (with its sidecars) in ``folder``, whose pyproject.toml selects the opt-in rules."""
+    (folder / "pyproject.toml").write_text(f"[tool.onnxtext.lint]\nextend-select = {list(OPT_IN)}\n")
+    sidecars = SAMPLES / (name.rsplit(".", 1)[0] + ".tensors")
+    if sidecars.is_dir():
+        shutil.copytree(sidecars, folder / sidecars.name)
+    return Path(shutil.copy(SAMPLES / name, folder))
 
 
 @pytest.mark.parametrize("name", ["squeezenet.yaml", "squeezenet.json", "silero_vad.yaml"])
-async def test_open_publishes_what_lint_reports(client: LanguageClient, name: str) -> None:
-    path = SAMPLES / name
+async def test_open_publishes_what_lint_reports(client: LanguageClient, name: str, tmp_path: Path) -> None:
+    path = opted_in(tmp_path, name)
     editor = Editor(client, path, path.read_text(encoding="utf-8"))
     published = await editor.open()
-    expected = lint_file(path)
+    expected = lint_file(path, Selection(extend_select=OPT_IN))
     assert len(published) == len(expected) > 0
     for got, want in zip(published, expected, strict=True):
         assert got.code == want.code
@@ -74,8 +88,10 @@ async def test_syntax_error_shown_and_navigation_kept(client: LanguageClient) ->
     editor.close()
 
 
-async def test_quick_fixes_for_unnamed_node_and_missing_domain(client: LanguageClient) -> None:
-    path = SAMPLES / "squeezenet.yaml"
+async def test_quick_fixes_for_unnamed_node_and_missing_domain(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    path = opted_in(tmp_path, "squeezenet.yaml")
     editor = Editor(client, path, path.read_text(encoding="utf-8"))
     published = await editor.open()
     unnamed = next(d for d in published if d.code == "N104")

@@ -6,7 +6,6 @@ taken (the payloads were held) and that text and model are byte for byte what th
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from onnx import ModelProto, TensorProto, helper, numpy_helper
 from onnxtext import api
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import held, payload_decode, payload_encode
-from onnxtext.lint.gate import decode_linted
 from onnxtext.roundtrip import lean
 
 MIN_BYTES = 256
@@ -188,14 +186,13 @@ def test_a_checked_build_refuses_an_invalid_model_with_spooled_weights(
     document = tmp_path / "m.yaml"
     api.dump(model, document, tensors="base64")
     out = tmp_path / "m.onnx"
-    gate = functools.partial(decode_linted, warn=None)
     with pytest.raises(OnnxTextError) as refused:
-        api.build(document, out, gate=gate)
+        api.build(document, out)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [document]
     monkeypatch.setattr(held, "HELD_MIN_BYTES", 1 << 30)  # the ordinary build
     with pytest.raises(OnnxTextError) as ordinary:
-        api.build(document, out, gate=gate)
+        api.build(document, out)
     assert ordinary.value.code == "T303"
     assert (refused.value.code, refused.value.line) == (ordinary.value.code, ordinary.value.line)
 
@@ -204,6 +201,6 @@ def test_a_checked_build_through_the_lint_gate_is_exact(tmp_path: Path, counts: 
     model = _model()
     document = tmp_path / "m.json"
     api.dump(model, document, tensors="inline")
-    api.build(document, tmp_path / "m.onnx", gate=functools.partial(decode_linted, warn=None))
+    api.build(document, tmp_path / "m.onnx")
     assert counts["defer"] >= 5
     assert (tmp_path / "m.onnx").read_bytes() == model.SerializeToString()

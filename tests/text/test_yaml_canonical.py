@@ -15,7 +15,7 @@ from text_strategies import canonical, trees
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.text import emit, parse
 from onnxtext.text.yaml_canonical import NotCanonical, read_canonical
-from onnxtext.text.yaml_parse import _read
+from onnxtext.text.yaml_parse import read_yaml
 
 SAMPLES = sorted((Path(__file__).parents[2] / "samples").rglob("*.yaml"))
 # What can turn canonical text into other YAML, or into no YAML at all.
@@ -28,7 +28,7 @@ NOISE += ["\ufeff", "\x01"]
 def libyaml_tree(text: str) -> Any:
     """libyaml's reading of ``text``, or the error it raises."""
     try:
-        return canonical(_read(text, None))
+        return canonical(read_yaml(text))
     except OnnxTextError as err:
         return err
 

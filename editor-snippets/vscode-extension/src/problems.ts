@@ -4,7 +4,7 @@ import * as path from "node:path";
 //   model.yaml:412:15: error R201 input 'x' of node 'Relu_7' is produced by no node, ...
 //     hint: did you mean 'x0' (produced by node 'Conv_3', line 398)?
 //   model.onnx: error C501 ... [at graph.nodes[3]]        (a .onnx has no lines: the element's path instead)
-//   <input>: error E501 out.yaml already exists           (a file-level problem)
+//   out.yaml: error E501 out.yaml already exists          (a file-level problem)
 //
 // The first two are the patterns of the problem matchers in package.json (a test keeps them equal).
 

@@ -53,12 +53,12 @@ export function rebuildOutcome(model: string, exitCode: number, output: string):
   return { rebuilt: false, message: `${name} not rebuilt: onnxtext build exited with ${exitCode}: ${firstLine}`, problems };
 }
 
-/** build prints the first ten warnings, then `info L101 94 more warnings: ...`. */
+/** build counts its warnings in one line: `info L101 96 warnings (N101 x2, R206 x94): run onnxtext lint ...`. */
 function countWarnings(problems: Problem[]): number {
   let count = 0;
   for (const problem of problems) {
-    const more = problem.code === "L101" ? /^(\d+) more warnings?\b/.exec(problem.message) : null;
-    count += more ? Number(more[1]) : problem.severity === "warning" ? 1 : 0;
+    const counted = problem.code === "L101" ? /^(\d+) warnings?\b/.exec(problem.message) : null;
+    count += counted ? Number(counted[1]) : problem.severity === "warning" ? 1 : 0;
   }
   return count;
 }

@@ -86,12 +86,12 @@ register(
 register(
     Rule(
         "L101",
-        "more-warnings",
+        "warning-count",
         "info",
-        "`build` shows the first warnings and counts the rest",
-        "`onnxtext build` lints first and prints the first warnings only; this line says how many\n"
-        "more there are. `onnxtext lint FILE` lists them all.\n\nBad:\n    (nothing to fix)\nGood:\n"
-        "    onnxtext lint model.yaml",
+        "`build` counts its warnings in one line",
+        "`onnxtext build` lints first; an error stops it, and the warnings are counted in one line\n"
+        "(after the error, if there is one) by code. `onnxtext lint FILE` lists them all.\n\n"
+        "Bad:\n    (nothing to fix)\nGood:\n    onnxtext lint model.yaml",
         stage="decoder",
     )
 )

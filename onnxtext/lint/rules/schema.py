@@ -29,7 +29,7 @@ from onnxtext.schema import validate  # cheap: the validator is compiled (0.2 s)
     "S101",
     "schema",
     "error",
-    "the document breaks its JSON Schema (opt-in: what an editor underlines)",
+    "the document breaks its JSON Schema (what an editor underlines)",
     """
 The JSON Schema of the document format (`onnxtext schema`) is what VS Code checks while a document
 is edited. This rule runs the same schema, so a CI job can check what the editor shows. It is

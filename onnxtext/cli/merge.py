@@ -10,6 +10,7 @@ from onnxtext.cli.common import reports_errors
 from onnxtext.cli.modelio import check_output, force_option, output_option
 from onnxtext.surgery.files import read_with_data, write_any
 from onnxtext.surgery.merge import merge as merge_models
+from onnxtext.surgery.verify import verified
 
 
 def _connection(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -54,4 +55,5 @@ def merge(
     check_output(output, model_a, model_b)
     (a, a_data), (b, b_data) = read_with_data(model_a), read_with_data(model_b)
     merged = merge_models(a, b, connect=connect, prefix_a=prefix_a, prefix_b=prefix_b)
+    merged = verified(merged, [a, b], "merge")
     write_any(merged, output, source=model_a, force=force, external_data=a_data or b_data)

@@ -1,5 +1,8 @@
 """``prune``: drop every node, initializer, value_info, graph input and local function no output needs.
 
+A value_info (or quantization annotation) goes when its value does: when nothing in its graph makes
+or reads that name any more, whether the pruning dropped its node or an edit did.
+
 Deleting a graph output or cutting a sub-model then becomes "edit the outputs list, build with
 --prune".  The model is copied and only the unneeded entries are deleted: a model with nothing to
 prune keeps its exact bytes, and everything pruning does not concern (doc strings, metadata,
@@ -41,7 +44,6 @@ def prune_graph(graph: onnx.GraphProto, *, keep_inputs: bool) -> None:
     its outputs is needed and is no graph input, and then needs its inputs and whatever its
     subgraphs read from outside.
     """
-    before = defined_names(graph)
     needed = {v.name for v in graph.output}
     given = {v.name for v in graph.input}  # a graph input stops the walk (extract cuts there)
     kept: list[onnx.NodeProto] = []
@@ -59,11 +61,19 @@ def prune_graph(graph: onnx.GraphProto, *, keep_inputs: bool) -> None:
         _keep(graph.input, [v for v in graph.input if v.name in needed])
     _keep(graph.initializer, [t for t in graph.initializer if t.name in needed])
     _keep(graph.sparse_initializer, [t for t in graph.sparse_initializer if t.values.name in needed])
-    gone = before - defined_names(graph)
-    _keep(graph.value_info, [v for v in graph.value_info if v.name not in gone])
-    _keep(
-        graph.quantization_annotation, [q for q in graph.quantization_annotation if q.tensor_name not in gone]
-    )
+    live = defined_names(graph) | _reads(graph)
+    _keep(graph.value_info, [v for v in graph.value_info if v.name in live])
+    _keep(graph.quantization_annotation, [q for q in graph.quantization_annotation if q.tensor_name in live])
+
+
+def _reads(graph: onnx.GraphProto) -> set[str]:
+    """The names ``graph`` reads: node inputs, graph outputs and what its subgraphs read from outside."""
+    names = {v.name for v in graph.output}
+    for node in graph.node:
+        names.update(node.input)
+        for _, sub in node_subgraphs(node, ()):
+            names |= outer_references(sub)
+    return names
 
 
 def _keep(field: object, items: list) -> None:

@@ -13,6 +13,8 @@ that would change what the model means:
 Scopes: ``values`` (every value, function bodies included: each function is its own namespace),
 ``inputs`` / ``outputs`` (only the main graph's inputs or outputs, and their references), ``nodes``
 (node names; unique per graph), ``dims`` (symbolic dimension names of every type in the model).
+Dimensions are no values: renaming two to one name merges them (``unk__214`` of the input and
+``unk__215`` of the output both become ``batch``), which is what a user wants there.
 """
 
 from __future__ import annotations
@@ -203,7 +205,7 @@ def _refuse_clashes(group: _Group, change: Callable[[str], str], scope: RenameSc
                     "E602", f"renaming {old!r} would leave it without a name", path=slot.path, hint=_HINT
                 )
             other = mine.setdefault(new, (old, slot.path))
-            if other[0] != old:
+            if other[0] != old and scope != "dims":  # dims are no values: two may become one
                 _clash(new, (old, slot.path), other, "collides with")
         if scope != "nodes":  # node names are unique per graph; values see enclosing graphs
             for outer in list(sc.chain())[1:]:

@@ -1,13 +1,16 @@
-"""Who produces and who uses every value of a document, in every scope, read from the document tree.
+"""Who produces and who uses every value of a model, in every scope, read from a document tree.
 
-The :class:`Index` is built in one pass over the tree (not the decoded model), so it holds even
-when decoding failed half-way, and every answer carries a document path.  Scopes are the main
-graph, each graph attribute of a node (If/Loop/Scan bodies, at any depth) and each function.
-A subgraph sees the names of the scopes around it; a function sees only its own.
+The :class:`Index` is built in one pass over a tree: a document's (not the decoded model, so it holds
+even when decoding failed half-way), or a ``.onnx`` model's skeleton (:meth:`Index.of_model`: the
+names and structure at the paths ``dump`` writes, :mod:`onnxtext.roundtrip.skeleton`).  Every answer
+carries a document path.  Scopes are the main graph, each graph attribute of a node (If/Loop/Scan
+bodies, at any depth) and each function.  A subgraph sees the names of the scopes around it (the
+innermost definition wins: a body may shadow an outer name); a function sees only its own.
 
 Producers are graph inputs, initializers (dense and sparse), node outputs and function inputs;
 consumers are node inputs and graph/function outputs.  An empty name (an omitted optional input or
-output) is neither.
+output) is neither.  The two tables are made on first use, from the scopes and nodes: a caller that
+asks only about scopes and nodes (diff's pairing) does not pay for them.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 import numpy as np
+import onnx
 
+from onnxtext.base.collector import gc_paused
 from onnxtext.base.paths import Path
+from onnxtext.roundtrip.skeleton import skeleton
 
 ScopeKind = Literal["graph", "subgraph", "function"]
 ProducerKind = Literal["input", "initializer", "sparse_initializer", "node", "function_input"]
@@ -30,7 +36,13 @@ ConsumerKind = Literal["node", "output"]
 
 @dataclasses.dataclass(eq=False)
 class Scope:
-    """A graph or function: its document path, the scope around it (subgraphs) and the node owning it."""
+    """A graph or function: its document path, the scope around it (subgraphs) and the node owning it.
+
+    ``defines`` lists the names the scope defines other than by its nodes (graph inputs, initializers,
+    sparse initializers, function inputs), ``outputs`` the names it returns, ``value_info`` and
+    ``annotations`` (quantization annotations) the names they describe: each with the path of its
+    element.  ``function`` is a function's (domain, name, overload).
+    """
 
     id: int
     kind: ScopeKind
@@ -39,6 +51,10 @@ class Scope:
     owner: Node | None = None
     nodes: list[Node] = dataclasses.field(default_factory=list)
     value_info: list[tuple[str, Path]] = dataclasses.field(default_factory=list)
+    defines: list[tuple[str, ProducerKind, Path]] = dataclasses.field(default_factory=list)
+    outputs: list[tuple[str, Path]] = dataclasses.field(default_factory=list)
+    annotations: list[tuple[str, Path]] = dataclasses.field(default_factory=list)
+    function: tuple[str, str, str] | None = None
 
     @functools.cached_property
     def root(self) -> Scope:
@@ -66,6 +82,7 @@ class Node:
     inputs: list[str]
     outputs: list[str]
     attributes: list[str]  # attribute names, as written
+    overload: str = ""
     subgraphs: list[Scope] = dataclasses.field(default_factory=list)
 
     def label(self) -> str:
@@ -81,6 +98,15 @@ class Producer:
     path: Path  # the element holding the name (the input item, the tensor, the node's output item)
     node: Node | None = None
 
+    @property
+    def name_path(self) -> Path:
+        """The path of the text that spells the name."""
+        if self.kind in ("node", "function_input"):
+            return self.path
+        if self.kind == "sparse_initializer":
+            return (*self.path, "values", "name")
+        return (*self.path, "name")
+
 
 @dataclasses.dataclass(eq=False, slots=True)
 class Consumer:
@@ -90,6 +116,11 @@ class Consumer:
     path: Path
     node: Node | None = None
 
+    @property
+    def name_path(self) -> Path:
+        """The path of the text that spells the name (a function's outputs are plain names)."""
+        return self.path if self.kind == "node" or self.scope.kind == "function" else (*self.path, "name")
+
 
 class Index:
     """Producers, consumers, nodes and scopes of a document tree; see the module docstring."""
@@ -97,8 +128,6 @@ class Index:
     def __init__(self, tree: Any) -> None:
         self.scopes: list[Scope] = []
         self.nodes: list[Node] = []
-        self.producers: dict[tuple[int, str], list[Producer]] = {}
-        self.consumers: dict[tuple[int, str], list[Consumer]] = {}
         doc = tree if isinstance(tree, dict) else {}
         graph = doc.get("graph")
         if isinstance(graph, dict):
@@ -107,7 +136,54 @@ class Index:
         if isinstance(functions, list):
             for i, function in enumerate(functions):
                 if isinstance(function, dict):
-                    self._graph(function, ("functions", i), "function", None, None)
+                    scope = self._graph(function, ("functions", i), "function", None, None)
+                    key = (
+                        _text(function.get("domain")),
+                        _text(function.get("name")),
+                        _text(function.get("overload")),
+                    )
+                    scope.function = key
+
+    @classmethod
+    def of_model(cls, model: onnx.ModelProto) -> Index:
+        """The index of a ``.onnx`` model: of its skeleton, whose paths are those ``dump`` writes."""
+        with gc_paused():
+            return cls(skeleton(model))
+
+    @functools.cached_property
+    def producers(self) -> dict[tuple[int, str], list[Producer]]:
+        """(scope id, name) -> the definitions of ``name`` in that scope, in document order."""
+        self._tables()
+        return self.__dict__["producers"]
+
+    @functools.cached_property
+    def consumers(self) -> dict[tuple[int, str], list[Consumer]]:
+        """(scope id, name) -> the uses of ``name`` written in that scope, in document order."""
+        self._tables()
+        return self.__dict__["consumers"]
+
+    def _tables(self) -> None:
+        producers: dict[tuple[int, str], list[Producer]] = {}
+        consumers: dict[tuple[int, str], list[Consumer]] = {}
+        for scope in self.scopes:
+            sid = scope.id
+            for name, kind, path in scope.defines:
+                producers.setdefault((sid, name), []).append(Producer(name, kind, scope, path))
+            for node in scope.nodes:
+                path = node.path
+                for i, name in enumerate(node.inputs):
+                    if name:
+                        consumers.setdefault((sid, name), []).append(
+                            Consumer(name, "node", scope, (*path, "inputs", i), node)
+                        )
+                for i, name in enumerate(node.outputs):
+                    if name:
+                        producers.setdefault((sid, name), []).append(
+                            Producer(name, "node", scope, (*path, "outputs", i), node)
+                        )
+            for name, path in scope.outputs:
+                consumers.setdefault((sid, name), []).append(Consumer(name, "output", scope, path))
+        self.__dict__["producers"], self.__dict__["consumers"] = producers, consumers
 
     # -- questions ------------------------------------------------------------------------------
 
@@ -130,6 +206,29 @@ class Index:
             outer = outer.parent
         return None
 
+    def places(self) -> Iterator[tuple[Path, str, Scope | None, bool]]:
+        """Every place a value's name is written: (path of the name, the name, the scope that defines
+        the value it refers to (None when nothing does), whether the place defines it).
+
+        Definitions, uses (resolved through the scope chain: a body's use of an outer value is the
+        outer value's), value_info entries and quantization annotations.
+        """
+        scopes = self.scopes
+        for (scope_id, name), producers in self.producers.items():
+            for producer in producers:
+                yield producer.name_path, name, scopes[scope_id], True
+        for (scope_id, name), uses in self.consumers.items():
+            found = self.resolve(scopes[scope_id], name)
+            home = found.scope if found is not None else None
+            for use in uses:
+                yield use.name_path, name, home, False
+        for scope in scopes:
+            for entries, field in ((scope.value_info, "name"), (scope.annotations, "tensor_name")):
+                for name, path in entries:
+                    if name:
+                        found = self.resolve(scope, name)
+                        yield (*path, field), name, found.scope if found is not None else None, False
+
     def visible_names(self, scope: Scope) -> Iterator[str]:
         """Every name a use in ``scope`` could refer to."""
         ids = {outer.id for outer in scope.chain()}
@@ -146,6 +245,34 @@ class Index:
     def node_at(self) -> dict[Path, Node]:
         """Node path -> node."""
         return {node.path: node for node in self.nodes}
+
+    @functools.cached_property
+    def scope_at(self) -> dict[Path, Scope]:
+        """Scope path -> scope."""
+        return {scope.path: scope for scope in self.scopes}
+
+    def defined_names(self, scope: Scope) -> set[str]:
+        """The names ``scope`` itself defines (not its subgraphs)."""
+        names = {name for name, _, _ in scope.defines}
+        names.update(name for node in scope.nodes for name in node.outputs)
+        names.discard("")
+        return names
+
+    def reads(self, node: Node) -> list[str]:
+        """The names ``node`` reads: its inputs, then what its subgraphs read from outside them."""
+        names = [name for name in node.inputs if name]
+        for sub in node.subgraphs:
+            names += sorted(self.outer_names(sub))
+        return names
+
+    def outer_names(self, scope: Scope) -> set[str]:
+        """The names ``scope`` (its subgraphs included) reads without defining them: an enclosing
+        scope's values (or nothing's, in a broken model)."""
+        used = {name for name, _ in scope.outputs}
+        for node in scope.nodes:
+            used.update(self.reads(node))
+        used.discard("")
+        return used - self.defined_names(scope)
 
     def with_node(self, path: Path, doc: Any) -> Index | None:
         """The index of the tree where only the node at ``path`` changed, now ``doc``; None when that is
@@ -171,6 +298,8 @@ class Index:
         scope.nodes = list(scope.nodes)
         scope.nodes[position] = node
         new.node_at = {**self.node_at, path: node}
+        if "producers" not in self.__dict__:
+            return new  # its tables will be made from the nodes, the new one among them
         new.consumers, new.producers = dict(self.consumers), dict(self.producers)
         for table, role, key in ((new.consumers, Consumer, "inputs"), (new.producers, Producer, "outputs")):
             before, after = getattr(old, key), getattr(node, key)
@@ -185,51 +314,39 @@ class Index:
 
     # -- building -------------------------------------------------------------------------------
 
-    def _scope(self, kind: ScopeKind, path: Path, parent: Scope | None, owner: Node | None) -> Scope:
-        scope = Scope(len(self.scopes), kind, path, parent, owner)
-        self.scopes.append(scope)
-        return scope
-
-    def _produce(
-        self, name: Any, kind: ProducerKind, scope: Scope, path: Path, node: Node | None = None
-    ) -> None:
-        if isinstance(name, str) and name:
-            self.producers.setdefault((scope.id, name), []).append(Producer(name, kind, scope, path, node))
-
-    def _consume(
-        self, name: Any, kind: ConsumerKind, scope: Scope, path: Path, node: Node | None = None
-    ) -> None:
-        if isinstance(name, str) and name:
-            self.consumers.setdefault((scope.id, name), []).append(Consumer(name, kind, scope, path, node))
-
     def _graph(
         self, graph: dict[str, Any], path: Path, kind: ScopeKind, parent: Scope | None, owner: Node | None
     ) -> Scope:
-        scope = self._scope(kind, path, parent, owner)
+        scope = Scope(len(self.scopes), kind, path, parent, owner)
+        self.scopes.append(scope)
+        defines, outputs = scope.defines, scope.outputs
         for i, item in enumerate(_items(graph.get("inputs"))):
             if kind == "function":
-                self._produce(item, "function_input", scope, (*path, "inputs", i))
+                _add(defines, item, "function_input", (*path, "inputs", i))
             elif isinstance(item, dict):
-                self._produce(item.get("name"), "input", scope, (*path, "inputs", i))
+                _add(defines, item.get("name"), "input", (*path, "inputs", i))
         for i, item in enumerate(_items(graph.get("initializers"))):
             if isinstance(item, dict):
-                self._produce(item.get("name"), "initializer", scope, (*path, "initializers", i))
+                _add(defines, item.get("name"), "initializer", (*path, "initializers", i))
         for i, item in enumerate(_items(graph.get("sparse_initializers"))):
             values = item.get("values") if isinstance(item, dict) else None
             if isinstance(values, dict):
-                self._produce(
-                    values.get("name"), "sparse_initializer", scope, (*path, "sparse_initializers", i)
-                )
+                _add(defines, values.get("name"), "sparse_initializer", (*path, "sparse_initializers", i))
         for i, item in enumerate(_items(graph.get("nodes"))):
             if isinstance(item, dict):
                 self._node(item, (*path, "nodes", i), scope)
         for i, item in enumerate(_items(graph.get("outputs"))):
             name = item if kind == "function" else item.get("name") if isinstance(item, dict) else None
-            self._consume(name, "output", scope, (*path, "outputs", i))
-        for i, item in enumerate(_items(graph.get("value_info"))):
-            name = item.get("name") if isinstance(item, dict) else None
-            if isinstance(name, str):
-                scope.value_info.append((name, (*path, "value_info", i)))
+            if isinstance(name, str) and name:
+                outputs.append((name, (*path, "outputs", i)))
+        for key, field, into in (
+            ("value_info", "name", scope.value_info),
+            ("quantization_annotation", "tensor_name", scope.annotations),
+        ):
+            for i, item in enumerate(_items(graph.get(key))):
+                name = item.get(field) if isinstance(item, dict) else None
+                if isinstance(name, str):
+                    into.append((name, (*path, key, i)))
         return scope
 
     def _node(self, doc: dict[str, Any], path: Path, scope: Scope) -> None:
@@ -237,13 +354,14 @@ class Index:
         node = _make_node(doc, path, scope, len(scope.nodes))
         scope.nodes.append(node)
         self.nodes.append(node)
-        for i, name in enumerate(node.inputs):
-            self._consume(name, "node", scope, (*path, "inputs", i), node)
-        for i, name in enumerate(node.outputs):
-            self._produce(name, "node", scope, (*path, "outputs", i), node)
         if attributes:
             for graph, graph_path in _subgraphs(attributes, (*path, "attributes")):
                 node.subgraphs.append(self._graph(graph, graph_path, "subgraph", scope, node))
+
+
+def _add(defines: list[tuple[str, ProducerKind, Path]], name: Any, kind: ProducerKind, path: Path) -> None:
+    if isinstance(name, str) and name:
+        defines.append((name, kind, path))
 
 
 def _make_node(doc: dict[str, Any], path: Path, scope: Scope, position: int) -> Node:
@@ -257,6 +375,7 @@ def _make_node(doc: dict[str, Any], path: Path, scope: Scope, position: int) -> 
         [_text(x) for x in _items(doc.get("inputs"))],
         [_text(x) for x in _items(doc.get("outputs"))],
         _attribute_names(doc.get("attributes")),
+        _text(doc.get("overload")),
     )
 
 

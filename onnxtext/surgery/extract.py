@@ -22,8 +22,9 @@ import onnx
 from onnx.external_data_helper import load_external_data_for_tensor
 
 from onnxtext.base.errors import OnnxTextError
+from onnxtext.core.index import Index, Scope
+from onnxtext.roundtrip import patch
 from onnxtext.surgery.prune import prune
-from onnxtext.surgery.walk import defined_names, node_subgraphs, outer_references
 
 _SHAPE_TYPES = (onnx.TensorProto.INT64, onnx.TensorProto.INT32)
 
@@ -48,27 +49,35 @@ def extract(
     inputs = [v.name for v in graph.input] if inputs is None else list(inputs)
     if not outputs:
         raise OnnxTextError("E601", "no output named", hint="name at least one value with --outputs")
-    known = defined_names(graph)
+    index = Index.of_model(model)
+    known = index.defined_names(index.scopes[0])
     for role, names in (("input", inputs), ("output", outputs)):
         _check_names(role, names, known)
     declared = _declared_types(model, [*inputs, *outputs], data_dir)
-    weights = {t.name for t in graph.initializer}
-    defaults = [v for v in graph.input if v.name in weights and v.name not in inputs]
+    backed = {name for name, kind, _ in index.scopes[0].defines if kind == "initializer"}
+    defaults = [v for v in graph.input if v.name in backed and v.name not in inputs]
     cut = onnx.ModelProto()
     cut.CopyFrom(model)
     _replace(cut.graph.input, [*(declared[name] for name in inputs), *defaults])
     _replace(cut.graph.output, [declared[name] for name in outputs])
     result = prune(cut, keep_inputs=named)
-    if named and defaults:  # an input backed by an initializer goes with it
-        left = {t.name for t in result.graph.initializer}
-        _replace(result.graph.input, [v for v in result.graph.input if v.name in inputs or v.name in left])
-    _check_cut(result.graph, set(inputs))
-    _check_separated(result.graph, inputs)
-    boundary = set(inputs) | set(outputs)
-    kept = [v for v in result.graph.value_info if v.name not in boundary]
-    if len(kept) != len(result.graph.value_info):
-        _replace(result.graph.value_info, kept)
-    return result
+    index = Index.of_model(result)
+    main = index.scopes[0]
+    _check_cut(main, set(inputs))
+    _check_separated(index, main, inputs)
+    weights = {name for name, kind, _ in main.defines if kind == "initializer"}
+    boundary = {*inputs, *outputs}
+    return patch.without(
+        result,
+        [
+            *(path for name, path in main.value_info if name in boundary),
+            *(  # an input backed by an initializer went with it
+                path
+                for name, kind, path in main.defines
+                if kind == "input" and named and name not in inputs and name not in weights
+            ),
+        ],
+    )
 
 
 def _check_names(role: str, names: Sequence[str], known: set[str]) -> None:
@@ -143,40 +152,39 @@ def _with_shape_data(model: onnx.ModelProto, data_dir: FsPath | None) -> onnx.Mo
     return copy
 
 
-def _check_cut(graph: onnx.GraphProto, inputs: set[str]) -> None:
-    for i, node in enumerate(graph.node):
-        clash = inputs.intersection(node.output)
+def _check_cut(graph: Scope, inputs: set[str]) -> None:
+    for node in graph.nodes:
+        clash = inputs.intersection(node.outputs)
         if clash:
-            others = [o for o in node.output if o and o not in inputs]
+            others = [o for o in node.outputs if o and o not in inputs]
             raise OnnxTextError(
                 "E601",
                 f"cannot cut at {sorted(clash)[0]!r}: node {node.name or node.op_type!r} makes it "
                 f"together with {', '.join(map(repr, others))}, which the outputs still need",
-                path=("graph", "nodes", i),
+                path=node.path,
                 hint="cut at those values too (add them to --inputs)",
             )
 
 
-def _check_separated(graph: onnx.GraphProto, inputs: list[str]) -> None:
+def _check_separated(index: Index, graph: Scope, inputs: list[str]) -> None:
     """Raise E607 when the kept nodes read values the sub-model does not have: the cut does not
     separate the outputs from the rest of the model (they also need values that do not pass through
     ``inputs``).  The hint gives the ``--inputs`` that would separate it: the values that flow into
     the part computed from ``inputs`` from a part computed from what is left outside."""
-    defined = defined_names(graph)
-    reads = [_reads(node) for node in graph.node]
-    outside = [name for names in reads for name in names if name not in defined]
-    if not outside:
+    defined = index.defined_names(graph)
+    reads = [index.reads(node) for node in graph.nodes]
+    missing = list(dict.fromkeys(name for names in reads for name in names if name not in defined))
+    if not missing:
         return
-    missing = list(dict.fromkeys(outside))
     fed, tainted = set(inputs), set(missing)
     border: list[str] = []
-    for node, names in zip(graph.node, reads, strict=True):
+    for node, names in zip(graph.nodes, reads, strict=True):
         if fed.intersection(names):
             border += [name for name in names if name in tainted and name not in fed]
-            fed.update(node.output)
+            fed.update(node.outputs)
         elif tainted.intersection(names):
-            tainted.update(node.output)
-    border += [v.name for v in graph.output if v.name in tainted and v.name not in fed]
+            tainted.update(node.outputs)
+    border += [name for name, _ in graph.outputs if name in tainted and name not in fed]
     add = list(dict.fromkeys(border)) or missing
     shown = ", ".join(map(repr, missing[:5])) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     raise OnnxTextError(
@@ -185,14 +193,6 @@ def _check_separated(graph: onnx.GraphProto, inputs: list[str]) -> None:
         "which the sub-model would not have",
         hint=f"add {', '.join(map(repr, add))} to the inputs: --inputs {','.join([*inputs, *add])}",
     )
-
-
-def _reads(node: onnx.NodeProto) -> list[str]:
-    """The names ``node`` reads: its inputs and what its subgraphs read from outside."""
-    names = [name for name in node.input if name]
-    for _, sub in node_subgraphs(node, ()):
-        names += sorted(outer_references(sub))
-    return names
 
 
 def _replace(field: object, items: list) -> None:

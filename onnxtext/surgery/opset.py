@@ -20,7 +20,7 @@ import onnx.version_converter
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path, format_path
-from onnxtext.surgery.walk import scopes
+from onnxtext.roundtrip.patch import bodies
 
 DEFAULT_DOMAINS = ("", "ai.onnx")
 
@@ -100,9 +100,9 @@ def _explain(model: onnx.ModelProto, version: int, message: str) -> OnnxTextErro
 
 def _node_ops(model: onnx.ModelProto) -> list[tuple[Path, str]]:
     return [
-        ((*sc.path, "nodes", j), node.op_type)
-        for sc in scopes(model, functions=False)
-        for j, node in enumerate(sc.body.node)
+        ((*path, "nodes", j), node.op_type)
+        for path, body in bodies(model, functions=False)
+        for j, node in enumerate(body.node)
         if node.domain in DEFAULT_DOMAINS
     ]
 

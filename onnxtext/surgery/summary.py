@@ -17,25 +17,25 @@ from typing import Any
 import onnx
 
 from onnxtext.codecs.dtypes import dtype_by_onnx
+from onnxtext.roundtrip.patch import bodies
 from onnxtext.roundtrip.types import format_type
-from onnxtext.surgery.walk import scopes
 
 
 def summarize(model: onnx.ModelProto) -> dict[str, Any]:
     """The summary as plain data (what ``--format json`` prints)."""
-    graphs = list(scopes(model, functions=False))
+    graphs = [body for _, body in bodies(model, functions=False)]
     ops: Counter[tuple[str, str]] = Counter(
-        (node.domain or "ai.onnx", node.op_type) for sc in graphs for node in sc.body.node
+        (node.domain or "ai.onnx", node.op_type) for graph in graphs for node in graph.node
     )
     params: dict[str, dict[str, int]] = {}
-    for sc in graphs:
-        for tensor in sc.body.initializer:
+    for graph in graphs:
+        for tensor in graph.initializer:
             _count(params, tensor)
-        for sparse in sc.body.sparse_initializer:
+        for sparse in graph.sparse_initializer:
             _count(params, sparse.values)
     constants: dict[str, dict[str, int]] = {}
-    for sc in graphs:
-        for tensor in _constant_tensors(sc.body.node):
+    for graph in graphs:
+        for tensor in _constant_tensors(graph.node):
             _count(params, tensor)
             _count(constants, tensor)
     return {

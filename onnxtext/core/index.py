@@ -19,47 +19,62 @@ import dataclasses
 import difflib
 import functools
 import heapq
-from collections.abc import Iterator
-from typing import Any, Literal
+import weakref
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, overload
 
 import numpy as np
 import onnx
 
 from onnxtext.base.collector import gc_paused
 from onnxtext.base.paths import Path
-from onnxtext.roundtrip.skeleton import skeleton
+from onnxtext.roundtrip.skeleton import skeleton, skeletons
 
 ScopeKind = Literal["graph", "subgraph", "function"]
 ProducerKind = Literal["input", "initializer", "sparse_initializer", "node", "function_input"]
 ConsumerKind = Literal["node", "output"]
 
 
-@dataclasses.dataclass(eq=False)
 class Scope:
     """A graph or function: its document path, the scope around it (subgraphs) and the node owning it.
 
     ``defines`` lists the names the scope defines other than by its nodes (graph inputs, initializers,
     sparse initializers, function inputs), ``outputs`` the names it returns, ``value_info`` and
     ``annotations`` (quantization annotations) the names they describe: each with the path of its
-    element.  ``function`` is a function's (domain, name, overload).
+    element.  ``function`` is a function's (domain, name, overload).  The links up (``parent``,
+    ``owner``, a node's ``scope``) are weak: the Index holds no reference cycle, so it is freed
+    when the last reference to it goes, without waiting for the garbage collector.
     """
 
-    id: int
-    kind: ScopeKind
-    path: Path
-    parent: Scope | None = None
-    owner: Node | None = None
-    nodes: list[Node] = dataclasses.field(default_factory=list)
-    value_info: list[tuple[str, Path]] = dataclasses.field(default_factory=list)
-    defines: list[tuple[str, ProducerKind, Path]] = dataclasses.field(default_factory=list)
-    outputs: list[tuple[str, Path]] = dataclasses.field(default_factory=list)
-    annotations: list[tuple[str, Path]] = dataclasses.field(default_factory=list)
-    function: tuple[str, str, str] | None = None
+    def __init__(self, id: int, kind: ScopeKind, path: Path, parent: Scope | None, owner: int | None) -> None:
+        self.id, self.kind, self.path = id, kind, path
+        self._parent = None if parent is None else weakref.ref(parent)
+        self._owner = owner  # the position of the owning node in the parent's nodes
+        self.nodes: Sequence[Node] = _Nodes(self)
+        self.value_info: list[tuple[str, Path]] = []
+        self.defines: list[tuple[str, ProducerKind, Path]] = []
+        self.outputs: list[tuple[str, Path]] = []
+        self.annotations: list[tuple[str, Path]] = []
+        self.function: tuple[str, str, str] | None = None
 
-    @functools.cached_property
+    @property
+    def parent(self) -> Scope | None:
+        """The scope around this one (None for the main graph and functions)."""
+        return None if self._parent is None else self._parent()
+
+    @property
+    def owner(self) -> Node | None:
+        """The node whose attribute holds this graph."""
+        parent = self.parent
+        return None if parent is None or self._owner is None else parent.nodes[self._owner]
+
+    @property
     def root(self) -> Scope:
         """The outermost scope around this one: the main graph or a function."""
-        return self.parent.root if self.parent is not None else self
+        scope = self
+        while (parent := scope.parent) is not None:
+            scope = parent
+        return scope
 
     def chain(self) -> Iterator[Scope]:
         """This scope, then each enclosing one outwards."""
@@ -69,12 +84,12 @@ class Scope:
             scope = scope.parent
 
 
-@dataclasses.dataclass(eq=False, slots=True)
+@dataclasses.dataclass(eq=False, slots=True, weakref_slot=True)
 class Node:
     """A node of the tree: where it is, what it is, and what it reads and writes (by name)."""
 
     path: Path
-    scope: Scope
+    scope_ref: weakref.ref[Scope]  # see Scope: the link up is weak
     position: int  # its index in the scope's node list
     op_type: str
     domain: str
@@ -84,6 +99,11 @@ class Node:
     attributes: list[str]  # attribute names, as written
     overload: str = ""
     subgraphs: list[Scope] = dataclasses.field(default_factory=list)
+
+    @property
+    def scope(self) -> Scope:
+        """The graph or function the node is in."""
+        return self.scope_ref()  # type: ignore[return-value]
 
     def label(self) -> str:
         """How a message names the node: its name, else its op and path position."""
@@ -122,12 +142,49 @@ class Consumer:
         return self.path if self.kind == "node" or self.scope.kind == "function" else (*self.path, "name")
 
 
+class _Nodes(Sequence[Node]):
+    """A scope's nodes, each made the first time it is asked for: a build reads only where the
+    subgraphs are, and a caller that asks about a few nodes (diff's pairing) makes only those."""
+
+    def __init__(self, scope: Scope) -> None:
+        self._scope = weakref.ref(scope)
+        self.docs: list[tuple[int, dict[str, Any]]] = []  # (index in the document's list, the node)
+        self.subgraphs: dict[int, list[Scope]] = {}  # position -> the scopes its attributes hold
+        self._made: list[Node | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    @overload
+    def __getitem__(self, position: int) -> Node: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[Node]: ...
+
+    def __getitem__(self, position: int | slice) -> Node | list[Node]:
+        if isinstance(position, slice):
+            return [self[k] for k in range(len(self.docs))[position]]
+        made = self._made
+        if made is None:
+            made = self._made = [None] * len(self.docs)
+        node = made[position]
+        if node is None:  # made once
+            scope = self._scope()
+            k = position % len(self.docs)
+            i, doc = self.docs[k]
+            node = made[k] = _make_node(doc, (*scope.path, "nodes", i), scope, k)  # type: ignore[union-attr]
+            node.subgraphs = self.subgraphs.get(k, [])
+        return node
+
+    def __iter__(self) -> Iterator[Node]:
+        return (self[k] for k in range(len(self.docs)))
+
+
 class Index:
     """Producers, consumers, nodes and scopes of a document tree; see the module docstring."""
 
     def __init__(self, tree: Any) -> None:
         self.scopes: list[Scope] = []
-        self.nodes: list[Node] = []
         doc = tree if isinstance(tree, dict) else {}
         graph = doc.get("graph")
         if isinstance(graph, dict):
@@ -149,6 +206,14 @@ class Index:
         """The index of a ``.onnx`` model: of its skeleton, whose paths are those ``dump`` writes."""
         with gc_paused():
             return cls(skeleton(model))
+
+    @classmethod
+    def of_models(cls, a: onnx.ModelProto, b: onnx.ModelProto) -> tuple[Index, Index]:
+        """The indexes of two versions of a model (:func:`~onnxtext.roundtrip.skeleton.skeletons`:
+        the second reads the first's entries where their nodes are equal)."""
+        with gc_paused():
+            first, second = skeletons(a, b)
+            return cls(first), cls(second)
 
     @functools.cached_property
     def producers(self) -> dict[tuple[int, str], list[Producer]]:
@@ -242,6 +307,22 @@ class Index:
         return [producer for producer in found if producer is not None]
 
     @functools.cached_property
+    def nodes(self) -> list[Node]:
+        """Every node, in document order (a node, then the nodes of the graphs it holds, then the next)."""
+        found: list[Node] = []
+
+        def visit(scope: Scope) -> None:
+            for node in scope.nodes:
+                found.append(node)
+                for sub in node.subgraphs:
+                    visit(sub)
+
+        for scope in self.scopes:
+            if scope.parent is None:
+                visit(scope)
+        return found
+
+    @functools.cached_property
     def node_at(self) -> dict[Path, Node]:
         """Node path -> node."""
         return {node.path: node for node in self.nodes}
@@ -315,7 +396,7 @@ class Index:
     # -- building -------------------------------------------------------------------------------
 
     def _graph(
-        self, graph: dict[str, Any], path: Path, kind: ScopeKind, parent: Scope | None, owner: Node | None
+        self, graph: dict[str, Any], path: Path, kind: ScopeKind, parent: Scope | None, owner: int | None
     ) -> Scope:
         scope = Scope(len(self.scopes), kind, path, parent, owner)
         self.scopes.append(scope)
@@ -332,9 +413,17 @@ class Index:
             values = item.get("values") if isinstance(item, dict) else None
             if isinstance(values, dict):
                 _add(defines, values.get("name"), "sparse_initializer", (*path, "sparse_initializers", i))
-        for i, item in enumerate(_items(graph.get("nodes"))):
-            if isinstance(item, dict):
-                self._node(item, (*path, "nodes", i), scope)
+        nodes: _Nodes = scope.nodes  # type: ignore[assignment]
+        docs = nodes.docs
+        docs += [(i, item) for i, item in enumerate(_items(graph.get("nodes"))) if type(item) is dict]
+        for position, (i, item) in enumerate(docs):
+            attributes = item.get("attributes")
+            # a mapping of literals holds no graph: seen in C, not by a generator, for most nodes
+            if attributes and (type(attributes) is not dict or dict in map(type, attributes.values())):
+                nodes.subgraphs[position] = [
+                    self._graph(sub, sub_path, "subgraph", scope, position)
+                    for sub, sub_path in _subgraphs(attributes, (*path, "nodes", i, "attributes"))
+                ]
         for i, item in enumerate(_items(graph.get("outputs"))):
             name = item if kind == "function" else item.get("name") if isinstance(item, dict) else None
             if isinstance(name, str) and name:
@@ -349,15 +438,6 @@ class Index:
                     into.append((name, (*path, key, i)))
         return scope
 
-    def _node(self, doc: dict[str, Any], path: Path, scope: Scope) -> None:
-        attributes = doc.get("attributes")
-        node = _make_node(doc, path, scope, len(scope.nodes))
-        scope.nodes.append(node)
-        self.nodes.append(node)
-        if attributes:
-            for graph, graph_path in _subgraphs(attributes, (*path, "attributes")):
-                node.subgraphs.append(self._graph(graph, graph_path, "subgraph", scope, node))
-
 
 def _add(defines: list[tuple[str, ProducerKind, Path]], name: Any, kind: ProducerKind, path: Path) -> None:
     if isinstance(name, str) and name:
@@ -365,18 +445,38 @@ def _add(defines: list[tuple[str, ProducerKind, Path]], name: Any, kind: Produce
 
 
 def _make_node(doc: dict[str, Any], path: Path, scope: Scope, position: int) -> Node:
+    get = doc.get  # once per node of every graph built: no helper calls for the common case
+    op_type, domain, name, overload = get("op_type"), get("domain"), get("name"), get("overload")
+    attributes = get("attributes")
     return Node(
         path,
-        scope,
+        weakref.ref(scope),
         position,
-        _text(doc.get("op_type")),
-        _text(doc.get("domain")),
-        _text(doc.get("name")),
-        [_text(x) for x in _items(doc.get("inputs"))],
-        [_text(x) for x in _items(doc.get("outputs"))],
-        _attribute_names(doc.get("attributes")),
-        _text(doc.get("overload")),
+        op_type if type(op_type) is str else "",
+        domain if type(domain) is str else "",
+        name if type(name) is str else "",
+        _names(get("inputs")),
+        _names(get("outputs")),
+        list(attributes) if type(attributes) is dict else _attribute_names(attributes) if attributes else [],
+        overload if type(overload) is str else "",
     )
+
+
+def _names(value: Any) -> list[str]:
+    """A list of names as written (anything but a string reads as an empty name).  A model's
+    skeleton holds the node's own repeated field: copied here, for the nodes that are asked about."""
+    if type(value) is _REPEATED_NAMES:
+        return list(value)
+    if type(value) is not list:
+        return []
+    try:
+        "".join(value)  # all strings: the common case, checked in C
+    except TypeError:
+        return [_text(x) for x in value]
+    return value[:]
+
+
+_REPEATED_NAMES = type(onnx.NodeProto().input)
 
 
 def _splice(

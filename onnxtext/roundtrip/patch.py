@@ -65,6 +65,12 @@ def at(model: ModelProto, path: Path) -> Any:
     return current
 
 
+def body_at(model: ModelProto, path: Path) -> Body:
+    """The graph (or function) at a scope's path."""
+    found = at(model, path)
+    return found.g if isinstance(found, AttributeProto) else found
+
+
 def renamed(model: ModelProto, edits: Mapping[Path, str]) -> ModelProto:
     """A copy of ``model`` where the string at each path of ``edits`` (a name, an input of a node, a
     dimension's ``dim_param``...) is the given one."""

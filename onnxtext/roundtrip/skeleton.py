@@ -4,8 +4,9 @@ The :class:`~onnxtext.core.index.Index` reads a document tree; for a ``.onnx`` f
 one.  It holds what the Index asks (graph inputs, outputs, initializers, sparse initializers,
 value_info and quantization annotations by name; nodes with their op, domain, overload, name,
 inputs, outputs and attributes; functions) and nothing else: no types, no tensor payloads, and
-attribute values only where they are graphs.  Building it costs a walk over the names, not an
-encoding of the model.
+attribute values only where they are graphs.  A node's inputs and outputs are its repeated fields
+themselves (sequences of names, read only where asked); the tree lives no longer than its model.
+Building it costs a walk over the names, not an encoding of the model.
 
 Paths are the encoder's (:mod:`onnxtext.roundtrip.encode`): attributes are a mapping by name when
 their names are distinct, else a list; a GRAPH attribute that holds only its name, type and graph
@@ -31,12 +32,30 @@ def skeleton(model: ModelProto) -> dict[str, Any]:
     return tree
 
 
-def _graph(graph: GraphProto) -> dict[str, Any]:
+def skeletons(a: ModelProto, b: ModelProto) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The trees of two versions of a model (what ``diff`` compares): where a node of ``b``'s main
+    graph equals the node at the same position in ``a``'s, ``b``'s tree shares ``a``'s entry (an
+    entry is only read), so an edit of a few nodes costs one walk over the names, not two."""
+    first = skeleton(a)
+    second: dict[str, Any] = {"graph": _graph(b.graph, (a.graph.node, first["graph"]["nodes"]))}
+    if b.functions:
+        second["functions"] = [_function(function) for function in b.functions]
+    return first, second
+
+
+def _graph(graph: GraphProto, like: tuple[Any, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    nodes = list(graph.node)
+    if like is None:
+        entries = [_node(node) for node in nodes]
+    else:
+        others, known = like
+        same = [x == y for x, y in zip(nodes, others, strict=False)]  # compared in C
+        entries = [known[k] if k < len(same) and same[k] else _node(node) for k, node in enumerate(nodes)]
     return {
         "inputs": [{"name": v.name} for v in graph.input],
         "initializers": [{"name": t.name} for t in graph.initializer],
         "sparse_initializers": [{"values": {"name": s.values.name}} for s in graph.sparse_initializer],
-        "nodes": [_node(node) for node in graph.node],
+        "nodes": entries,
         "outputs": [{"name": v.name} for v in graph.output],
         "value_info": [{"name": v.name} for v in graph.value_info],
         "quantization_annotation": [{"tensor_name": q.tensor_name} for q in graph.quantization_annotation],
@@ -61,11 +80,12 @@ def _node(node: NodeProto) -> dict[str, Any]:
         "domain": node.domain,
         "overload": node.overload,
         "name": node.name,
-        "inputs": list(node.input),
-        "outputs": list(node.output),
+        "inputs": node.input,  # the repeated fields themselves: the Index copies the few it reads
+        "outputs": node.output,
     }
-    if node.attribute:
-        out["attributes"] = _attributes(node.attribute)
+    attributes = node.attribute
+    if attributes:
+        out["attributes"] = _attributes(attributes)
     return out
 
 
@@ -86,17 +106,15 @@ def compact(attr: AttributeProto) -> bool:
 
 
 def _attributes(attributes: Any) -> dict[str, Any] | list[Any]:
-    """The node's attributes in the encoder's form: by name, or a list when names repeat or lack."""
-    if not by_name(attributes):
+    """The node's attributes in the encoder's form: by name, or a list when names repeat or lack.
+    Only a graph's value matters here: any other attribute's is None."""
+    out = {a.name: a for a in attributes}
+    if len(out) != len(attributes) or "" in out:  # a name missing reads as ""
         return [_fields(a, with_name=True) for a in attributes]
-    return {a.name: _value(a) for a in attributes}
-
-
-def _value(attr: AttributeProto) -> Any:
-    """A graph attribute's value as the encoder writes it (the graph, or the attribute's fields)."""
-    if not attr.HasField("g") and not attr.graphs:
-        return None  # no graph: what the value is does not matter here
-    return _graph(attr.g) if compact(attr) else _fields(attr, with_name=False)
+    for name, attr in out.items():
+        held = attr.HasField("g") or attr.graphs
+        out[name] = (_graph(attr.g) if compact(attr) else _fields(attr, with_name=False)) if held else None
+    return out
 
 
 def _fields(attr: AttributeProto, *, with_name: bool) -> dict[str, Any]:

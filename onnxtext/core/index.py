@@ -28,7 +28,7 @@ import onnx
 
 from onnxtext.base.collector import gc_paused
 from onnxtext.base.paths import Path
-from onnxtext.roundtrip.skeleton import skeleton, skeletons
+from onnxtext.roundtrip.skeleton import NodeEntry, skeleton, skeletons
 
 ScopeKind = Literal["graph", "subgraph", "function"]
 ProducerKind = Literal["input", "initializer", "sparse_initializer", "node", "function_input"]
@@ -406,16 +406,18 @@ class Index:
                 _add(defines, item, "function_input", (*path, "inputs", i))
             elif isinstance(item, dict):
                 _add(defines, item.get("name"), "input", (*path, "inputs", i))
-        for i, item in enumerate(_items(graph.get("initializers"))):
-            if isinstance(item, dict):
-                _add(defines, item.get("name"), "initializer", (*path, "initializers", i))
+        defines += [  # thousands in an export: one comprehension
+            (name, "initializer", (*path, "initializers", i))
+            for i, name in enumerate(_named(graph.get("initializers"), "name"))
+            if type(name) is str and name
+        ]
         for i, item in enumerate(_items(graph.get("sparse_initializers"))):
             values = item.get("values") if isinstance(item, dict) else None
             if isinstance(values, dict):
                 _add(defines, values.get("name"), "sparse_initializer", (*path, "sparse_initializers", i))
         nodes: _Nodes = scope.nodes  # type: ignore[assignment]
         docs = nodes.docs
-        docs += [(i, item) for i, item in enumerate(_items(graph.get("nodes"))) if type(item) is dict]
+        docs += [(i, item) for i, item in enumerate(_items(graph.get("nodes"))) if isinstance(item, _ENTRIES)]
         for position, (i, item) in enumerate(docs):
             attributes = item.get("attributes")
             # a mapping of literals holds no graph: seen in C, not by a generator, for most nodes
@@ -432,11 +434,17 @@ class Index:
             ("value_info", "name", scope.value_info),
             ("quantization_annotation", "tensor_name", scope.annotations),
         ):
-            for i, item in enumerate(_items(graph.get(key))):
-                name = item.get(field) if isinstance(item, dict) else None
-                if isinstance(name, str):
-                    into.append((name, (*path, key, i)))
+            into += [
+                (name, (*path, key, i))
+                for i, name in enumerate(_named(graph.get(key), field))
+                if type(name) is str
+            ]
         return scope
+
+
+def _named(items: Any, field: str) -> list[Any]:
+    """The ``field`` of each mapping of a list (None for an item that is no mapping)."""
+    return [item.get(field) if isinstance(item, dict) else None for item in _items(items)]
 
 
 def _add(defines: list[tuple[str, ProducerKind, Path]], name: Any, kind: ProducerKind, path: Path) -> None:
@@ -467,7 +475,7 @@ def _names(value: Any) -> list[str]:
     skeleton holds the node's own repeated field: copied here, for the nodes that are asked about."""
     if type(value) is _REPEATED_NAMES:
         return list(value)
-    if type(value) is not list:
+    if not isinstance(value, list):
         return []
     try:
         "".join(value)  # all strings: the common case, checked in C
@@ -477,6 +485,7 @@ def _names(value: Any) -> list[str]:
 
 
 _REPEATED_NAMES = type(onnx.NodeProto().input)
+_ENTRIES = (dict, NodeEntry)  # a document's node, or a model's (roundtrip.skeleton)
 
 
 def _splice(

@@ -174,16 +174,16 @@ def _io(
 
 
 def _node_changes(pairing: NodePairing) -> list[Change]:
-    a, b = pairing.a, pairing.b
+    a, b, pairs = pairing.a, pairing.b, pairing.pairs
     changes: list[Change] = []
-    pairs = pairing.pairs
     for j in sorted((j for j in pairing.changed if j in pairs), key=pairs.__getitem__):
         changes += _pair_changes(pairing, pairs[j], j)
+    nodes_a, nodes_b = pairing.nodes_a, pairing.nodes_b
     changes += [
-        Change("nodes", "removed", a.nodes[i].path, node_what(a.protos[i])) for i in pairing.unpaired_a()
+        Change("nodes", "removed", nodes_a[i].path, node_what(a.protos[i])) for i in pairing.unpaired_a()
     ]
     changes += [
-        Change("nodes", "added", b.nodes[j].path, node_what(b.protos[j])) for j in pairing.unpaired_b()
+        Change("nodes", "added", nodes_b[j].path, node_what(b.protos[j])) for j in pairing.unpaired_b()
     ]
     return changes
 
@@ -191,7 +191,7 @@ def _node_changes(pairing: NodePairing) -> list[Change]:
 def _pair_changes(pairing: NodePairing, i: int, j: int) -> list[Change]:
     """What differs between node ``i`` of A and node ``j`` of B, and inside their subgraphs."""
     a, b, values = pairing.a, pairing.b, pairing.values
-    old, new = a.nodes[i], b.nodes[j]
+    old, new = pairing.nodes_a[i], pairing.nodes_b[j]
     old_proto, new_proto = a.protos[i], b.protos[j]
     details = [
         Detail(field, getattr(old, field), getattr(new, field))

@@ -69,8 +69,8 @@ class NodePairing:
     def _pair(self, i: int, j: int) -> None:
         self.pairs[j] = i
         self.taken.add(i)
-        node = self.a.nodes[i]
-        old, new = node.outputs, self.b.nodes[j].outputs
+        node = self.nodes_a[i]
+        old, new = node.outputs, self.nodes_b[j].outputs
         if old != new:
             self.values.pair(old, new)
             self.renamed_outputs += [
@@ -88,6 +88,7 @@ class NodePairing:
         self.taken.update(same)
         self._rest_a = [i for i in range(len(protos_a)) if i not in self.taken]
         self._rest_b = [j for j in range(len(protos_b)) if j not in self.pairs]
+        self.nodes_a, self.nodes_b = _asked(self.a.nodes, self._rest_a), _asked(self.b.nodes, self._rest_b)
         by_bytes: dict[bytes, list[int]] = defaultdict(list)
         for i in self.unpaired_a():
             by_bytes[protos_a[i].SerializeToString()].append(i)
@@ -103,8 +104,8 @@ class NodePairing:
         return left
 
     def _pair_by_name(self) -> None:
-        names_a = _unique_names(self.a.nodes, self.unpaired_a())
-        for name, j in _unique_names(self.b.nodes, self.unpaired_b()).items():
+        names_a = _unique_names(self.nodes_a, self.unpaired_a())
+        for name, j in _unique_names(self.nodes_b, self.unpaired_b()).items():
             if name in names_a:
                 self._pair(names_a[name], j)
 
@@ -112,7 +113,7 @@ class NodePairing:
         """Pair the unpaired nodes of B, in graph order, with the first unpaired node of A of equal key
         (and equal attributes, when ``same_attributes``: protobuf compares them)."""
         candidates: dict[Any, list[int]] = defaultdict(list)
-        nodes_a, nodes_b = self.a.nodes, self.b.nodes
+        nodes_a, nodes_b = self.nodes_a, self.nodes_b
         protos_a, protos_b = self.a.protos, self.b.protos
         for i in self.unpaired_a():
             candidates[key(nodes_a[i], _identity)].append(i)
@@ -128,6 +129,12 @@ class NodePairing:
             if match is not None:
                 found.remove(match)
                 self._pair(match, j)
+
+
+def _asked(nodes: Sequence[Node], left: list[int]) -> Sequence[Node]:
+    """The nodes as pairing reads them: as they are when few are left to pair (each is made when
+    asked for), as a list when many are (every one is read, several times)."""
+    return list(nodes) if len(left) * 4 > len(nodes) else nodes
 
 
 def _identity(name: str) -> str:

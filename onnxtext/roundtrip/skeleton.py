@@ -17,6 +17,7 @@ index to the index of the encoder's tree on real models.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from onnx import AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto
@@ -46,11 +47,11 @@ def skeletons(a: ModelProto, b: ModelProto) -> tuple[dict[str, Any], dict[str, A
 def _graph(graph: GraphProto, like: tuple[Any, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     nodes = list(graph.node)
     if like is None:
-        entries = [_node(node) for node in nodes]
+        entries = [NodeEntry(node) for node in nodes]
     else:
         others, known = like
         same = [x == y for x, y in zip(nodes, others, strict=False)]  # compared in C
-        entries = [known[k] if k < len(same) and same[k] else _node(node) for k, node in enumerate(nodes)]
+        entries = [known[k] if k < len(same) and same[k] else NodeEntry(node) for k, node in enumerate(nodes)]
     return {
         "inputs": [{"name": v.name} for v in graph.input],
         "initializers": [{"name": t.name} for t in graph.initializer],
@@ -68,25 +69,61 @@ def _function(function: FunctionProto) -> dict[str, Any]:
         "domain": function.domain,
         "overload": function.overload,
         "inputs": list(function.input),
-        "nodes": [_node(node) for node in function.node],
+        "nodes": [NodeEntry(node) for node in function.node],
         "outputs": list(function.output),
         "value_info": [{"name": v.name} for v in function.value_info],
     }
 
 
-def _node(node: NodeProto) -> dict[str, Any]:
-    out = {
-        "op_type": node.op_type,
-        "domain": node.domain,
-        "overload": node.overload,
-        "name": node.name,
-        "inputs": node.input,  # the repeated fields themselves: the Index copies the few it reads
-        "outputs": node.output,
-    }
-    attributes = node.attribute
-    if attributes:
-        out["attributes"] = _attributes(attributes)
-    return out
+class NodeEntry(Mapping[str, Any]):
+    """A node of the skeleton: a read-only mapping whose fields are read from the proto when asked.
+
+    The Index asks every node only for its ``attributes`` (where the graphs are) and the rest only
+    of the nodes a caller looks at: a model of 50,000 nodes makes no 50,000 dictionaries.  The
+    inputs and outputs are the node's repeated fields themselves (sequences of names).
+    """
+
+    __slots__ = ("_attributes", "_node")
+
+    def __init__(self, node: NodeProto) -> None:
+        self._node = node
+        self._attributes: Any = _UNREAD
+
+    def get(self, key: str, default: Any = None) -> Any:
+        field = _NODE_FIELDS.get(key)
+        if field is not None:
+            return getattr(self._node, field)
+        if key == "attributes":
+            if self._attributes is _UNREAD:
+                attributes = self._node.attribute
+                self._attributes = _attributes(attributes) if attributes else None
+            return default if self._attributes is None else self._attributes
+        return default
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key, _UNREAD)
+        if value is _UNREAD:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        yield from _NODE_FIELDS
+        if self._node.attribute:
+            yield "attributes"
+
+    def __len__(self) -> int:
+        return len(_NODE_FIELDS) + bool(self._node.attribute)
+
+
+_UNREAD: Any = object()
+_NODE_FIELDS = {
+    "op_type": "op_type",
+    "domain": "domain",
+    "overload": "overload",
+    "name": "name",
+    "inputs": "input",
+    "outputs": "output",
+}
 
 
 def by_name(attributes: Any) -> bool:

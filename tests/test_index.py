@@ -19,6 +19,7 @@ from onnxtext.codecs.policy import Policy
 from onnxtext.core.index import Index, close_matches
 from onnxtext.roundtrip.encode import encode_model
 from tests.models import silero_models
+from tests.surgery.helpers import function_model
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 _EXPORT_NAMES = [
@@ -49,23 +50,7 @@ def _summary(index: Index) -> tuple[Any, ...]:
 
 def _with_function() -> onnx.ModelProto:
     """y = Twice(x) of a local function whose body reads ``w``: a name only the main graph defines."""
-    function = helper.make_function(
-        "local",
-        "Twice",
-        ["v"],
-        ["a"],
-        [helper.make_node("Add", ["v", "w"], ["a"])],
-        [helper.make_opsetid("", 17)],
-    )
-    graph = helper.make_graph(
-        [helper.make_node("Twice", ["x"], ["y"], domain="local")],
-        "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])],
-        [numpy_helper.from_array(np.ones(3, np.float32), "w")],
-    )
-    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("local", 1)]
-    return helper.make_model(graph, functions=[function], opset_imports=opsets)
+    return function_model("w")
 
 
 def _shadowing() -> onnx.ModelProto:

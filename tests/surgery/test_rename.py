@@ -7,12 +7,11 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.rename import rename
 from tests.models import silero_models
-from tests.surgery.helpers import chain_model, cli, if_model, names_of, run
+from tests.surgery.helpers import chain_model, cli, function_model, if_model, names_of, run
 
 X = np.array([[1.0, -2.0, 3.0]], np.float32)
 SQUEEZENET = Path(__file__).parents[2] / "samples" / "squeezenet.onnx"
@@ -108,25 +107,7 @@ def test_node_names_and_empty_values() -> None:
 
 
 def test_function_bodies_are_their_own_namespace() -> None:
-    function = helper.make_function(
-        "local",
-        "Twice",
-        ["v"],
-        ["a"],
-        [helper.make_node("Add", ["v", "v"], ["a"])],
-        [helper.make_opsetid("", 17)],
-    )
-    graph = helper.make_graph(
-        [helper.make_node("Twice", ["x"], ["y"], domain="local")],
-        "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])],
-    )
-    model = helper.make_model(
-        graph,
-        functions=[function],
-        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("local", 1)],
-    )
+    model = function_model()
     renamed, _ = rename(model, "^v$", "x")  # the function's v may become x: no clash with the graph's x
     assert list(renamed.functions[0].node[0].input) == ["x", "x"]
     np.testing.assert_array_equal(run(renamed, {"x": np.ones(3, np.float32)})["y"], [2.0, 2.0, 2.0])

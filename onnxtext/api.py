@@ -94,5 +94,14 @@ def build(
     transform = pipeline(
         prune=prune, dedupe=dedupe, opset=opset, infer_shapes=infer_shapes, report=report or (lambda _: None)
     )
-    steps = Build(FsPath(output), check, force, progress or Silent(), transform, decode_linted, warn)
+    steps = Build(
+        FsPath(output),
+        check,
+        force,
+        progress or Silent(),
+        transform,
+        decode_linted,
+        warn,
+        transform_checks=transform is not None and transform.verifies,
+    )
     return steps.run(doc_path, format=format, stdin_text=stdin_text)

@@ -31,7 +31,13 @@ def _dims(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) ->
 @click.option(
     "--inputs", type=click.Path(exists=True, file_okay=False, path_type=Path), help="folder of <input>.npy"
 )
-@click.option("--dim", multiple=True, callback=_dims, metavar="NAME=SIZE", help="size of a symbolic dim [1]")
+@click.option(
+    "--dim",
+    multiple=True,
+    callback=_dims,
+    metavar="NAME=SIZE",
+    help="size of a symbolic dim  [default: the first sizes MODEL_A runs with, said in the report]",
+)
 @click.option("--rtol", type=float, default=1e-5, show_default=True)
 @click.option("--atol", type=float, default=1e-6, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="for the random inputs")

@@ -9,7 +9,8 @@ import click
 from onnxtext.cli.common import errors_about, reports_errors
 from onnxtext.cli.modelio import check_output, force_option, model_argument, names, output_option
 from onnxtext.surgery.extract import extract as extract_model
-from onnxtext.surgery.files import read_any, write_any
+from onnxtext.surgery.files import read_located, write_any
+from onnxtext.surgery.verify import verified
 
 
 @click.command()
@@ -22,6 +23,8 @@ from onnxtext.surgery.files import read_any, write_any
 def extract(model: Path, outputs: str, inputs: str | None, output: Path, force: bool) -> None:
     """Write the part of MODEL (.onnx or document) that computes --outputs from --inputs."""
     check_output(output, model)
+    whole, folder = read_located(model)
     with errors_about(model):
-        result = extract_model(read_any(model), names(outputs) or [], names(inputs))
+        cut = extract_model(whole, names(outputs) or [], names(inputs), data_dir=folder)
+        result = verified(cut, [whole], "extract")
     write_any(result, output, source=model, force=force)

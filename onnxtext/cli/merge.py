@@ -10,6 +10,7 @@ from onnxtext.cli.common import errors_about, reports_errors
 from onnxtext.cli.modelio import check_output, force_option, output_option
 from onnxtext.surgery.files import read_with_data, write_any
 from onnxtext.surgery.merge import merge as merge_models
+from onnxtext.surgery.verify import verified
 
 
 def _connection(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -55,4 +56,5 @@ def merge(
     (a, a_data), (b, b_data) = read_with_data(model_a), read_with_data(model_b)
     with errors_about(model_a):
         merged = merge_models(a, b, connect=connect, prefix_a=prefix_a, prefix_b=prefix_b)
+        merged = verified(merged, [a, b], "merge")
     write_any(merged, output, source=model_a, force=force, external_data=a_data or b_data)

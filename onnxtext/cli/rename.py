@@ -11,6 +11,7 @@ from onnxtext.cli.modelio import check_output, force_option, model_argument
 from onnxtext.surgery.files import read_any, write_any
 from onnxtext.surgery.rename import SCOPES
 from onnxtext.surgery.rename import rename as rename_model
+from onnxtext.surgery.verify import verified
 
 
 @click.command()
@@ -39,11 +40,16 @@ def rename(
     target = model if in_place else output
     if target is not None and not in_place:
         check_output(target, model)
+    original = read_any(model)
+    writing = target is not None and not dry_run
     with errors_about(model):
-        renamed, changes = rename_model(read_any(model), pattern, replacement, scope)  # type: ignore[arg-type]
+        renamed, changes = rename_model(original, pattern, replacement, scope)  # type: ignore[arg-type]
+        if writing and changes:
+            renamed = verified(renamed, [original], "rename")
     for change in changes:
-        click.echo(f"{change.old} -> {change.new}  ({change.places} places)", err=not dry_run)
+        places = f"{change.places} place{'s' if change.places != 1 else ''}"
+        click.echo(f"{change.old} -> {change.new}  ({places})", err=not dry_run)
     if not changes:
         click.echo("nothing matches", err=True)
-    if target is not None and not dry_run:
+    if writing:
         write_any(renamed, target, source=model, force=force or in_place)

@@ -45,7 +45,9 @@ class Build:
     :func:`onnxtext.lint.gate.decode_linted`), the gate decodes and judges the document first and
     the checker runs only where the gate did not already run the same checks; ``warn`` receives
     what the gate found that does not stop the build, once per build.  ``transform`` changes the
-    decoded model before it is checked and written.
+    decoded model before it is checked and written; ``transform_checks`` says that it holds its result
+    to onnx.checker's full check itself (the surgeries of :func:`onnxtext.surgery.pipeline` do), so the
+    model in memory is not checked again.
     """
 
     target: FsPath
@@ -55,6 +57,7 @@ class Build:
     transform: Transform | None = None
     gate: Gate | None = None
     warn: Warn | None = None
+    transform_checks: bool = False
 
     def run(
         self, doc_path: PathLike | None, *, format: text.Format | None = None, stdin_text: str | None = None
@@ -116,7 +119,9 @@ class Build:
         slices = {**sidecars.slices, **(held.slices if held is not None else {})}
         # payloads left in the spool are not in the model: it is checked once written, by path
         if not locations and not (check and held is not None and held.slices):
-            if check and not (checked_by_lint and transform is None):  # lint's C501/T30x were these checks
+            # lint's C501/T30x were these checks, or the transform ran them on its result
+            checked = checked_by_lint if transform is None else self.transform_checks
+            if check and not checked:
                 progress.stage("checking")
                 with document.errors_placed():
                     check_model(model)

@@ -1,13 +1,16 @@
-"""Who produces and who uses every value of a document, in every scope, read from the document tree.
+"""Who produces and who uses every value of a model, in every scope, read from a document tree.
 
-The :class:`Index` is built in one pass over the tree (not the decoded model), so it holds even
-when decoding failed half-way, and every answer carries a document path.  Scopes are the main
-graph, each graph attribute of a node (If/Loop/Scan bodies, at any depth) and each function.
-A subgraph sees the names of the scopes around it; a function sees only its own.
+The :class:`Index` is built in one pass over a tree: a document's (not the decoded model, so it holds
+even when decoding failed half-way), or a ``.onnx`` model's skeleton (:meth:`Index.of_model`: the
+names and structure at the paths ``dump`` writes, :mod:`onnxtext.roundtrip.skeleton`).  Every answer
+carries a document path.  Scopes are the main graph, each graph attribute of a node (If/Loop/Scan
+bodies, at any depth) and each function.  A subgraph sees the names of the scopes around it (the
+innermost definition wins: a body may shadow an outer name); a function sees only its own.
 
 Producers are graph inputs, initializers (dense and sparse), node outputs and function inputs;
 consumers are node inputs and graph/function outputs.  An empty name (an omitted optional input or
-output) is neither.
+output) is neither.  The two tables are made on first use, from the scopes and nodes: a caller that
+asks only about scopes and nodes (diff's pairing) does not pay for them.
 """
 
 from __future__ import annotations
@@ -16,34 +19,62 @@ import dataclasses
 import difflib
 import functools
 import heapq
-from collections.abc import Iterator
-from typing import Any, Literal
+import weakref
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, overload
 
 import numpy as np
+import onnx
 
+from onnxtext.base.collector import gc_paused
 from onnxtext.base.paths import Path
+from onnxtext.roundtrip.skeleton import NodeEntry, skeleton, skeletons
 
 ScopeKind = Literal["graph", "subgraph", "function"]
 ProducerKind = Literal["input", "initializer", "sparse_initializer", "node", "function_input"]
 ConsumerKind = Literal["node", "output"]
 
 
-@dataclasses.dataclass(eq=False)
 class Scope:
-    """A graph or function: its document path, the scope around it (subgraphs) and the node owning it."""
+    """A graph or function: its document path, the scope around it (subgraphs) and the node owning it.
 
-    id: int
-    kind: ScopeKind
-    path: Path
-    parent: Scope | None = None
-    owner: Node | None = None
-    nodes: list[Node] = dataclasses.field(default_factory=list)
-    value_info: list[tuple[str, Path]] = dataclasses.field(default_factory=list)
+    ``defines`` lists the names the scope defines other than by its nodes (graph inputs, initializers,
+    sparse initializers, function inputs), ``outputs`` the names it returns, ``value_info`` and
+    ``annotations`` (quantization annotations) the names they describe: each with the path of its
+    element.  ``function`` is a function's (domain, name, overload).  The links up (``parent``,
+    ``owner``, a node's ``scope``) are weak: the Index holds no reference cycle, so it is freed
+    when the last reference to it goes, without waiting for the garbage collector.
+    """
 
-    @functools.cached_property
+    def __init__(self, id: int, kind: ScopeKind, path: Path, parent: Scope | None, owner: int | None) -> None:
+        self.id, self.kind, self.path = id, kind, path
+        self._parent = None if parent is None else weakref.ref(parent)
+        self._owner = owner  # the position of the owning node in the parent's nodes
+        self.nodes: Sequence[Node] = _Nodes(self)
+        self.value_info: list[tuple[str, Path]] = []
+        self.defines: list[tuple[str, ProducerKind, Path]] = []
+        self.outputs: list[tuple[str, Path]] = []
+        self.annotations: list[tuple[str, Path]] = []
+        self.function: tuple[str, str, str] | None = None
+
+    @property
+    def parent(self) -> Scope | None:
+        """The scope around this one (None for the main graph and functions)."""
+        return None if self._parent is None else self._parent()
+
+    @property
+    def owner(self) -> Node | None:
+        """The node whose attribute holds this graph."""
+        parent = self.parent
+        return None if parent is None or self._owner is None else parent.nodes[self._owner]
+
+    @property
     def root(self) -> Scope:
         """The outermost scope around this one: the main graph or a function."""
-        return self.parent.root if self.parent is not None else self
+        scope = self
+        while (parent := scope.parent) is not None:
+            scope = parent
+        return scope
 
     def chain(self) -> Iterator[Scope]:
         """This scope, then each enclosing one outwards."""
@@ -53,12 +84,12 @@ class Scope:
             scope = scope.parent
 
 
-@dataclasses.dataclass(eq=False, slots=True)
+@dataclasses.dataclass(eq=False, slots=True, weakref_slot=True)
 class Node:
     """A node of the tree: where it is, what it is, and what it reads and writes (by name)."""
 
     path: Path
-    scope: Scope
+    scope_ref: weakref.ref[Scope]  # see Scope: the link up is weak
     position: int  # its index in the scope's node list
     op_type: str
     domain: str
@@ -66,7 +97,13 @@ class Node:
     inputs: list[str]
     outputs: list[str]
     attributes: list[str]  # attribute names, as written
+    overload: str = ""
     subgraphs: list[Scope] = dataclasses.field(default_factory=list)
+
+    @property
+    def scope(self) -> Scope:
+        """The graph or function the node is in."""
+        return self.scope_ref()  # type: ignore[return-value]
 
     def label(self) -> str:
         """How a message names the node: its name, else its op and path position."""
@@ -81,6 +118,15 @@ class Producer:
     path: Path  # the element holding the name (the input item, the tensor, the node's output item)
     node: Node | None = None
 
+    @property
+    def name_path(self) -> Path:
+        """The path of the text that spells the name."""
+        if self.kind in ("node", "function_input"):
+            return self.path
+        if self.kind == "sparse_initializer":
+            return (*self.path, "values", "name")
+        return (*self.path, "name")
+
 
 @dataclasses.dataclass(eq=False, slots=True)
 class Consumer:
@@ -90,15 +136,55 @@ class Consumer:
     path: Path
     node: Node | None = None
 
+    @property
+    def name_path(self) -> Path:
+        """The path of the text that spells the name (a function's outputs are plain names)."""
+        return self.path if self.kind == "node" or self.scope.kind == "function" else (*self.path, "name")
+
+
+class _Nodes(Sequence[Node]):
+    """A scope's nodes, each made the first time it is asked for: a build reads only where the
+    subgraphs are, and a caller that asks about a few nodes (diff's pairing) makes only those."""
+
+    def __init__(self, scope: Scope) -> None:
+        self._scope = weakref.ref(scope)
+        self.docs: list[tuple[int, dict[str, Any]]] = []  # (index in the document's list, the node)
+        self.subgraphs: dict[int, list[Scope]] = {}  # position -> the scopes its attributes hold
+        self._made: list[Node | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    @overload
+    def __getitem__(self, position: int) -> Node: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[Node]: ...
+
+    def __getitem__(self, position: int | slice) -> Node | list[Node]:
+        if isinstance(position, slice):
+            return [self[k] for k in range(len(self.docs))[position]]
+        made = self._made
+        if made is None:
+            made = self._made = [None] * len(self.docs)
+        node = made[position]
+        if node is None:  # made once
+            scope = self._scope()
+            k = position % len(self.docs)
+            i, doc = self.docs[k]
+            node = made[k] = _make_node(doc, (*scope.path, "nodes", i), scope, k)  # type: ignore[union-attr]
+            node.subgraphs = self.subgraphs.get(k, [])
+        return node
+
+    def __iter__(self) -> Iterator[Node]:
+        return (self[k] for k in range(len(self.docs)))
+
 
 class Index:
     """Producers, consumers, nodes and scopes of a document tree; see the module docstring."""
 
     def __init__(self, tree: Any) -> None:
         self.scopes: list[Scope] = []
-        self.nodes: list[Node] = []
-        self.producers: dict[tuple[int, str], list[Producer]] = {}
-        self.consumers: dict[tuple[int, str], list[Consumer]] = {}
         doc = tree if isinstance(tree, dict) else {}
         graph = doc.get("graph")
         if isinstance(graph, dict):
@@ -107,7 +193,62 @@ class Index:
         if isinstance(functions, list):
             for i, function in enumerate(functions):
                 if isinstance(function, dict):
-                    self._graph(function, ("functions", i), "function", None, None)
+                    scope = self._graph(function, ("functions", i), "function", None, None)
+                    key = (
+                        _text(function.get("domain")),
+                        _text(function.get("name")),
+                        _text(function.get("overload")),
+                    )
+                    scope.function = key
+
+    @classmethod
+    def of_model(cls, model: onnx.ModelProto) -> Index:
+        """The index of a ``.onnx`` model: of its skeleton, whose paths are those ``dump`` writes."""
+        with gc_paused():
+            return cls(skeleton(model))
+
+    @classmethod
+    def of_models(cls, a: onnx.ModelProto, b: onnx.ModelProto) -> tuple[Index, Index]:
+        """The indexes of two versions of a model (:func:`~onnxtext.roundtrip.skeleton.skeletons`:
+        the second reads the first's entries where their nodes are equal)."""
+        with gc_paused():
+            first, second = skeletons(a, b)
+            return cls(first), cls(second)
+
+    @functools.cached_property
+    def producers(self) -> dict[tuple[int, str], list[Producer]]:
+        """(scope id, name) -> the definitions of ``name`` in that scope, in document order."""
+        self._tables()
+        return self.__dict__["producers"]
+
+    @functools.cached_property
+    def consumers(self) -> dict[tuple[int, str], list[Consumer]]:
+        """(scope id, name) -> the uses of ``name`` written in that scope, in document order."""
+        self._tables()
+        return self.__dict__["consumers"]
+
+    def _tables(self) -> None:
+        producers: dict[tuple[int, str], list[Producer]] = {}
+        consumers: dict[tuple[int, str], list[Consumer]] = {}
+        for scope in self.scopes:
+            sid = scope.id
+            for name, kind, path in scope.defines:
+                producers.setdefault((sid, name), []).append(Producer(name, kind, scope, path))
+            for node in scope.nodes:
+                path = node.path
+                for i, name in enumerate(node.inputs):
+                    if name:
+                        consumers.setdefault((sid, name), []).append(
+                            Consumer(name, "node", scope, (*path, "inputs", i), node)
+                        )
+                for i, name in enumerate(node.outputs):
+                    if name:
+                        producers.setdefault((sid, name), []).append(
+                            Producer(name, "node", scope, (*path, "outputs", i), node)
+                        )
+            for name, path in scope.outputs:
+                consumers.setdefault((sid, name), []).append(Consumer(name, "output", scope, path))
+        self.__dict__["producers"], self.__dict__["consumers"] = producers, consumers
 
     # -- questions ------------------------------------------------------------------------------
 
@@ -130,6 +271,29 @@ class Index:
             outer = outer.parent
         return None
 
+    def places(self) -> Iterator[tuple[Path, str, Scope | None, bool]]:
+        """Every place a value's name is written: (path of the name, the name, the scope that defines
+        the value it refers to (None when nothing does), whether the place defines it).
+
+        Definitions, uses (resolved through the scope chain: a body's use of an outer value is the
+        outer value's), value_info entries and quantization annotations.
+        """
+        scopes = self.scopes
+        for (scope_id, name), producers in self.producers.items():
+            for producer in producers:
+                yield producer.name_path, name, scopes[scope_id], True
+        for (scope_id, name), uses in self.consumers.items():
+            found = self.resolve(scopes[scope_id], name)
+            home = found.scope if found is not None else None
+            for use in uses:
+                yield use.name_path, name, home, False
+        for scope in scopes:
+            for entries, field in ((scope.value_info, "name"), (scope.annotations, "tensor_name")):
+                for name, path in entries:
+                    if name:
+                        found = self.resolve(scope, name)
+                        yield (*path, field), name, found.scope if found is not None else None, False
+
     def visible_names(self, scope: Scope) -> Iterator[str]:
         """Every name a use in ``scope`` could refer to."""
         ids = {outer.id for outer in scope.chain()}
@@ -143,9 +307,53 @@ class Index:
         return [producer for producer in found if producer is not None]
 
     @functools.cached_property
+    def nodes(self) -> list[Node]:
+        """Every node, in document order (a node, then the nodes of the graphs it holds, then the next)."""
+        found: list[Node] = []
+
+        def visit(scope: Scope) -> None:
+            for node in scope.nodes:
+                found.append(node)
+                for sub in node.subgraphs:
+                    visit(sub)
+
+        for scope in self.scopes:
+            if scope.parent is None:
+                visit(scope)
+        return found
+
+    @functools.cached_property
     def node_at(self) -> dict[Path, Node]:
         """Node path -> node."""
         return {node.path: node for node in self.nodes}
+
+    @functools.cached_property
+    def scope_at(self) -> dict[Path, Scope]:
+        """Scope path -> scope."""
+        return {scope.path: scope for scope in self.scopes}
+
+    def defined_names(self, scope: Scope) -> set[str]:
+        """The names ``scope`` itself defines (not its subgraphs)."""
+        names = {name for name, _, _ in scope.defines}
+        names.update(name for node in scope.nodes for name in node.outputs)
+        names.discard("")
+        return names
+
+    def reads(self, node: Node) -> list[str]:
+        """The names ``node`` reads: its inputs, then what its subgraphs read from outside them."""
+        names = [name for name in node.inputs if name]
+        for sub in node.subgraphs:
+            names += sorted(self.outer_names(sub))
+        return names
+
+    def outer_names(self, scope: Scope) -> set[str]:
+        """The names ``scope`` (its subgraphs included) reads without defining them: an enclosing
+        scope's values (or nothing's, in a broken model)."""
+        used = {name for name, _ in scope.outputs}
+        for node in scope.nodes:
+            used.update(self.reads(node))
+        used.discard("")
+        return used - self.defined_names(scope)
 
     def with_node(self, path: Path, doc: Any) -> Index | None:
         """The index of the tree where only the node at ``path`` changed, now ``doc``; None when that is
@@ -171,6 +379,8 @@ class Index:
         scope.nodes = list(scope.nodes)
         scope.nodes[position] = node
         new.node_at = {**self.node_at, path: node}
+        if "producers" not in self.__dict__:
+            return new  # its tables will be made from the nodes, the new one among them
         new.consumers, new.producers = dict(self.consumers), dict(self.producers)
         for table, role, key in ((new.consumers, Consumer, "inputs"), (new.producers, Producer, "outputs")):
             before, after = getattr(old, key), getattr(node, key)
@@ -185,79 +395,97 @@ class Index:
 
     # -- building -------------------------------------------------------------------------------
 
-    def _scope(self, kind: ScopeKind, path: Path, parent: Scope | None, owner: Node | None) -> Scope:
+    def _graph(
+        self, graph: dict[str, Any], path: Path, kind: ScopeKind, parent: Scope | None, owner: int | None
+    ) -> Scope:
         scope = Scope(len(self.scopes), kind, path, parent, owner)
         self.scopes.append(scope)
-        return scope
-
-    def _produce(
-        self, name: Any, kind: ProducerKind, scope: Scope, path: Path, node: Node | None = None
-    ) -> None:
-        if isinstance(name, str) and name:
-            self.producers.setdefault((scope.id, name), []).append(Producer(name, kind, scope, path, node))
-
-    def _consume(
-        self, name: Any, kind: ConsumerKind, scope: Scope, path: Path, node: Node | None = None
-    ) -> None:
-        if isinstance(name, str) and name:
-            self.consumers.setdefault((scope.id, name), []).append(Consumer(name, kind, scope, path, node))
-
-    def _graph(
-        self, graph: dict[str, Any], path: Path, kind: ScopeKind, parent: Scope | None, owner: Node | None
-    ) -> Scope:
-        scope = self._scope(kind, path, parent, owner)
+        defines, outputs = scope.defines, scope.outputs
         for i, item in enumerate(_items(graph.get("inputs"))):
             if kind == "function":
-                self._produce(item, "function_input", scope, (*path, "inputs", i))
+                _add(defines, item, "function_input", (*path, "inputs", i))
             elif isinstance(item, dict):
-                self._produce(item.get("name"), "input", scope, (*path, "inputs", i))
-        for i, item in enumerate(_items(graph.get("initializers"))):
-            if isinstance(item, dict):
-                self._produce(item.get("name"), "initializer", scope, (*path, "initializers", i))
+                _add(defines, item.get("name"), "input", (*path, "inputs", i))
+        defines += [  # thousands in an export: one comprehension
+            (name, "initializer", (*path, "initializers", i))
+            for i, name in enumerate(_named(graph.get("initializers"), "name"))
+            if type(name) is str and name
+        ]
         for i, item in enumerate(_items(graph.get("sparse_initializers"))):
             values = item.get("values") if isinstance(item, dict) else None
             if isinstance(values, dict):
-                self._produce(
-                    values.get("name"), "sparse_initializer", scope, (*path, "sparse_initializers", i)
-                )
-        for i, item in enumerate(_items(graph.get("nodes"))):
-            if isinstance(item, dict):
-                self._node(item, (*path, "nodes", i), scope)
+                _add(defines, values.get("name"), "sparse_initializer", (*path, "sparse_initializers", i))
+        nodes: _Nodes = scope.nodes  # type: ignore[assignment]
+        docs = nodes.docs
+        docs += [(i, item) for i, item in enumerate(_items(graph.get("nodes"))) if isinstance(item, _ENTRIES)]
+        for position, (i, item) in enumerate(docs):
+            attributes = item.get("attributes")
+            # a mapping of literals holds no graph: seen in C, not by a generator, for most nodes
+            if attributes and (type(attributes) is not dict or dict in map(type, attributes.values())):
+                nodes.subgraphs[position] = [
+                    self._graph(sub, sub_path, "subgraph", scope, position)
+                    for sub, sub_path in _subgraphs(attributes, (*path, "nodes", i, "attributes"))
+                ]
         for i, item in enumerate(_items(graph.get("outputs"))):
             name = item if kind == "function" else item.get("name") if isinstance(item, dict) else None
-            self._consume(name, "output", scope, (*path, "outputs", i))
-        for i, item in enumerate(_items(graph.get("value_info"))):
-            name = item.get("name") if isinstance(item, dict) else None
-            if isinstance(name, str):
-                scope.value_info.append((name, (*path, "value_info", i)))
+            if isinstance(name, str) and name:
+                outputs.append((name, (*path, "outputs", i)))
+        for key, field, into in (
+            ("value_info", "name", scope.value_info),
+            ("quantization_annotation", "tensor_name", scope.annotations),
+        ):
+            into += [
+                (name, (*path, key, i))
+                for i, name in enumerate(_named(graph.get(key), field))
+                if type(name) is str
+            ]
         return scope
 
-    def _node(self, doc: dict[str, Any], path: Path, scope: Scope) -> None:
-        attributes = doc.get("attributes")
-        node = _make_node(doc, path, scope, len(scope.nodes))
-        scope.nodes.append(node)
-        self.nodes.append(node)
-        for i, name in enumerate(node.inputs):
-            self._consume(name, "node", scope, (*path, "inputs", i), node)
-        for i, name in enumerate(node.outputs):
-            self._produce(name, "node", scope, (*path, "outputs", i), node)
-        if attributes:
-            for graph, graph_path in _subgraphs(attributes, (*path, "attributes")):
-                node.subgraphs.append(self._graph(graph, graph_path, "subgraph", scope, node))
+
+def _named(items: Any, field: str) -> list[Any]:
+    """The ``field`` of each mapping of a list (None for an item that is no mapping)."""
+    return [item.get(field) if isinstance(item, dict) else None for item in _items(items)]
+
+
+def _add(defines: list[tuple[str, ProducerKind, Path]], name: Any, kind: ProducerKind, path: Path) -> None:
+    if isinstance(name, str) and name:
+        defines.append((name, kind, path))
 
 
 def _make_node(doc: dict[str, Any], path: Path, scope: Scope, position: int) -> Node:
+    get = doc.get  # once per node of every graph built: no helper calls for the common case
+    op_type, domain, name, overload = get("op_type"), get("domain"), get("name"), get("overload")
+    attributes = get("attributes")
     return Node(
         path,
-        scope,
+        weakref.ref(scope),
         position,
-        _text(doc.get("op_type")),
-        _text(doc.get("domain")),
-        _text(doc.get("name")),
-        [_text(x) for x in _items(doc.get("inputs"))],
-        [_text(x) for x in _items(doc.get("outputs"))],
-        _attribute_names(doc.get("attributes")),
+        op_type if type(op_type) is str else "",
+        domain if type(domain) is str else "",
+        name if type(name) is str else "",
+        _names(get("inputs")),
+        _names(get("outputs")),
+        list(attributes) if type(attributes) is dict else _attribute_names(attributes) if attributes else [],
+        overload if type(overload) is str else "",
     )
+
+
+def _names(value: Any) -> list[str]:
+    """A list of names as written (anything but a string reads as an empty name).  A model's
+    skeleton holds the node's own repeated field: copied here, for the nodes that are asked about."""
+    if type(value) is _REPEATED_NAMES:
+        return list(value)
+    if not isinstance(value, list):
+        return []
+    try:
+        "".join(value)  # all strings: the common case, checked in C
+    except TypeError:
+        return [_text(x) for x in value]
+    return value[:]
+
+
+_REPEATED_NAMES = type(onnx.NodeProto().input)
+_ENTRIES = (dict, NodeEntry)  # a document's node, or a model's (roundtrip.skeleton)
 
 
 def _splice(

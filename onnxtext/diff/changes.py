@@ -1,14 +1,18 @@
 """What a diff is made of: :class:`Change` of an element, its :class:`Detail` fields, the :class:`ModelDiff`.
 
-Shared by the comparison (:mod:`onnxtext.diff.compare`) and the reports (:mod:`onnxtext.diff.report`).
+Shared by the comparison (:mod:`onnxtext.diff.compare` and the modules it asks) and the reports
+(:mod:`onnxtext.diff.report`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import Any, Literal
 
-from onnxtext.base.paths import Path
+import onnx
+
+from onnxtext.base.paths import Path, format_path
 
 Kind = Literal["added", "removed", "changed", "renamed"]
 SECTIONS = ("model", "inputs", "outputs", "initializers", "nodes", "values", "value_info", "functions")
@@ -55,3 +59,30 @@ class ModelDiff:
     @property
     def same(self) -> bool:
         return not self.changes
+
+
+def kind_of(details: list[Detail]) -> Kind:
+    """A change of the name alone is a rename."""
+    return "renamed" if [d.field for d in details] == ["name"] else "changed"
+
+
+def moved(path: Path, new_path: Path) -> Path | None:
+    """``new_path`` when the element moved."""
+    return new_path if new_path != path else None
+
+
+def keyed(field: str, old: dict[str, Any], new: dict[str, Any]) -> list[Detail]:
+    """One detail per key of a mapping that was added, removed or changed (``opset_import['']``)."""
+    return [
+        Detail(format_path((field, key)), old.get(key), new.get(key))
+        for key in sorted(old.keys() | new.keys())
+        if old.get(key) != new.get(key)
+    ]
+
+
+def opsets(entries: Iterable[onnx.OperatorSetIdProto]) -> dict[str, int]:
+    return {o.domain: o.version for o in entries}
+
+
+def entries(pairs: Iterable[onnx.StringStringEntryProto]) -> dict[str, str]:
+    return {e.key: e.value for e in pairs}

@@ -14,6 +14,7 @@ from typing import Literal
 from onnxtext.base.paths import Path
 from onnxtext.core.index import Node, Producer, Scope
 from onnxtext.lsp.snapshot import Snapshot, Span
+from onnxtext.surgery.rename import Refused, plan_values
 from onnxtext.text.json_emit import string_text
 from onnxtext.text.yaml_emit import plain_ok, quoted
 
@@ -77,11 +78,7 @@ def _in_scope(snapshot: Snapshot, scope: Scope, rest: Path) -> Target | None:
 
 def name_path(producer: Producer) -> Path:
     """The path of the text that spells a producer's name."""
-    if producer.kind in ("node", "function_input"):
-        return producer.path
-    if producer.kind == "sparse_initializer":
-        return (*producer.path, "values", "name")
-    return (*producer.path, "name")
+    return producer.name_path
 
 
 def definition(snapshot: Snapshot, target: Target) -> Producer | None:
@@ -134,26 +131,30 @@ class RenameRefused(ValueError):
 def rename_edits(snapshot: Snapshot, producer: Producer, new: str) -> list[tuple[Span, str]]:
     """(span, new text) for every place the value is written; raises RenameRefused for a taken name.
 
-    A name is taken when the defining scope, a scope around it or a subgraph inside it already
-    defines it: the rename would merge two values, or a subgraph's value would capture the uses.
+    The one rename (:func:`onnxtext.surgery.rename.plan_values`, the command's own rules) decides
+    which places change and what it refuses; here its paths become spans of the text.
     """
-    if not new:
-        raise RenameRefused("a value needs a name")
     if new == producer.name:
         return []
-    index = snapshot.index
-    for scope in index.scopes:
-        if not (_within(scope, producer.scope) or _within(producer.scope, scope)):
-            continue
-        taken = index.producers_of(scope, new)
-        if taken:
-            span = snapshot.span(taken[0].path)
-            where = f", line {span[0]}" if span is not None else ""
-            raise RenameRefused(f"'{new}' is already the name of a value ({_kind(taken[0])}{where})")
+    home, old = producer.scope, producer.name
+    try:
+        plan = plan_values(snapshot.index, lambda scope, name: new if scope is home and name == old else name)
+    except Refused as refused:
+        raise RenameRefused(_refusal(snapshot, refused, new)) from None
     literal = name_literal(new, snapshot.document.format)
-    return [
-        (span, literal) for span in spans(snapshot, (path for path, _ in occurrences(snapshot, producer)))
-    ]
+    return [(span, literal) for span in spans(snapshot, iter(plan.edits))]
+
+
+def _refusal(snapshot: Snapshot, refused: Refused, new: str) -> str:
+    """Why, in the editor's words: the value that has the name already, and its line."""
+    if not new:
+        return "a value needs a name"
+    taken = refused.taken
+    if taken is None:
+        return refused.message
+    span = snapshot.span(taken.path)
+    where = f", line {span[0]}" if span is not None else ""
+    return f"'{new}' is already the name of a value ({_kind(taken)}{where})"
 
 
 def _kind(producer: Producer) -> str:

@@ -18,7 +18,7 @@ import hashlib
 import onnx
 from onnx import numpy_helper
 
-from onnxtext.surgery.walk import Scope, node_subgraphs, scopes
+from onnxtext.roundtrip.patch import Body, bodies, node_graphs
 
 _CONSTANT_DOMAINS = ("", "ai.onnx")
 
@@ -38,13 +38,12 @@ def dedupe(model: onnx.ModelProto) -> tuple[onnx.ModelProto, DedupeReport]:
     """A copy of ``model`` whose duplicate constant tensors are merged, and what that saved."""
     result = onnx.ModelProto()
     result.CopyFrom(model)
-    merged = sum(_dedupe_scope(scope) for scope in list(scopes(result)))
+    merged = sum(_dedupe_body(body) for _, body in list(bodies(result)))
     saved = model.ByteSize() - result.ByteSize() if merged else 0  # rewired names may be longer
     return result, DedupeReport(merged, saved)
 
 
-def _dedupe_scope(scope: Scope) -> int:
-    body = scope.body
+def _dedupe_body(body: Body) -> int:
     first: dict[bytes, str] = {}
     mapping: dict[str, str] = {}
     if isinstance(body, onnx.GraphProto):
@@ -101,7 +100,7 @@ def _rewire(nodes: object, mapping: dict[str, str]) -> None:
         for k, name in enumerate(node.input):
             if name in mapping:
                 node.input[k] = mapping[name]
-        for _, sub in node_subgraphs(node, ()):
+        for _, sub in node_graphs(node, ()):
             for out in sub.output:
                 if out.name in mapping:
                     out.name = mapping[out.name]

@@ -30,7 +30,7 @@ from onnxtext.convert.dump import dump
 from onnxtext.convert.modelfile import read_model, save_model
 from onnxtext.core.document import Document
 from onnxtext.roundtrip.external import copy_external_data, external_locations, remove_files
-from onnxtext.roundtrip.save import check_writable
+from onnxtext.roundtrip.save import check_writable, current_umask
 
 
 def has_document_suffix(path: os.PathLike[str] | str) -> bool:
@@ -99,16 +99,21 @@ def write_any(
 
 
 def _save_with_data_file(model: onnx.ModelProto, target: Path, *, force: bool) -> None:
-    """``model`` to ``target`` and its tensors of 1 KiB and more to ``<target name>.data``; the data file
-    is written aside and moved in first, and removed again if the model cannot be written."""
+    """``model`` to ``target`` and its tensors of 1 KiB and more to ``<target name>.data`` (none when no
+    tensor is that big); the data file is written aside and moved in first, and removed again if the
+    model cannot be written."""
     location = target.name + ".data"
     data = target.with_name(location)
     check_writable(data, force=force)
     convert_model_to_external_data(model, all_tensors_to_one_file=True, location=location)
+    if not external_locations(model):
+        save_model(model, target, force=True)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{location}."))
     try:
         write_external_data_tensors(model, os.fspath(staging))
+        os.chmod(staging / location, 0o666 & ~current_umask())  # onnx creates it private
         os.replace(staging / location, data)
         try:
             save_model(model, target, force=True)

@@ -12,17 +12,21 @@ from collections import Counter
 
 import onnx
 
-from onnxtext.surgery.walk import scopes
+from onnxtext.base.paths import Path
+from onnxtext.roundtrip.patch import bodies, renamed
 
 
 def name_nodes(model: onnx.ModelProto) -> onnx.ModelProto:
     """A copy of ``model`` in which every node has a name unique across the model."""
-    named = onnx.ModelProto()
-    named.CopyFrom(model)
-    nodes = [node for sc in scopes(named) for node in sc.body.node]
-    used = {node.name for node in nodes if node.name}
+    nodes = [
+        ((*path, "nodes", j, "name"), node)
+        for path, body in bodies(model)
+        for j, node in enumerate(body.node)
+    ]
+    used = {node.name for _, node in nodes if node.name}
     counters: Counter[str] = Counter()
-    for node in nodes:
+    names: dict[Path, str] = {}
+    for path, node in nodes:
         if node.name:
             continue
         while True:
@@ -30,6 +34,6 @@ def name_nodes(model: onnx.ModelProto) -> onnx.ModelProto:
             counters[node.op_type] += 1
             if candidate not in used:
                 break
-        node.name = candidate
+        names[path] = candidate
         used.add(candidate)
-    return named
+    return renamed(model, names)

@@ -1,9 +1,11 @@
 """``prune``: drop every node, initializer, value_info, graph input and local function no output needs.
 
 Deleting a graph output or cutting a sub-model then becomes "edit the outputs list, build with
---prune".  The model is copied and only the unneeded entries are deleted: a model with nothing to
-prune keeps its exact bytes, and everything pruning does not concern (doc strings, metadata,
-producer, graph name) stays as it was.
+--prune".  What goes is found by asking the model's :class:`~onnxtext.core.index.Index` and deleted by
+path (:func:`onnxtext.roundtrip.patch.without`): a model with nothing to prune keeps its exact bytes,
+and everything pruning does not concern (doc strings, metadata, producer, graph name) stays as it was.
+A value_info (or quantization annotation) goes when its value does: when nothing in its graph makes
+or reads that name any more, whether the pruning dropped its node or an edit did.
 
 Why not ``onnx.utils.Extractor``: its reachability walk only follows the main graph's node inputs,
 so a value or initializer read only from inside an If/Loop/Scan body looks unused and is dropped
@@ -15,11 +17,13 @@ subgraphs and prunes inside them too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
 
 import onnx
 
-from onnxtext.surgery.walk import defined_names, node_subgraphs, outer_references
+from onnxtext.base.paths import Path
+from onnxtext.core.index import Index, Node, Scope
+from onnxtext.roundtrip import patch
 
 
 def prune(model: onnx.ModelProto, *, keep_inputs: bool = False) -> onnx.ModelProto:
@@ -27,72 +31,73 @@ def prune(model: onnx.ModelProto, *, keep_inputs: bool = False) -> onnx.ModelPro
 
     ``keep_inputs`` keeps every graph input, needed or not (extract keeps the inputs it was given).
     """
-    pruned = onnx.ModelProto()
-    pruned.CopyFrom(model)
-    prune_graph(pruned.graph, keep_inputs=keep_inputs)
-    _drop_unused_functions(pruned)
-    return pruned
+    index = Index.of_model(model)
+    walk = _Walk(index)
+    walk.scope(index.scopes[0], keep_inputs=keep_inputs)
+    walk.functions()
+    return patch.without(model, walk.doomed) if walk.doomed else _copy(model)
 
 
-def prune_graph(graph: onnx.GraphProto, *, keep_inputs: bool) -> None:
-    """Prune ``graph`` in place; a subgraph keeps its inputs (its op fixes them), the main graph need not.
+@dataclasses.dataclass
+class _Walk:
+    """What pruning drops (paths) and which functions the kept nodes call."""
 
-    Nodes are walked backwards (ONNX graphs are topologically sorted): a node is kept when one of
-    its outputs is needed and is no graph input, and then needs its inputs and whatever its
-    subgraphs read from outside.
-    """
-    before = defined_names(graph)
-    needed = {v.name for v in graph.output}
-    given = {v.name for v in graph.input}  # a graph input stops the walk (extract cuts there)
-    kept: list[onnx.NodeProto] = []
-    for node in reversed(graph.node):
-        if not needed.intersection(node.output) - given:
-            continue
-        kept.append(node)
-        needed.update(node.input)
-        for _, sub in node_subgraphs(node, ()):
-            prune_graph(sub, keep_inputs=True)
-            needed |= outer_references(sub)
-    kept.reverse()
-    _keep(graph.node, kept)
-    if not keep_inputs:
-        _keep(graph.input, [v for v in graph.input if v.name in needed])
-    _keep(graph.initializer, [t for t in graph.initializer if t.name in needed])
-    _keep(graph.sparse_initializer, [t for t in graph.sparse_initializer if t.values.name in needed])
-    gone = before - defined_names(graph)
-    _keep(graph.value_info, [v for v in graph.value_info if v.name not in gone])
-    _keep(
-        graph.quantization_annotation, [q for q in graph.quantization_annotation if q.tensor_name not in gone]
-    )
+    index: Index
+    doomed: list[Path] = dataclasses.field(default_factory=list)
+    calls: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
 
+    def scope(self, scope: Scope, *, keep_inputs: bool) -> set[str]:
+        """Prune ``scope``; return the names its kept part reads from enclosing scopes.
 
-def _keep(field: object, items: list) -> None:
-    """Replace a repeated field's items with ``items`` (untouched when nothing was dropped)."""
-    if len(items) == len(field):  # type: ignore[arg-type]
-        return
-    del field[:]  # type: ignore[index]
-    field.extend(items)  # type: ignore[attr-defined]
+        Nodes are walked backwards (ONNX graphs are topologically sorted): a node is kept when one
+        of its outputs is needed and is no graph input, and then needs its inputs and whatever its
+        subgraphs read from outside.  A subgraph keeps its inputs (its op fixes them).
+        """
+        needed = {name for name, _ in scope.outputs}
+        given = {name for name, kind, _ in scope.defines if kind == "input"}  # the walk stops there
+        defined: set[str] = set()
+        for node in reversed(scope.nodes):
+            if not needed.intersection(node.outputs) - given:
+                self.doomed.append(node.path)
+                continue
+            self.calls.add((node.domain, node.op_type, node.overload))
+            defined.update(node.outputs)
+            needed.update(node.inputs)
+            for sub in node.subgraphs:
+                needed |= self.scope(sub, keep_inputs=True)
+        for name, kind, path in scope.defines:
+            if name in needed or (kind == "input" and keep_inputs):
+                defined.add(name)
+            else:
+                self.doomed.append(path)
+        needed.discard("")
+        live = defined | needed
+        for entries in (scope.value_info, scope.annotations):
+            self.doomed += [path for name, path in entries if name not in live]
+        return needed - defined
 
-
-def _drop_unused_functions(model: onnx.ModelProto) -> None:
-    """Drop local functions that no node of the graph (or of a kept function) calls."""
-    by_key = {(f.domain, f.name, f.overload): f for f in model.functions}
-    called: set[tuple[str, str, str]] = set()
-    pending = list(_calls(_all_nodes(model.graph.node)))
-    while pending:
-        key = pending.pop()
-        if key in by_key and key not in called:
-            called.add(key)
-            pending.extend(_calls(_all_nodes(by_key[key].node)))
-    _keep(model.functions, [f for f in model.functions if (f.domain, f.name, f.overload) in called])
+    def functions(self) -> None:
+        """Drop the functions that no kept node (of the graph, or of a kept function) calls."""
+        by_key = {scope.function: scope for scope in self.index.scopes if scope.function is not None}
+        kept: set[tuple[str, str, str]] = set()
+        pending = list(self.calls)
+        while pending:
+            key = pending.pop()
+            if key in by_key and key not in kept:
+                kept.add(key)
+                pending += [(node.domain, node.op_type, node.overload) for node in _all_nodes(by_key[key])]
+        self.doomed += [scope.path for key, scope in by_key.items() if key not in kept]
 
 
-def _all_nodes(nodes: Iterable[onnx.NodeProto]) -> Iterable[onnx.NodeProto]:
-    for node in nodes:
-        yield node
-        for _, sub in node_subgraphs(node, ()):
-            yield from _all_nodes(sub.node)
+def _all_nodes(scope: Scope) -> list[Node]:
+    nodes = list(scope.nodes)
+    for node in scope.nodes:
+        for sub in node.subgraphs:
+            nodes += _all_nodes(sub)
+    return nodes
 
 
-def _calls(nodes: Iterable[onnx.NodeProto]) -> Iterable[tuple[str, str, str]]:
-    return ((n.domain, n.op_type, n.overload) for n in nodes)
+def _copy(model: onnx.ModelProto) -> onnx.ModelProto:
+    copy = onnx.ModelProto()
+    copy.CopyFrom(model)
+    return copy

@@ -1,18 +1,25 @@
-"""``rename``: rename by regular expression, every reference at once (``onnxtext rename``).
+"""``rename``: the one rename of onnxtext, for ``onnxtext rename`` and the language server alike.
 
 A value's name appears in many places: the node that makes it, every node that reads it (also inside
 If/Loop/Scan bodies, which see their enclosing graphs' values), graph inputs and outputs,
 initializers, value_info, quantization annotations.  ``sed`` changes text wherever it matches; this
-changes exactly the names of the chosen kind, everywhere they are referenced, and refuses a rename
-that would change what the model means:
+changes exactly the names of the chosen values, everywhere they are written, as the
+:class:`~onnxtext.core.index.Index` finds them (a body's own value of the same name is another value),
+and refuses a rename that would change what the model means:
 
-- a **collision**: two different values (nodes, dimensions) of one scope would get the same name;
-- a **capture**: a value of a subgraph would take the name of a value of an enclosing graph, so the
-  subgraph's references to the outer value would read the inner one instead.
+- a **collision**: two different values (nodes) of one scope would get the same name;
+- a **capture**: a value of a subgraph and a value of an enclosing graph would get the same name, so
+  the subgraph's uses of the outer value would read the inner one;
+- a name made **empty** (a value, or a dimension, without a name).
 
-Scopes: ``values`` (every value, function bodies included: each function is its own namespace),
-``inputs`` / ``outputs`` (only the main graph's inputs or outputs, and their references), ``nodes``
-(node names; unique per graph), ``dims`` (symbolic dimension names of every type in the model).
+:func:`plan_values` is the rule, over any Index (of a document, in the editor; of a model's skeleton,
+here): it answers with the new text of every place, by document path.  :func:`rename` applies such a
+plan to a ModelProto (:func:`onnxtext.roundtrip.patch.renamed`).  Scopes of the command: ``values``
+(every value, function bodies included: each function is its own namespace), ``inputs`` /
+``outputs`` (only the main graph's inputs or outputs, and their references), ``nodes`` (node names;
+unique per graph), ``dims`` (symbolic dimension names of every type in the model).  Dimensions are
+no values: renaming two to one name merges them (``unk__214`` of the input and ``unk__215`` of the
+output both become ``batch``), which is what a user wants there.
 """
 
 from __future__ import annotations
@@ -20,17 +27,19 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 import onnx
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path, format_path
-from onnxtext.surgery.walk import Scope, scopes
+from onnxtext.core.index import Index, Producer, Scope
+from onnxtext.roundtrip import patch
 
 RenameScope = Literal["values", "inputs", "outputs", "nodes", "dims"]
 SCOPES: tuple[RenameScope, ...] = ("values", "inputs", "outputs", "nodes", "dims")
+_HINT = "choose a replacement that keeps names distinct (--dry-run shows every change)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,22 +52,19 @@ class Renaming:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Slot:
-    """One place a name is written: ``holder[key]`` (a repeated string) or ``holder.<key>`` (a field)."""
+class Plan:
+    """A rename found: the new text of every place a changed name is written, by document path."""
 
-    holder: object
-    key: int | str
-    path: Path
-    defines: bool
+    edits: dict[Path, str]
+    renamings: list[Renaming]
 
-    def get(self) -> str:
-        return self.holder[self.key] if isinstance(self.key, int) else getattr(self.holder, self.key)  # type: ignore[index]
 
-    def set(self, value: str) -> None:
-        if isinstance(self.key, int):
-            self.holder[self.key] = value  # type: ignore[index]
-        else:
-            setattr(self.holder, self.key, value)
+@dataclasses.dataclass
+class Refused(OnnxTextError):
+    """E602: the rename would change what the model means.  ``taken`` is the value that already has
+    the new name, when the refusal is about one (the editor names it and its line)."""
+
+    taken: Producer | None = None
 
 
 def rename(
@@ -89,139 +95,122 @@ def rename_with(
             "renaming values of a model with training_info is not supported",
             hint="rename in the text",
         )
-    renamed = onnx.ModelProto()
-    renamed.CopyFrom(model)
-    groups = list(_slot_groups(renamed, scope))
-    if scope in ("inputs", "outputs"):
-        chosen = {v.name for v in getattr(renamed.graph, scope[:-1])}
-        change = _only(chosen, change)
-    for group in groups:
-        _refuse_clashes(group, change, scope)
-    counts: Counter[tuple[str, str]] = Counter()
-    for group in groups:
-        for slots in group.values():
-            for slot in slots:
-                old = slot.get()
-                new = change(old)
-                if new != old:
-                    slot.set(new)
-                    counts[old, new] += 1
-    return renamed, [Renaming(old, new, n) for (old, new), n in counts.items()]
-
-
-def _only(names: set[str], change: Callable[[str], str]) -> Callable[[str], str]:
-    return lambda name: change(name) if name in names else name
-
-
-# A group is one namespace: for each scope (graph) in it, its name slots.  Names are checked per group.
-_Group = dict[Scope, list[_Slot]]
-
-
-def _slot_groups(model: onnx.ModelProto, scope: RenameScope) -> Iterator[_Group]:
     if scope == "dims":
-        slots = [s for sc in scopes(model) for s in _dim_slots(sc)]
-        yield {Scope((), model.graph): slots}
-        return
-    group: _Group = {}
-    for sc in scopes(model, functions=scope in ("values", "nodes")):
-        if sc.parent is None and group:  # a function body starts a new namespace
-            yield group
-            group = {}
-        group[sc] = list(_node_slots(sc) if scope == "nodes" else _value_slots(sc))
-    if group:
-        yield group
-
-
-def _value_slots(scope: Scope) -> Iterator[_Slot]:
-    body, at = scope.body, scope.path
-    if isinstance(body, onnx.FunctionProto):
-        yield from (_Slot(body.input, k, (*at, "inputs", k), True) for k in range(len(body.input)))
-        yield from (_Slot(body.output, k, (*at, "outputs", k), False) for k in range(len(body.output)))
+        plan = _plan_dims(model, change)
     else:
-        for key, field in (("inputs", body.input), ("initializers", body.initializer)):
-            yield from (_Slot(v, "name", (*at, key, i, "name"), True) for i, v in enumerate(field))
-        for i, sparse in enumerate(body.sparse_initializer):
-            yield _Slot(sparse.values, "name", (*at, "sparse_initializers", i, "values", "name"), True)
-        yield from (_Slot(v, "name", (*at, "outputs", i, "name"), False) for i, v in enumerate(body.output))
-        for i, q in enumerate(body.quantization_annotation):
-            yield _Slot(q, "tensor_name", (*at, "quantization_annotation", i, "tensor_name"), False)
-    yield from (
-        _Slot(v, "name", (*at, "value_info", i, "name"), False) for i, v in enumerate(body.value_info)
+        index = Index.of_model(model)
+        if scope == "nodes":
+            plan = _plan_nodes(index, change)
+        elif scope == "values":
+            plan = plan_values(index, lambda _, name: change(name))
+        else:
+            main = index.scopes[0]
+            chosen = {name for name, _ in main.outputs} if scope == "outputs" else _input_names(main)
+            plan = plan_values(
+                index, lambda sc, name: change(name) if sc is main and name in chosen else name
+            )
+    return patch.renamed(model, plan.edits), plan.renamings
+
+
+def _input_names(scope: Scope) -> set[str]:
+    return {name for name, kind, _ in scope.defines if kind == "input"}
+
+
+def plan_values(index: Index, new_name: Callable[[Scope, str], str]) -> Plan:
+    """Rename values: each value (its defining scope and name) is to be called ``new_name(scope,
+    name)``; a use nothing defines follows the name in its outermost scope.  Raises :class:`Refused`."""
+    finals: dict[tuple[int, str], str] = {}
+
+    def final(scope: Scope, name: str) -> str:
+        key = (scope.id, name)
+        found = finals.get(key)
+        if found is None:
+            found = finals[key] = new_name(scope, name)
+        return found
+
+    _refuse_value_clashes(index, final)
+    return _plan(
+        (path, name, final(home if home is not None else _outermost(index, path), name))
+        for path, name, home, _ in index.places()
     )
-    for j, node in enumerate(body.node):
-        for key, field, defines in (("inputs", node.input, False), ("outputs", node.output, True)):
-            for k, name in enumerate(field):
-                if name:
-                    yield _Slot(field, k, (*at, "nodes", j, key, k), defines)
 
 
-def _node_slots(scope: Scope) -> Iterator[_Slot]:
-    for j, node in enumerate(scope.body.node):
-        if node.name:
-            yield _Slot(node, "name", (*scope.path, "nodes", j, "name"), True)
+def _outermost(index: Index, path: Path) -> Scope:
+    return index.scope_at[path[:1] if path[0] == "graph" else path[:2]]
 
 
-def _dim_slots(scope: Scope) -> Iterator[_Slot]:
-    body, at = scope.body, scope.path
-    infos = [("value_info", body.value_info)]
-    if isinstance(body, onnx.GraphProto):
-        infos = [("inputs", body.input), ("outputs", body.output), *infos]
-    for key, field in infos:
-        for i, info in enumerate(field):
-            yield from _type_dims(info.type, (*at, key, i, "type"))
-
-
-def _type_dims(type_: onnx.TypeProto, at: Path) -> Iterator[_Slot]:
-    kind = type_.WhichOneof("value")
-    if kind is None:
-        return
-    inner = getattr(type_, kind)
-    if kind in ("tensor_type", "sparse_tensor_type"):
-        for d, dim in enumerate(inner.shape.dim):
-            if dim.HasField("dim_param"):
-                yield _Slot(dim, "dim_param", (*at, "shape", d), True)
-    elif kind == "map_type":
-        yield from _type_dims(inner.value_type, at)
-    elif inner.HasField("elem_type"):  # sequence, optional
-        yield from _type_dims(inner.elem_type, at)
-
-
-def _refuse_clashes(group: _Group, change: Callable[[str], str], scope: RenameScope) -> None:
-    """Raise E602 when two distinct names of one scope chain would read the same after the rename."""
-    taken: dict[Scope, dict[str, tuple[str, Path]]] = {}
-    for sc, slots in group.items():
-        mine: dict[str, tuple[str, Path]] = {}
-        for slot in slots:
-            if not slot.defines:
-                continue
-            old = slot.get()
-            new = change(old)
+def _refuse_value_clashes(index: Index, final: Callable[[Scope, str], str]) -> None:
+    """Raise Refused for a name made empty, two values of one scope that would share a name, or a
+    value that would share its name with one of an enclosing scope (scopes come parents first)."""
+    defined: dict[int, list[Producer]] = {}
+    for (scope_id, _), producers in index.producers.items():
+        defined.setdefault(scope_id, []).append(producers[0])
+    taken: dict[int, dict[str, Producer]] = {}
+    for scope in index.scopes:
+        mine: dict[str, Producer] = {}
+        for producer in defined.get(scope.id, ()):
+            new = final(scope, producer.name)
             if not new:
-                if scope == "nodes":
-                    continue  # an unnamed node is fine
-                raise OnnxTextError(
-                    "E602", f"renaming {old!r} would leave it without a name", path=slot.path, hint=_HINT
+                raise Refused(
+                    "E602",
+                    f"renaming {producer.name!r} would leave it without a name",
+                    path=producer.name_path,
+                    hint=_HINT,
                 )
-            other = mine.setdefault(new, (old, slot.path))
-            if other[0] != old:
-                _clash(new, (old, slot.path), other, "collides with")
-        if scope != "nodes":  # node names are unique per graph; values see enclosing graphs
-            for outer in list(sc.chain())[1:]:
-                for new, inner in mine.items():
-                    other = taken[outer].get(new)
-                    if other is not None and other[0] != inner[0]:
-                        _clash(new, inner, other, "captures the outer")
-        taken[sc] = mine
+            other = mine.setdefault(new, producer)
+            if other is not producer:
+                _clash(new, producer, other, "collides with")
+        for outer in list(scope.chain())[1:]:
+            for new, inner in mine.items():
+                other = taken[outer.id].get(new)
+                if other is not None and other.name != inner.name:
+                    _clash(new, inner, other, "captures the outer")
+        taken[scope.id] = mine
 
 
-_HINT = "choose a replacement that keeps names distinct (--dry-run shows every change)"
-
-
-def _clash(new: str, first: tuple[str, Path], second: tuple[str, Path], relation: str) -> None:
-    """Report two distinct names that would both read ``new``, naming both and where they are defined."""
-    (old1, at1), (old2, at2) = first, second
+def _clash(new: str, first: Producer, second: Producer, relation: str) -> None:
+    """Refuse two distinct values that would both read ``new``, naming both and where they are defined."""
     message = (
-        f"after the rename {old1!r} ({format_path(at1)}) {relation} {old2!r} ({format_path(at2)}): "
-        f"both would be named {new!r}"
+        f"after the rename {first.name!r} ({format_path(first.name_path)}) {relation} {second.name!r} "
+        f"({format_path(second.name_path)}): both would be named {new!r}"
     )
-    raise OnnxTextError("E602", message, path=at1, hint=_HINT)
+    taken = first if first.name == new else second if second.name == new else None
+    raise Refused("E602", message, path=first.name_path, hint=_HINT, taken=taken)
+
+
+def _plan_nodes(index: Index, change: Callable[[str], str]) -> Plan:
+    """Node names: two named nodes of one graph must not share a new name; a node may lose its name."""
+    for scope in index.scopes:
+        seen: dict[str, tuple[str, Path]] = {}
+        for node in scope.nodes:
+            new = change(node.name) if node.name else ""
+            if not new:
+                continue
+            other = seen.setdefault(new, (node.name, (*node.path, "name")))
+            if other[0] != node.name:
+                message = (
+                    f"after the rename {node.name!r} ({format_path((*node.path, 'name'))}) collides with "
+                    f"{other[0]!r} ({format_path(other[1])}): both would be named {new!r}"
+                )
+                raise Refused("E602", message, path=(*node.path, "name"), hint=_HINT)
+    return _plan(((*node.path, "name"), node.name, change(node.name)) for node in index.nodes if node.name)
+
+
+def _plan_dims(model: onnx.ModelProto, change: Callable[[str], str]) -> Plan:
+    """Dimension names: any two may become one; none may become empty."""
+    places = [(path, name, change(name)) for path, name in patch.dim_names(model)]
+    for path, name, new in places:
+        if not new:
+            message = f"renaming {name!r} would leave it without a name"
+            raise Refused("E602", message, path=path[:-1], hint=_HINT)
+    return _plan(places)
+
+
+def _plan(places: Iterable[tuple[Path, str, str]]) -> Plan:
+    edits: dict[Path, str] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+    for path, old, new in places:
+        if new != old:
+            edits[path] = new
+            counts[old, new] += 1
+    return Plan(edits, [Renaming(old, new, n) for (old, new), n in counts.items()])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import onnx
 
 from onnxtext.base.errors import OnnxTextError
-from onnxtext.surgery.walk import node_subgraphs
+from onnxtext.roundtrip.patch import node_graphs
 
 
 def infer_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -36,5 +36,5 @@ def _add_value_info(graph: onnx.GraphProto, inferred: onnx.GraphProto) -> None:
     declared = {v.name for v in (*graph.input, *graph.output, *graph.value_info)}
     graph.value_info.extend(v for v in inferred.value_info if v.name not in declared and v.HasField("type"))
     for node, twin in zip(graph.node, inferred.node, strict=True):
-        for (_, sub), (_, sub_twin) in zip(node_subgraphs(node, ()), node_subgraphs(twin, ()), strict=True):
+        for (_, sub), (_, sub_twin) in zip(node_graphs(node, ()), node_graphs(twin, ()), strict=True):
             _add_value_info(sub, sub_twin)

@@ -1,7 +1,8 @@
 """``summary``: what a model holds, in one screen (``onnxtext summary``).
 
-Ops by domain and type, parameters (initializer elements and bytes) by element type, opsets, inputs
-and outputs with their types, subgraph and function counts.  Everything comes from names, types and
+Ops by domain and type, parameters by element type (the elements and bytes of initializers and of
+the tensors Constant nodes hold: exporters such as spox keep every weight in a Constant), opsets,
+inputs and outputs with their types, subgraph and function counts.  Everything comes from names, types and
 dims: no weight byte is read, so a model whose weights live in external data is summarised from its
 ``.onnx`` alone (load it with ``load_external_data=False``, as ``onnxtext.api.read_model`` does).
 """
@@ -10,27 +11,33 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import onnx
 
 from onnxtext.codecs.dtypes import dtype_by_onnx
+from onnxtext.roundtrip.patch import bodies
 from onnxtext.roundtrip.types import format_type
-from onnxtext.surgery.walk import scopes
 
 
 def summarize(model: onnx.ModelProto) -> dict[str, Any]:
     """The summary as plain data (what ``--format json`` prints)."""
-    graphs = list(scopes(model, functions=False))
+    graphs = [body for _, body in bodies(model, functions=False)]
     ops: Counter[tuple[str, str]] = Counter(
-        (node.domain or "ai.onnx", node.op_type) for sc in graphs for node in sc.body.node
+        (node.domain or "ai.onnx", node.op_type) for graph in graphs for node in graph.node
     )
     params: dict[str, dict[str, int]] = {}
-    for sc in graphs:
-        for tensor in sc.body.initializer:
+    for graph in graphs:
+        for tensor in graph.initializer:
             _count(params, tensor)
-        for sparse in sc.body.sparse_initializer:
+        for sparse in graph.sparse_initializer:
             _count(params, sparse.values)
+    constants: dict[str, dict[str, int]] = {}
+    for graph in graphs:
+        for tensor in _constant_tensors(graph.node):
+            _count(params, tensor)
+            _count(constants, tensor)
     return {
         "ir_version": model.ir_version,
         "producer": " ".join(filter(None, (model.producer_name, model.producer_version))),
@@ -49,10 +56,26 @@ def summarize(model: onnx.ModelProto) -> dict[str, Any]:
             "bytes": sum(p["bytes"] for p in params.values()),
             "tensors": sum(p["tensors"] for p in params.values()),
             "by_dtype": dict(sorted(params.items())),
+            "in_constant_nodes": {
+                "elements": sum(p["elements"] for p in constants.values()),
+                "tensors": sum(p["tensors"] for p in constants.values()),
+            },
         },
         "subgraphs": len(graphs) - 1,
         "functions": [f"{f.domain}.{f.name}" if f.domain else f.name for f in model.functions],
     }
+
+
+def _constant_tensors(nodes: Iterable[onnx.NodeProto]) -> Iterator[onnx.TensorProto]:
+    """The tensors Constant nodes hold (``value``, and ``sparse_value``'s values)."""
+    for node in nodes:
+        if node.op_type != "Constant" or node.domain not in ("", "ai.onnx"):
+            continue
+        for attr in node.attribute:
+            if attr.name == "value" and attr.HasField("t"):
+                yield attr.t
+            elif attr.name == "sparse_value" and attr.HasField("sparse_tensor"):
+                yield attr.sparse_tensor.values
 
 
 def _count(params: dict[str, dict[str, int]], tensor: onnx.TensorProto) -> None:
@@ -95,8 +118,10 @@ def render(summary: dict[str, Any]) -> str:
     for domain, ops in summary["ops"].items():
         lines.append(f"  {domain}: " + ", ".join(f"{op} {n}" for op, n in ops.items()))
     params = summary["parameters"]
+    constants = params["in_constant_nodes"]
+    held = f" ({constants['tensors']} of them in Constant nodes)" if constants["tensors"] else ""
     lines.append(
-        f"parameters: {params['elements']:,} in {params['tensors']} tensors, {_size(params['bytes'])}"
+        f"parameters: {params['elements']:,} in {params['tensors']} tensors{held}, {_size(params['bytes'])}"
     )
     lines.extend(
         f"  {dtype}: {p['elements']:,} in {p['tensors']} tensors, {_size(p['bytes'])}"

@@ -38,7 +38,15 @@ def test_build_runs_the_checker_once(tmp_path: Path, checker_calls: list[object]
 def test_a_transform_is_checked_after_lint(tmp_path: Path, checker_calls: list[object]) -> None:
     (tmp_path / "m.yaml").write_text(dumped(chain_model(), "yaml"))
     build(tmp_path / "m.yaml", tmp_path / "m.onnx", prune=True)
-    assert len(checker_calls) == 2  # the transformed model is not the one lint judged
+    assert len(checker_calls) == 2  # lint's C501, then the surgery's own verification: not the build's too
+
+
+def test_a_transform_that_does_not_verify_is_checked_by_the_build(
+    tmp_path: Path, checker_calls: list[object]
+) -> None:
+    (tmp_path / "m.yaml").write_text(dumped(chain_model(), "yaml"))
+    build(tmp_path / "m.yaml", tmp_path / "m.onnx", infer_shapes=True)
+    assert len(checker_calls) == 2  # lint's C501, then the build's check of the model shape inference changed
 
 
 @pytest.mark.parametrize("ignored", ["C501", "T303", "T3"])

@@ -92,3 +92,26 @@ def unary(op: str, opset: int = 17, **attrs: object) -> onnx.ModelProto:
 
 def names_of(values: Sequence[onnx.ValueInfoProto]) -> list[str]:
     return [v.name for v in values]
+
+
+def function_model(second: str = "v") -> onnx.ModelProto:
+    """y = Twice(x), a local function whose body is Add(v, ``second``); with ``second="w"`` the body
+    reads a name that only the main graph defines (an initializer w)."""
+    function = helper.make_function(
+        "local",
+        "Twice",
+        ["v"],
+        ["a"],
+        [helper.make_node("Add", ["v", second], ["a"])],
+        [helper.make_opsetid("", 17)],
+    )
+    weights = [helper.make_tensor("w", TensorProto.FLOAT, [3], [1.0, 1.0, 1.0])] if second == "w" else []
+    graph = helper.make_graph(
+        [helper.make_node("Twice", ["x"], ["y"], domain="local")],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])],
+        weights,
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("local", 1)]
+    return helper.make_model(graph, functions=[function], opset_imports=opsets)

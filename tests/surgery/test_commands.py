@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -180,7 +181,8 @@ def test_merge_of_models_with_external_data_of_the_same_name(tmp_path: Path, suf
     code, out = cli("merge", str(a), str(b), "-o", str(target), "--prefix-a", "a_", "--prefix-b", "b_")
     assert code == 0, out
     if suffix == ".onnx":
-        assert (tmp_path / "out" / "merged.onnx.data").is_file()
+        data = tmp_path / "out" / "merged.onnx.data"
+        assert data.is_file() and data.stat().st_mode & 0o777 == target.stat().st_mode & 0o777 == 0o644
         onnx.checker.check_model(str(target), full_check=True)
         merged = onnx.load(target)
     else:
@@ -199,3 +201,44 @@ def test_merge_says_which_model_lacks_its_data_file(tmp_path: Path) -> None:
     assert code == 1
     assert f"{a}: error E502 cannot read the external data of {a}" in out
     assert not target.exists() and not (tmp_path / "merged.onnx.data").exists()
+
+
+def _external_copy(model: Path, folder: Path) -> Path:
+    folder.mkdir()
+    onnx.save(
+        onnx.load(model), folder / "m.onnx", save_as_external_data=True, location="m.data", size_threshold=0
+    )
+    return folder / "m.onnx"
+
+
+def _merged_twice(model: Path, tmp_path: Path, umask: int) -> Path:
+    a, b = _external_copy(model, tmp_path / "a"), _external_copy(model, tmp_path / "b")
+    target = tmp_path / "out" / "both.onnx"
+    old = os.umask(umask)
+    try:
+        code, out = cli("merge", str(a), str(b), "-o", str(target), "--prefix-a", "a_", "--prefix-b", "b_")
+    finally:
+        os.umask(old)
+    assert code == 0, out
+    return target
+
+
+def test_merge_writes_its_data_file_with_the_mode_of_the_model(tmp_path: Path) -> None:
+    conv = ONNX_DATA / "pytorch-operator" / "test_operator_conv" / "model.onnx"  # a torch export
+    target = _merged_twice(conv, tmp_path, 0o027)
+    data = target.with_name("both.onnx.data")
+    assert data.stat().st_mode & 0o777 == target.stat().st_mode & 0o777 == 0o640
+    x = np.random.default_rng(0).random((20, 16, 50, 40), np.float32)
+    want = run(onnx.load(conv), {"0": x})
+    got = run(onnx.load(target), {"0": x})
+    for name, value in want.items():
+        np.testing.assert_array_equal(got[f"a_{name}"], value)
+        np.testing.assert_array_equal(got[f"b_{name}"], value)
+
+
+def test_merge_of_models_whose_external_tensors_are_all_small_writes_no_data_file(tmp_path: Path) -> None:
+    target = _merged_twice(SQUEEZENET, tmp_path, 0o022)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["both.onnx"]
+    image = np.random.default_rng(0).random((1, 3, 224, 224), np.float32)
+    got = run(onnx.load(target), {"data_0": image})
+    np.testing.assert_array_equal(got["a_softmaxout_1"], got["b_softmaxout_1"])

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 
 from onnxtext.surgery.prune import prune
 from tests.models import ONNX_DATA
-from tests.surgery.helpers import chain_model, if_model, run
+from tests.surgery.helpers import chain_model, cli, if_model, run
 
 X = np.array([[1.0, -2.0, 3.0]], np.float32)
+SQUEEZENET = Path(__file__).parents[2] / "samples" / "squeezenet.onnx"
 
 
 def test_prune_drops_the_unused_branch_and_the_model_still_runs() -> None:
@@ -69,3 +72,22 @@ def test_unused_local_function_goes_with_its_caller() -> None:
     kept = prune(model)
     assert [f.name for f in kept.functions] == ["Double"]
     np.testing.assert_array_equal(run(kept, {"x": X})["twice"], 2 * X)
+
+
+def test_build_prune_drops_the_value_info_of_a_node_deleted_by_hand(tmp_path: Path) -> None:
+    doc = tmp_path / "squeezenet.yaml"
+    assert cli("dump", str(SQUEEZENET), "-o", str(doc), "--infer-shapes")[0] == 0
+    text = doc.read_text()
+    relu = "    - op_type: Relu\n      name: n1\n      inputs: [r0]\n      outputs: [r1]\n"
+    pool = "      name: n2\n      inputs: [r1]\n"
+    assert relu in text and pool in text and "- {name: r1, type:" in text
+    doc.write_text(text.replace(relu, "").replace(pool, "      name: n2\n      inputs: [r0]\n"))
+    code, out = cli("build", str(doc), "-o", str(tmp_path / "no-relu.onnx"), "--prune")
+    assert code == 0, out
+    built = onnx.load(tmp_path / "no-relu.onnx")
+    assert "r1" not in [v.name for v in built.graph.value_info]
+    expected = onnx.load(SQUEEZENET)
+    next(n for n in expected.graph.node if n.name == "n1").op_type = "Identity"
+    image = np.random.default_rng(0).uniform(-1, 1, (1, 3, 224, 224)).astype(np.float32)
+    want = run(expected, {"data_0": image})["softmaxout_1"]
+    np.testing.assert_allclose(run(built, {"data_0": image})["softmaxout_1"], want, rtol=1e-5)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.surgery.rename import rename
 from tests.models import silero_models
-from tests.surgery.helpers import chain_model, if_model, names_of, run
+from tests.surgery.helpers import chain_model, cli, function_model, if_model, names_of, run
 
 X = np.array([[1.0, -2.0, 3.0]], np.float32)
+SQUEEZENET = Path(__file__).parents[2] / "samples" / "squeezenet.onnx"
 
 
 def test_renamed_output_is_found_by_its_new_name() -> None:
@@ -58,14 +60,39 @@ def test_sibling_branches_may_share_a_new_name() -> None:
     np.testing.assert_array_equal(out, [1.0, 1.0, 1.0])
 
 
-def test_dims_rename_and_merge_refusal() -> None:
+def test_dims_rename() -> None:
     model = chain_model()
     renamed, changes = rename(model, "^N$", "batch", "dims")
     assert renamed.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
     assert changes[0].places == 3  # input, output, value_info
-    model.graph.output[0].type.tensor_type.shape.dim[1].dim_param = "C"
-    with pytest.raises(OnnxTextError, match="both would be named 'N'"):
-        rename(model, "^C$", "N", "dims")
+    with pytest.raises(OnnxTextError, match="without a name"):
+        rename(model, "^N$", "", "dims")
+
+
+def test_two_dims_merge_into_one(tmp_path: Path) -> None:
+    # squeezenet made dynamic the way tf2onnx names unknown dims (magika: unk__214 in, unk__215 out)
+    doc = tmp_path / "squeezenet.yaml"
+    assert cli("dump", str(SQUEEZENET), "-o", str(doc))[0] == 0
+    text = doc.read_text()
+    for name, old, new in (
+        ("data_0", "[1,3,224,224]", "[unk__214,3,224,224]"),
+        ("softmaxout_1", "[1,1000,1,1]", "[unk__215,1000,1,1]"),
+    ):
+        line = f"- {{name: {name}, type: 'float32{old}'}}"
+        assert text.count(line) == 1
+        text = text.replace(line, f"- {{name: {name}, type: 'float32{new}'}}")
+    doc.write_text(text)
+    code, out = cli(
+        "rename", "--scope", "dims", "^unk__21[45]$", "batch", str(doc), "-o", str(tmp_path / "b.onnx")
+    )
+    assert code == 0, out
+    assert "unk__214 -> batch  (1 place)" in out and "unk__215 -> batch  (1 place)" in out
+    model = onnx.load(tmp_path / "b.onnx")
+    data = next(v for v in model.graph.input if v.name == "data_0")
+    dims = [v.type.tensor_type.shape.dim[0].dim_param for v in (data, model.graph.output[0])]
+    assert dims == ["batch", "batch"]
+    images = np.random.default_rng(0).random((4, 3, 224, 224), np.float32)
+    assert run(model, {"data_0": images})["softmaxout_1"].shape == (4, 1000, 1, 1)
 
 
 def test_node_names_and_empty_values() -> None:
@@ -80,25 +107,7 @@ def test_node_names_and_empty_values() -> None:
 
 
 def test_function_bodies_are_their_own_namespace() -> None:
-    function = helper.make_function(
-        "local",
-        "Twice",
-        ["v"],
-        ["a"],
-        [helper.make_node("Add", ["v", "v"], ["a"])],
-        [helper.make_opsetid("", 17)],
-    )
-    graph = helper.make_graph(
-        [helper.make_node("Twice", ["x"], ["y"], domain="local")],
-        "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])],
-    )
-    model = helper.make_model(
-        graph,
-        functions=[function],
-        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("local", 1)],
-    )
+    model = function_model()
     renamed, _ = rename(model, "^v$", "x")  # the function's v may become x: no clash with the graph's x
     assert list(renamed.functions[0].node[0].input) == ["x", "x"]
     np.testing.assert_array_equal(run(renamed, {"x": np.ones(3, np.float32)})["y"], [2.0, 2.0, 2.0])

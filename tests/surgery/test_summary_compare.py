@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper
 
 from onnxtext.base.errors import OnnxTextError
+from onnxtext.surgery.opset import convert
 from onnxtext.surgery.parity import compare
 from onnxtext.surgery.summary import render, summarize
 from tests.models import ONNX_DATA
-from tests.surgery.helpers import chain_model, if_model, unary
+from tests.surgery.helpers import chain_model, cli, if_model, unary
+
+SILERO = Path(__file__).parents[2] / "samples" / "silero_vad.onnx"
+SQUEEZENET = SILERO.with_name("squeezenet.onnx")
 
 
 def test_summary_of_squeezenet() -> None:
@@ -66,3 +72,76 @@ def test_compare_cannot_run_is_e606() -> None:
     with pytest.raises(OnnxTextError) as err:
         compare(a, a, {"x": np.zeros((2, 5), np.float32)})
     assert err.value.code == "E606"
+
+
+def _constant_arrays(graph: onnx.GraphProto) -> list[np.ndarray]:
+    arrays = []
+    for node in graph.node:
+        for attr in node.attribute:
+            if node.op_type == "Constant" and attr.name == "value":
+                arrays.append(onnx.numpy_helper.to_array(attr.t))
+            arrays += [a for g in (attr.g, *attr.graphs) for a in _constant_arrays(g)]
+    return arrays
+
+
+def test_summary_counts_the_weights_that_live_in_constant_nodes() -> None:
+    model = onnx.load(SILERO)  # spox keeps every weight in a Constant node, many inside If bodies
+    arrays = _constant_arrays(model.graph)
+    assert not model.graph.initializer and len(arrays) == 341
+    params = summarize(model)["parameters"]
+    assert params["elements"] == sum(a.size for a in arrays) and params["tensors"] == 341
+    assert params["bytes"] == sum(a.nbytes for a in arrays)
+    assert params["by_dtype"]["float32"]["elements"] == sum(a.size for a in arrays if a.dtype == np.float32)
+    assert (
+        f"parameters: {sum(a.size for a in arrays):,} in 341 tensors (341 of them in Constant nodes)"
+        in render(summarize(model))
+    )
+
+
+def _branchy_conv_net(scale: float = 1.0) -> onnx.ModelProto:
+    """x[N,3,H,W]: a strided conv, upsampled back, concatenated with a 1x1 conv of x (H, W must be even)."""
+    rng = np.random.default_rng(0)
+    weights = [
+        onnx.numpy_helper.from_array((rng.standard_normal(shape) * scale).astype(np.float32), name)
+        for name, shape in (("down_w", (4, 3, 3, 3)), ("side_w", (4, 3, 1, 1)))
+    ]
+    graph = helper.make_graph(
+        [
+            helper.make_node(
+                "Conv", ["x", "down_w"], ["down"], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4
+            ),
+            helper.make_node("Resize", ["down", "", "scales"], ["up"], mode="nearest"),
+            helper.make_node("Conv", ["x", "side_w"], ["side"], kernel_shape=[1, 1]),
+            helper.make_node("Concat", ["up", "side"], ["y"], axis=1),
+        ],
+        "branchy",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 8, "H", "W"])],
+        [*weights, onnx.numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_compare_picks_sizes_a_conv_net_runs_with_and_says_which() -> None:
+    model = _branchy_conv_net()
+    result = compare(model, model)
+    assert result.equal and result.dims == {"N": 1, "H": 2, "W": 2}  # at 1, Concat's inputs differ
+    assert "dims: N=1, H=2, W=2\n" in result.render()
+    other = compare(model, _branchy_conv_net(scale=2.0))
+    assert not other.equal and other.dims == {"N": 1, "H": 2, "W": 2}
+
+
+def test_compare_squeezenet_with_symbolic_batch_and_image_size(tmp_path: Path) -> None:
+    model = onnx.load(SQUEEZENET)
+    data = next(v for v in model.graph.input if v.name == "data_0")
+    for dim, name in zip(data.type.tensor_type.shape.dim, ("N", None, "H", "W"), strict=True):
+        if name:
+            dim.dim_param = name
+    model.graph.output[0].type.tensor_type.shape.dim[0].dim_param = "N"
+    onnx.save(model, tmp_path / "dynamic.onnx")
+    onnx.save(convert(model, 13), tmp_path / "dynamic-13.onnx")
+    code, out = cli("compare", str(tmp_path / "dynamic.onnx"), str(tmp_path / "dynamic-13.onnx"))
+    assert code == 0, out  # below 32, squeezenet's pools have nothing left: N stays 1, H and W grow
+    assert out.splitlines()[:2] == ["runner: onnxruntime", "dims: N=1, H=32, W=32"]
+    code, out = cli("compare", str(tmp_path / "dynamic.onnx"), str(SQUEEZENET))
+    assert code == 0 and "dims" not in out  # the static model fixes every size: 1x3x224x224

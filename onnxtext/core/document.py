@@ -19,7 +19,8 @@ import bisect
 import contextlib
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from google.protobuf.message import Message
 
 from onnxtext import text as text_layer
 from onnxtext.base.collector import gc_paused
-from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.diagnostics import Diagnostic, Edit
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path
 from onnxtext.base.progress import Progress, Silent
@@ -102,6 +103,41 @@ class SourceMap:
     def line_of_offset(self, offset: int) -> int:
         """The 1-based line holding a character offset of the text."""
         return bisect.bisect_right(self._line_starts, offset)
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """``text`` with ``edits`` made, each at its place in ``text`` (not in the text an earlier edit
+    left).  Raises ValueError when two overlap; insertions at one place keep their given order."""
+    starts = [0, *(found.end() for found in _BREAK.finditer(text))]
+    spans = sorted(
+        (
+            (_offset(text, starts, e.line, e.col), _offset(text, starts, e.end_line, e.end_col), e.text)
+            for e in edits
+        ),
+        key=lambda span: span[:2],
+    )
+    pieces, done = [], 0
+    for start, end, new in spans:
+        if start < done or end < start:
+            raise ValueError(f"edits overlap at character {start}")
+        pieces += [text[done:start], new]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _offset(text: str, starts: list[int], line: int, col: int) -> int:
+    """The character offset of 1-based ``line:col`` (a column past the line's end is its end, a line
+    past the last one the text's end)."""
+    if line > len(starts):
+        return len(text)
+    start = starts[line - 1]
+    stop = starts[line] if line < len(starts) else len(text)
+    body = text[start:stop].rstrip("\r\n")
+    return start + min(max(col, 1) - 1, len(body))
 
 
 def read_text(source: FsPath) -> str:
@@ -213,6 +249,11 @@ class Document:
     @property
     def has_text(self) -> bool:
         return self.model_given is None
+
+    def with_edits(self, edits: Iterable[Edit]) -> Document:
+        """This document with ``edits`` (positions in this text, none overlapping) made to its text:
+        a new version, read afresh (``lint --fix`` applies a round of fixes this way)."""
+        return Document(apply_edits(self.text, edits), self.format, self.file, self.folder)
 
     # -- tree -------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Codes reported while reading the document (the parser and the decoder) or by the commands that
 rewrite documents (``fmt``, the git merge driver), registered so that ``--explain``, ``--list-rules``,
-``--select`` and ``noqa`` know them, and ``L100`` (unused noqa), reported by the engine itself.
+``--select`` and ``noqa`` know them, and ``L101``, the warning count ``build`` prints.
 """
 
 from __future__ import annotations
@@ -69,19 +69,6 @@ for _code, (_name, _summary) in _DECODER.items():
 
 for _code, (_name, _summary, _who, _example) in _REWRITING.items():
     register(Rule(_code, _name, "error", _summary, f"{_who}\n\n{_example}", stage="decoder"))
-
-register(
-    Rule(
-        "L100",
-        "unused-noqa",
-        "warning",
-        "a `# onnxtext: noqa` comment silences nothing",
-        "A noqa comment that no longer matches a diagnostic on its line hides nothing but may hide a\n"
-        "future problem: remove it.\n\nBad:\n    - {op_type: Relu, name: r, inputs: [x], outputs: [y]}  "
-        "# onnxtext: noqa N104\nGood:\n    - {op_type: Relu, name: r, inputs: [x], outputs: [y]}",
-        stage="decoder",
-    )
-)
 
 register(
     Rule(

@@ -95,6 +95,15 @@ def attributes(op_type: str, domain: str, version: int) -> dict[str, defs.OpSche
     return dict(entry.attributes) if entry is not None else {}
 
 
+@functools.cache
+def newest_version(domain: str) -> int:
+    """The newest opset version at which an op of ``domain`` changed (1 for a domain onnx.defs does not
+    know): what a model importing the domain for its nodes can ask for."""
+    return max(
+        (s.since_version for (d, _), found in _history().items() if d == domain for s in found), default=1
+    )
+
+
 def known_domain(domain: str) -> bool:
     """Whether onnx.defs has schemas for ``domain`` (custom domains are not ours to judge)."""
     return domain in _domains()

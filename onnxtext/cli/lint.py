@@ -15,6 +15,7 @@ from onnxtext.lint import config, report
 from onnxtext.lint.engine import Selection, rules
 from onnxtext.lint.files import FixMode, check_files, expand
 from onnxtext.lint.fixing import applicable
+from onnxtext.lint.rules.runtime import available
 
 FORMATS = ("text", "concise", "grouped", "json", "sarif", "github", "gitlab", "junit")
 _FOR_PEOPLE = ("text", "concise", "grouped")
@@ -80,6 +81,8 @@ def lint(
     unknown = selection.unknown()
     if unknown:
         raise click.UsageError(f"no rule code starts with {unknown[0]!r} (see --list-rules)")
+    if not available() and any(selection.enabled(code) for code in rules() if code.startswith("RT")):
+        click.echo("onnxtext lint: onnxruntime is not installed: the RT rules check nothing", err=True)
     mode: FixMode = "diff" if diff else "apply" if fix or fix_only else "none"
     checked = check_files(list(expand(paths)), selection, mode, unsafe_fixes)
     found = [d for result in checked for d in result.diagnostics]

@@ -15,6 +15,7 @@ from onnxtext.lint import config, report
 from onnxtext.lint.engine import Selection, rules
 from onnxtext.lint.files import FixMode, check_files, expand
 from onnxtext.lint.fixing import applicable
+from onnxtext.lint.registry import examples
 from onnxtext.lint.rules.runtime import available
 
 FORMATS = ("text", "concise", "grouped", "json", "sarif", "github", "gitlab", "junit")
@@ -152,9 +153,17 @@ def _explain(code: str) -> str:
     rule = rules().get(code.upper())
     if rule is None:
         raise click.UsageError(f"no rule {code!r} (see --list-rules)")
-    return (
-        f"{rule.code} {rule.name} ({rule.severity}, {rule.family})\n\n{rule.summary}.\n\n{rule.explanation}\n"
-    )
+    traits = [rule.severity, rule.family] + (["opt-in"] if not rule.default else [])
+    traits += ["fix: onnxtext lint --fix"] if rule.fix is not None else []
+    text = f"{rule.code} {rule.name} ({', '.join(traits)})\n\n{rule.summary}.\n\n{rule.explanation}\n"
+    found = examples(rule.code)
+    for label, path in zip(("Bad", "Good"), found or (), strict=False):
+        shown = "".join(
+            f"    {line}" if line.strip() else line
+            for line in path.read_text(encoding="utf-8").splitlines(True)
+        )
+        text += f"\n{label} ({path}):\n{shown}"
+    return text
 
 
 def _listing() -> str:

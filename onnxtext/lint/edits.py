@@ -137,16 +137,18 @@ def _is_flow(document: Document, container: Path) -> bool:
     return text[start[1] - 1 : start[1]] in ("[", "{")
 
 
-def _owns_lines(document: Document, path: Path) -> bool:
+def _owns_lines(document: Document, path: Path, after_dash: bool = False) -> bool:
     """Whether the block element at ``path`` has its lines to itself (a list item after its dash, a
-    mapping entry at the line's indentation; nothing but a comment after it)."""
+    mapping entry at the line's indentation, or after a dash when ``after_dash``: the first key of a
+    list item, which lines can follow but not replace; nothing but a comment after it)."""
     span = _span(document, path)
     if span is None:
         return False
     (line, col), (end_line, end_col) = span
     lines = _lines(document)
     lead = lines[line - 1][: col - 1]
-    owned = _ITEM_LEAD.fullmatch(lead) if isinstance(path[-1], int) else not lead.strip()
+    dashed = _ITEM_LEAD.fullmatch(lead) is not None
+    owned = dashed if isinstance(path[-1], int) else not lead.strip() or (after_dash and dashed)
     return bool(owned) and _LINE_END.fullmatch(lines[end_line - 1][end_col - 1 :]) is not None
 
 
@@ -228,7 +230,7 @@ def insert_entry(
         if before:
             return [Edit(line, col, line, col, f"{entry}{separator}")]
         return [Edit(end_line, end_col, end_line, end_col, f"{separator}{entry}")]
-    if not _owns_lines(document, beside):
+    if not _owns_lines(document, beside, after_dash=True):
         return None
     if before:
         return [Edit(line, col, line, col, f"{entry}{_newline(document)}{indent}")]

@@ -26,7 +26,6 @@ from onnxtext.lint.fixing import fix_document
 from onnxtext.roundtrip.save import atomic_file
 
 FixMode = Literal["none", "apply", "diff"]
-BINARY_NOT_FIXABLE = "L102"
 
 
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -104,7 +103,7 @@ def _check_model(path: Path, selection: Selection | None, fix: FixMode) -> Check
         name = path.with_suffix(".yaml").name
         found.append(
             Diagnostic(
-                BINARY_NOT_FIXABLE,
+                "L102",
                 "a .onnx file cannot be fixed in place: fixes are edits of a document's text",
                 "info",
                 hint=f"onnxtext dump {path.name} -o {name}; onnxtext lint --fix {name}; "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path as FsPath
 from typing import Literal
 
 from onnxtext.base.diagnostics import Diagnostic, Fix, Severity
@@ -111,6 +112,17 @@ def fixer(code: str) -> Callable[[Fixer], Fixer]:
         return fix
 
     return decorate
+
+
+FIXTURES = FsPath(__file__).with_name("fixtures")
+
+
+def examples(code: str) -> tuple[FsPath, FsPath] | None:
+    """The bad and the good document of rule ``code`` (``fixtures/CODE.bad.yaml`` and ``.good.yaml``,
+    shipped with the package): ``--explain`` shows them, and the tests lint both and fix the bad one
+    into the good one.  None for the codes no document shows (reported by fmt, the merge driver, build)."""
+    bad, good = FIXTURES / f"{code}.bad.yaml", FIXTURES / f"{code}.good.yaml"
+    return (bad, good) if bad.is_file() and good.is_file() else None
 
 
 def where(document: Document, path: Path) -> str:

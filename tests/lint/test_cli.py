@@ -96,7 +96,19 @@ def test_onnx_models_are_placed_by_path(tmp_path: Path) -> None:
 
 def test_explain_and_list_rules() -> None:
     code, output = invoke("lint", "--explain", "R201")
-    assert code == 0 and output.startswith("R201 undefined-input (error, references)") and "Good:" in output
+    assert code == 0 and output.startswith(
+        "R201 undefined-input (error, references, fix: onnxtext lint --fix)"
+    )
+    bad, good = (
+        Path(line.split("(", 1)[1].rstrip("):"))
+        for line in output.splitlines()
+        if line.startswith(("Bad (", "Good ("))
+    )
+    assert (
+        bad.name == "R201.bad.yaml"
+        and "\n    " + bad.read_text().splitlines()[0] in output
+        and good.is_file()
+    )
     listing = invoke("lint", "--list-rules")[1].splitlines()
     assert [line.split()[0] for line in listing] == list(rules())
 

@@ -8,10 +8,11 @@ from typing import Any
 from onnxtext.base.diagnostics import Diagnostic, Fix
 from onnxtext.base.paths import Path
 from onnxtext.core.document import Document
-from onnxtext.core.index import Index, Node, Producer
+from onnxtext.core.index import Index, Producer
 from onnxtext.lint.edits import insert_entry, removal, replace_value, value_at
-from onnxtext.lint.facts import per_index
+from onnxtext.lint.facts import per_document
 from onnxtext.lint.registry import fixer, rule, where
+from onnxtext.surgery.names import new_names
 
 _LISTED = {"input": "graph input", "initializer": "initializer", "sparse_initializer": "sparse initializer"}
 _LISTED["function_input"] = "function input"
@@ -31,13 +32,6 @@ def _describe(producer: Producer) -> str:
     """
 Node names are optional, but when given they should be unique in the model: tools, error
 messages and `onnxtext` itself find nodes by name.
-
-Bad:
-    - {op_type: Relu, name: act, inputs: [a], outputs: [b]}
-    - {op_type: Relu, name: act, inputs: [b], outputs: [c]}
-Good:
-    - {op_type: Relu, name: act_1, inputs: [a], outputs: [b]}
-    - {op_type: Relu, name: act_2, inputs: [b], outputs: [c]}
 """,
 )
 def duplicate_node_names(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -68,13 +62,6 @@ def duplicate_node_names(document: Document, index: Index) -> Iterator[Diagnosti
 ONNX graphs are in single static assignment form: each value name has exactly one producer. A
 second producer makes every use of the name ambiguous (a graph input may share its name with an
 initializer: that is the input's default value).
-
-Bad:
-    - {op_type: Relu, inputs: [x], outputs: [y]}
-    - {op_type: Sigmoid, inputs: [x], outputs: [y]}
-Good:
-    - {op_type: Relu, inputs: [x], outputs: [y]}
-    - {op_type: Sigmoid, inputs: [x], outputs: [y_sigmoid]}
 """,
 )
 def produced_twice(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -178,45 +165,30 @@ N104`): the name is optional in ONNX, and exporters leave hundreds of nodes unna
 Constant of a PaddleOCR model, the 39 ConstantOfShape nodes of the bundled SqueezeNet).
 `fmt --name-nodes` names them.
 
-Bad:
-    - {op_type: Relu, inputs: [x], outputs: [y]}
-Good:
-    - {op_type: Relu, name: relu_0, inputs: [x], outputs: [y]}
+The fix adds the name `fmt --name-nodes` would give (`<OpType>_<n>`).
 """,
     default=False,
 )
 def unnamed_nodes(document: Document, index: Index) -> Iterator[Diagnostic]:
-    names = _new_names(index)
+    names = _new_names(document)
     for node in index.nodes:
         if not node.name:
+            name = names.get((*node.path, "name"))
             yield Diagnostic(
                 "N104",
                 f"{node.op_type or 'a'} node has no name",
                 "warning",
                 node.path,
-                f"add e.g. `name: {names[id(node)]}`",
+                f"add `name: {name}` (`onnxtext fmt --name-nodes` names every node)"
+                if name
+                else "give it a name",
             )
 
 
-@per_index
-def _new_names(index: Index) -> dict[int, str]:
-    """id(node) -> a name for each unnamed node: its op and position, unique in its graph or function
-    (a suffix where another node has that name already)."""
-    taken = {(node.scope.root.id, node.name) for node in index.nodes if node.name}
-    names = {}
-    for node in index.nodes:
-        if not node.name:
-            names[id(node)] = _unique(taken, node, f"{node.op_type or 'node'}_{node.position}")
-    return names
-
-
-def _unique(taken: set[tuple[int, str]], node: Node, name: str) -> str:
-    root, suffix, found = node.scope.root.id, 1, name
-    while (root, found) in taken:
-        found = f"{name}_{suffix}"
-        suffix += 1
-    taken.add((root, found))
-    return found
+@per_document
+def _new_names(document: Document) -> dict[Path, str]:
+    """The name of each unnamed node, by the path of its ``name``: what ``fmt --name-nodes`` gives it."""
+    return new_names(document.model) if document.model is not None else {}
 
 
 @fixer("N104")
@@ -225,7 +197,9 @@ def name_node(document: Document, index: Index, diagnostic: Diagnostic) -> Fix |
     node = index.node_at.get(diagnostic.path) if diagnostic.path is not None else None
     if node is None or not node.op_type:
         return None
-    name = _new_names(index)[id(node)]
+    name = _new_names(document).get((*node.path, "name"))
+    if name is None:
+        return None
     if isinstance(value_at(document.tree, (*node.path, "name")), str):  # written, and empty
         edits = replace_value(document, (*node.path, "name"), name)
     else:
@@ -241,17 +215,6 @@ def name_node(document: Document, index: Index, diagnostic: Diagnostic) -> Fix |
     """
 Subgraphs (If branches, Loop and Scan bodies) see the names of the graphs around them, and ONNX
 forbids defining one of those names again inside: the checker rejects the model.
-
-Bad:
-    inputs: [{name: x, type: 'float32[2]'}]
-    nodes:
-      - op_type: If
-        attributes:
-          then_branch:
-            nodes: [{op_type: Identity, inputs: [x], outputs: [x]}]
-Good:
-    then_branch:
-      nodes: [{op_type: Identity, inputs: [x], outputs: [x_then]}]
 """,
 )
 def shadowed(document: Document, index: Index) -> Iterator[Diagnostic]:

@@ -76,11 +76,7 @@ def _domain_text(domain: str) -> str:
 Each op exists from some version of its domain on. A node whose op is newer than the opset the
 model imports (or that no version has) cannot run.
 
-Bad:
-    opset_import: {'': 9}
-    nodes: [{op_type: RoiAlign, inputs: [x, rois, idx], outputs: [y]}]
-Good:
-    opset_import: {'': 10}
+The fix (unsafe) writes the op the did-you-mean hint offers.
 """,
 )
 def op_not_in_opset(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -125,7 +121,7 @@ def use_the_near_op(document: Document, index: Index, diagnostic: Diagnostic) ->
     node = index.node_at.get(diagnostic.path[:-1]) if diagnostic.path else None
     close = _close_op(node.op_type, normal_domain(node.domain)) if node is not None else None
     edits = replace_value(document, diagnostic.path, close) if close is not None and diagnostic.path else None
-    return Fix(f"Use '{close}'", tuple(edits), "unsafe") if edits else None
+    return Fix(f"Change to '{close}'", tuple(edits), "unsafe") if edits else None
 
 
 @rule(
@@ -136,12 +132,6 @@ def use_the_near_op(document: Document, index: Index, diagnostic: Diagnostic) ->
     """
 Some ops were removed from later opsets (Upsample from opset 10 on: use Resize). A node using
 one at such a version is rejected by the checker and by runtimes.
-
-Bad:
-    opset_import: {'': 13}
-    nodes: [{op_type: Upsample, inputs: [x, scales], outputs: [y]}]
-Good:
-    nodes: [{op_type: Resize, inputs: [x, '', scales], outputs: [y]}]
 """,
 )
 def deprecated_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -165,10 +155,7 @@ def deprecated_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
     """
 An attribute the schema does not know is rejected by the checker; often it is a typo.
 
-Bad:
-    - {op_type: LeakyRelu, inputs: [x], outputs: [y], attributes: {alhpa: 0.1}}
-Good:
-    - {op_type: LeakyRelu, inputs: [x], outputs: [y], attributes: {alpha: 0.1}}
+The fix (unsafe) renames the attribute to the one the did-you-mean hint offers.
 """,
 )
 def unknown_attributes(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -206,7 +193,7 @@ def use_the_near_attribute(document: Document, index: Index, diagnostic: Diagnos
     if close is None or close in node.attributes:
         return None
     edits = rename_key(document, path, close)
-    return Fix(f"Rename the attribute to '{close}'", tuple(edits), "unsafe") if edits else None
+    return Fix(f"Change to '{close}'", tuple(edits), "unsafe") if edits else None
 
 
 @rule(
@@ -216,11 +203,6 @@ def use_the_near_attribute(document: Document, index: Index, diagnostic: Diagnos
     "a node lacks an attribute its op requires",
     """
 Required attributes have no default; the op cannot run without them.
-
-Bad:
-    - {op_type: Cast, inputs: [x], outputs: [y]}
-Good:
-    - {op_type: Cast, inputs: [x], outputs: [y], attributes: {to: float16}}
 """,
 )
 def missing_attributes(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -244,11 +226,6 @@ def missing_attributes(document: Document, index: Index) -> Iterator[Diagnostic]
     "an attribute has the wrong type for its op",
     """
 Each attribute has one type: `1` is an INT, `1.0` a FLOAT, `'x'` a STRING, `[1, 2]` INTS.
-
-Bad:
-    - {op_type: LeakyRelu, inputs: [x], outputs: [y], attributes: {alpha: 1}}
-Good:
-    - {op_type: LeakyRelu, inputs: [x], outputs: [y], attributes: {alpha: 1.0}}
 """,
 )
 def attribute_types(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -293,11 +270,6 @@ def _type_hint(wanted: str) -> str:
     """
 Each op takes between a minimum and a maximum number of inputs and outputs (an omitted optional
 input in the middle is written as '').
-
-Bad:
-    - {op_type: Relu, inputs: [x, y], outputs: [z]}
-Good:
-    - {op_type: Relu, inputs: [x], outputs: [z]}
 """,
 )
 def arity(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -328,11 +300,8 @@ def arity(document: Document, index: Index) -> Iterator[Diagnostic]:
     """
 Every domain a node uses needs an entry in `opset_import` saying which version of it to use.
 
-Bad:
-    opset_import: {'': 17}
-    nodes: [{op_type: LabelEncoder, domain: ai.onnx.ml, inputs: [x], outputs: [y]}]
-Good:
-    opset_import: {'': 17, ai.onnx.ml: 3}
+The fix (unsafe: the version is a guess) imports the domain at the newest version onnx knows
+of it (1 for a custom domain).
 """,
 )
 def domain_not_imported(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -374,11 +343,7 @@ def import_domain(document: Document, index: Index, diagnostic: Diagnostic) -> F
         edits = append_item(
             document, ("opset_import", len(imports) - 1), {"domain": domain, "version": version}
         )
-    return (
-        Fix(f"Import domain {_domain_text(domain)} at opset {version}", tuple(edits), "unsafe")
-        if edits
-        else None
-    )
+    return Fix(f"Import domain '{domain}' (opset {version})", tuple(edits), "unsafe") if edits else None
 
 
 @rule(
@@ -392,12 +357,7 @@ A model importing a newer opset than its ir_version knows may be refused by a st
 Opt-in (`--extend-select O408`): onnx.checker and onnxruntime accept such models, and real
 exports carry them (the bundled SqueezeNet, 12 of the models in onnx's own test data).
 
-Bad:
-    ir_version: 3
-    opset_import: {'': 17}
-Good:
-    ir_version: 8
-    opset_import: {'': 17}
+The fix raises ir_version to the lowest one the imported opsets need.
 """,
     default=False,
 )
@@ -451,12 +411,6 @@ def _ir_for(domain: str, version: int) -> int | None:
     """
 A function's nodes are read against the function's own opset_import. When it names another
 version of a domain than the model does, the checker and runtimes may refuse to inline it.
-
-Bad:
-    opset_import: {'': 17}
-    functions: [{name: f, domain: local, opset_import: {'': 13}, ...}]
-Good:
-    functions: [{name: f, domain: local, opset_import: {'': 17}, ...}]
 """,
 )
 def function_opsets(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -687,6 +641,7 @@ An attribute written field by field (`{type: FLOAT, f: 0.5}`) holds its value in
 type names, and one that refers to a function's attribute (`ref_attr_name`) holds none; onnx.checker
 refuses an attribute with a value in another or in two fields.
 """,
+    defers=True,
 )
 def attribute_fields(document: Document, index: Index) -> Iterator[Diagnostic]:
     protos = bound(document, index)

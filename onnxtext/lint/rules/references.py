@@ -32,12 +32,7 @@ Every input a node names must be produced somewhere it can see: a graph input, a
 an earlier node's output, or (inside an If/Loop/Scan body) a value of an enclosing graph. A
 dangling name is usually a typo or a half-done rename.
 
-Bad:
-    - {op_type: Conv, inputs: [x, w], outputs: [conv3_out]}
-    - {op_type: Relu, inputs: [conv3_0ut], outputs: [y]}
-Good:
-    - {op_type: Conv, inputs: [x, w], outputs: [conv3_out]}
-    - {op_type: Relu, inputs: [conv3_out], outputs: [y]}
+The fix (unsafe: a guess at what was meant) writes the name the did-you-mean hint offers.
 """,
 )
 def undefined_inputs(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -77,7 +72,7 @@ def use_the_near_miss(document: Document, index: Index, diagnostic: Diagnostic) 
     edits = replace_value(document, use.path, found.name) if use is not None and found is not None else None
     if found is None or not edits:
         return None
-    return Fix(f"Use '{found.name}'", tuple(edits), "unsafe")
+    return Fix(f"Change to '{found.name}'", tuple(edits), "unsafe")
 
 
 def _use_at(index: Index, diagnostic: Diagnostic) -> Consumer | None:
@@ -116,12 +111,8 @@ def _resolved(index: Index) -> dict[tuple[int, str], Producer | None]:
     """
 A graph (or function) output must name a value the graph produces or receives.
 
-Bad:
-    outputs: [{name: logits, type: 'float32[1,10]'}]   # no node writes 'logits'
-Good:
-    outputs: [{name: logits, type: 'float32[1,10]'}]
-    nodes:
-      - {op_type: Gemm, inputs: [x, w, b], outputs: [logits]}
+The fix (unsafe: the model's interface changes) names the value the hint offers, else drops the
+output when the graph has others.
 """,
 )
 def undefined_outputs(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -145,7 +136,7 @@ def output_the_near_miss(document: Document, index: Index, diagnostic: Diagnosti
     found = index.similar(use.scope, use.name)
     if found:
         edits = replace_value(document, use.name_path, found[0].name)
-        return Fix(f"Output '{found[0].name}'", tuple(edits), "unsafe") if edits else None
+        return Fix(f"Change to '{found[0].name}'", tuple(edits), "unsafe") if edits else None
     if len(use.scope.outputs) < 2:
         return None
     return removal(document, use.path, f"Remove the output '{use.name}'", "unsafe")
@@ -245,13 +236,6 @@ def _cycle(scope: Scope, edges: dict[int, set[int]]) -> list[Node]:
     "nodes depend on each other in a cycle",
     """
 An ONNX graph is acyclic: no value may depend, through any chain of nodes, on itself.
-
-Bad:
-    - {op_type: Add, inputs: [x, b], outputs: [a]}
-    - {op_type: Relu, inputs: [a], outputs: [b]}
-Good:
-    - {op_type: Add, inputs: [x, b0], outputs: [a]}
-    - {op_type: Relu, inputs: [a], outputs: [b]}
 """,
 )
 def cycles(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -275,12 +259,8 @@ def cycles(document: Document, index: Index) -> Iterator[Diagnostic]:
 Nodes are listed in topological order: a node comes after every node whose outputs it reads
 (ONNX requires it; the checker rejects the model otherwise).
 
-Bad:
-    - {op_type: Relu, inputs: [a], outputs: [y]}
-    - {op_type: Add, inputs: [x, x], outputs: [a]}
-Good:
-    - {op_type: Add, inputs: [x, x], outputs: [a]}
-    - {op_type: Relu, inputs: [a], outputs: [y]}
+The fix sorts the nodes, moving as few as the dependencies make it, each with its lines and the
+comment lines above it.
 """,
 )
 def unsorted(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -332,15 +312,12 @@ def _used(index: Index) -> set[tuple[int, str]]:
     """
 An initializer nothing reads only makes the model bigger; often it is left over from an edit.
 
-Bad:
-    initializers: [{name: old_bias, type: 'float32[4]', values: [0.0, 0.0, 0.0, 0.0]}]
-    # ... and no node lists old_bias among its inputs
-Good:
-    remove the initializer, or feed it to the node that should use it
+The fix deletes it (an `npy:` sidecar stays: another tensor may share it); not while some use
+names nothing, which may have meant it.
 """,
 )
 def unused_initializers(document: Document, index: Index) -> Iterator[Diagnostic]:
-    used = _used(index)
+    used = _used(index) | _meant(index)
     for producers in index.producers.values():
         for producer in producers:
             if (
@@ -369,6 +346,20 @@ def _removal(document: Document, index: Index, diagnostic: Diagnostic, title: st
 
 
 @per_index
+def _meant(index: Index) -> set[tuple[int, str]]:
+    """(scope id, name) of the definitions that the did-you-mean of a name nothing produces offers
+    (for the first few such names): unused only because of the typo R201/R202 report, so not
+    reported as unused too."""
+    meant = set()
+    dangling = [uses[0] for key, uses in index.consumers.items() if _resolved(index)[key] is None]
+    for use in dangling[:_SUGGESTIONS]:
+        found = _near_miss(index, use)
+        if found is not None:
+            meant.add((found.scope.id, found.name))
+    return meant
+
+
+@per_index
 def _dangling(index: Index) -> bool:
     """Whether a use (a node input, a graph output) names a value nothing produces."""
     return any(producer is None for producer in _resolved(index).values())
@@ -382,14 +373,12 @@ def _dangling(index: Index) -> bool:
     """
 A node whose outputs nothing reads does work for nothing; often its consumer was renamed.
 
-Bad:
-    - {op_type: Relu, inputs: [x], outputs: [unused]}
-Good:
-    remove the node, or use its output
+The fix deletes the node (what only it read is unused then, and goes in the next round); not
+while some use names nothing, which may have meant its output.
 """,
 )
 def dead_nodes(document: Document, index: Index) -> Iterator[Diagnostic]:
-    used = _used(index)
+    used = _used(index) | _meant(index)
     for node in index.nodes:
         scope_id = node.scope.id
         names = [name for name in node.outputs if name]  # each one the node's own definition
@@ -418,10 +407,7 @@ def remove_node(document: Document, index: Index, diagnostic: Diagnostic) -> Fix
 `value_info` records the type of intermediate values. An entry whose value no longer exists
 (after a rename or a removal) misleads readers and tools.
 
-Bad:
-    value_info: [{name: conv3_out_old, type: 'float32[1,64,56,56]'}]
-Good:
-    value_info: [{name: conv3_out, type: 'float32[1,64,56,56]'}]
+The fix deletes the entry; not while some use names nothing.
 """,
 )
 def stale_value_info(document: Document, index: Index) -> Iterator[Diagnostic]:

@@ -27,6 +27,7 @@ from onnxtext.codecs.payload import FORMS, PAYLOAD_KEYS
 from onnxtext.codecs.storage import payload_mismatch
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index
+from onnxtext.lint.facts import bound
 from onnxtext.lint.registry import rule
 from onnxtext.roundtrip import layout
 from onnxtext.roundtrip.external import external_locations
@@ -43,12 +44,6 @@ its type) must still hold one payload, in the field ONNX uses for its element ty
 the entries its dims take: `raw_data` of the packed byte size, or one entry per element in the
 typed field (two for complex, packed ones for 4-bit and 2-bit types).  Initializers, sparse
 tensors' values and indices, and tensors in attributes (Constant's `value`) are checked.
-
-Bad:
-    - {name: w, data_type: FLOAT, dims: [3], float_data: [1.0, 2.0]}
-Good:
-    - {name: w, data_type: FLOAT, dims: [3], float_data: [1.0, 2.0, 3.0]}
-    - {name: w, type: 'float32[3]', values: [1.0, 2.0, 3.0]}
 """,
 )
 def payload_sizes(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -213,23 +208,42 @@ A sparse tensor holds NNZ values (rank 1) and their indices: NNZ positions into 
 (rank 1, increasing) or NNZ coordinates (rank 2, [NNZ, rank], in lexicographic order), each inside
 `dims`. onnx.checker refuses any other.
 """,
+    defers=True,
 )
 def sparse_tensors(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model, tree = document.model, document.tree
-    graph = tree.get("graph") if isinstance(tree, dict) else None
-    items = graph.get("sparse_initializers") if isinstance(graph, dict) else None
-    if model is None or not isinstance(items, list) or len(items) != len(model.graph.sparse_initializer):
-        return
-    for k, sparse in enumerate(model.graph.sparse_initializer):
+    for sparse, path in _sparse(document, index):
         problem = _sparse_problem(sparse)
         if problem is not None:
+            label = f"sparse tensor '{sparse.values.name}'" if sparse.values.name else "a sparse tensor"
             yield Diagnostic(
                 "T309",
-                f"sparse tensor '{sparse.values.name}': {problem}",
+                f"{label}: {problem}",
                 "error",
-                ("graph", "sparse_initializers", k),
+                path,
                 "list each value's index once, in increasing order, inside dims",
             )
+
+
+def _sparse(document: Document, index: Index) -> Iterator[tuple[onnx.SparseTensorProto, Path]]:
+    """The main graph's sparse initializers and the sparse tensors of node attributes (Constant's
+    ``sparse_value``), with their paths."""
+    model, tree = document.model, document.tree
+    if model is None or (document.has_text and "indices" not in document.text):
+        return
+    graph = tree.get("graph") if isinstance(tree, dict) else None
+    items = graph.get("sparse_initializers") if isinstance(graph, dict) else None
+    if isinstance(items, list) and len(items) == len(model.graph.sparse_initializer):
+        for k, sparse in enumerate(model.graph.sparse_initializer):
+            yield sparse, ("graph", "sparse_initializers", k)
+    protos = bound(document, index)
+    for node in index.nodes:
+        proto = protos.get(id(node)) if node.attributes else None
+        for attribute in proto.attribute if proto is not None else ():
+            held = (
+                [attribute.sparse_tensor] if attribute.HasField("sparse_tensor") else attribute.sparse_tensors
+            )
+            for sparse in held:
+                yield sparse, (*node.path, "attributes", attribute.name)
 
 
 def _sparse_problem(sparse: onnx.SparseTensorProto) -> str | None:

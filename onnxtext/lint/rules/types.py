@@ -59,13 +59,6 @@ def _declared(index: Index, node: Node) -> Path:
     """
 onnx.shape_inference derives each output's type from the inputs and the op. A declaration that
 says otherwise (another element type, another fixed dimension) is wrong, usually after an edit.
-
-Bad:
-    inputs: [{name: x, type: 'float32[2,3]'}]
-    outputs: [{name: y, type: 'float32[3,3]'}]
-    nodes: [{op_type: Relu, inputs: [x], outputs: [y]}]
-Good:
-    outputs: [{name: y, type: 'float32[2,3]'}]
 """,
     stage="model",
 )
@@ -83,14 +76,6 @@ def declared_types(document: Document, index: Index) -> Iterator[Diagnostic]:
     """
 Ops constrain the element types of their inputs (Add wants both inputs of one type; MatMul takes
 no bool). A producer and a consumer that disagree are rejected.
-
-Bad:
-    inputs: [{name: a, type: 'float32[2]'}, {name: b, type: 'int64[2]'}]
-    nodes: [{op_type: Add, inputs: [a, b], outputs: [c]}]
-Good:
-    nodes:
-      - {op_type: Cast, inputs: [b], outputs: [b_float], attributes: {to: float32}}
-      - {op_type: Add, inputs: [a, b_float], outputs: [c]}
 """,
     stage="model",
 )
@@ -108,12 +93,6 @@ def element_types(document: Document, index: Index) -> Iterator[Diagnostic]:
     """
 Strict shape inference (with data propagation) checks ranks, broadcasting and constant shape
 inputs node by node; a node it cannot infer is wrong or fed wrong inputs.
-
-Bad:
-    inputs: [{name: a, type: 'float32[2,3]'}, {name: b, type: 'float32[4,3]'}]
-    nodes: [{op_type: Add, inputs: [a, b], outputs: [c]}]
-Good:
-    inputs: [{name: a, type: 'float32[2,3]'}, {name: b, type: 'float32[2,3]'}]
 """,
     stage="model",
 )
@@ -204,6 +183,7 @@ onnx.checker asks every input and output of the main graph for its full type: th
 and the shape (a scalar's is empty, `float32[]`; an unknown size is `?` or a name). Subgraphs'
 inputs and outputs may leave theirs to inference.
 """,
+    defers=True,
 )
 def incomplete_io_types(document: Document, index: Index) -> Iterator[Diagnostic]:
     for proto, path, what in _io(document):
@@ -223,6 +203,7 @@ def incomplete_io_types(document: Document, index: Index) -> Iterator[Diagnostic
 Element type 0 (UNDEFINED) is a placeholder, not a type: onnx.checker refuses a tensor that has it,
 and no runtime can hold a value of it.
 """,
+    defers=True,
 )
 def undefined_types(document: Document, index: Index) -> Iterator[Diagnostic]:
     model, tree = document.model, document.tree

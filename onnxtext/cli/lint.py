@@ -154,7 +154,8 @@ def _explain(code: str) -> str:
     if rule is None:
         raise click.UsageError(f"no rule {code!r} (see --list-rules)")
     traits = [rule.severity, rule.family] + (["opt-in"] if not rule.default else [])
-    traits += ["fix: onnxtext lint --fix"] if rule.fix is not None else []
+    unsafe = " --unsafe-fixes" if rule.fix_applicability == "unsafe" else ""
+    traits += [f"fix: onnxtext lint --fix{unsafe}"] if rule.fix is not None else []
     text = f"{rule.code} {rule.name} ({', '.join(traits)})\n\n{rule.summary}.\n\n{rule.explanation}\n"
     found = examples(rule.code)
     for label, path in zip(("Bad", "Good"), found or (), strict=False):
@@ -169,6 +170,6 @@ def _explain(code: str) -> str:
 def _listing() -> str:
     return "".join(
         f"{r.code:<5}  {r.severity:<7}  {r.name:<26}  {r.summary}{'' if r.default else ' [opt-in]'}"
-        f"{' [fix]' if r.fix is not None else ''}\n"
+        f"{'' if r.fix is None else ' [fix]' if r.fix_applicability == 'safe' else ' [unsafe fix]'}\n"
         for r in rules().values()
     )

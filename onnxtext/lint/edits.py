@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from onnxtext.base.diagnostics import Applicability, Edit, Fix
+from onnxtext.base.diagnostics import Edit, Fix
 from onnxtext.base.paths import Path
 from onnxtext.core.document import Document
 from onnxtext.lint.facts import per_document
@@ -180,12 +180,10 @@ def remove(document: Document, path: Path) -> list[Edit] | None:
     return [Edit(*start, *end, "")]
 
 
-def removal(
-    document: Document, path: Path | None, title: str, applicability: Applicability = "safe"
-) -> Fix | None:
+def removal(document: Document, path: Path | None, title: str) -> Fix | None:
     """The fix that deletes the element at ``path`` (:func:`remove`); None when it cannot."""
     edits = remove(document, path) if path else None
-    return Fix(title, tuple(edits), applicability) if edits else None
+    return Fix(title, tuple(edits)) if edits else None
 
 
 def replace_value(document: Document, path: Path, value: Any) -> list[Edit] | None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path as FsPath
 from typing import Literal
 
-from onnxtext.base.diagnostics import Diagnostic, Fix, Severity
+from onnxtext.base.diagnostics import Applicability, Diagnostic, Fix, Severity
 from onnxtext.base.paths import Path, format_path
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index
@@ -46,7 +46,8 @@ class Rule:
     ``defers``: its findings are dropped where a diagnostic reported before it in the same run is
     on the same element, inside it or around it (a second opinion must not repeat the first).
     ``fix``: makes the :class:`~onnxtext.base.diagnostics.Fix` of one of its diagnostics, placed in
-    the document's text (None where the text's layout or the finding leaves nothing sure to do).
+    the document's text (None where the text's layout or the finding leaves nothing sure to do), as
+    safe or unsafe as ``fix_applicability`` says.
     """
 
     code: str
@@ -59,6 +60,7 @@ class Rule:
     default: bool = True
     defers: bool = False
     fix: Fixer | None = None
+    fix_applicability: Applicability = "safe"
 
     @property
     def family(self) -> str:
@@ -103,12 +105,18 @@ def rule(
     return decorate
 
 
-def fixer(code: str) -> Callable[[Fixer], Fixer]:
-    """Register the decorated function as the fix of rule ``code`` (registered before it)."""
+def fixer(code: str, applicability: Applicability = "safe") -> Callable[[Fixer], Fixer]:
+    """Register the decorated function as the fix of rule ``code`` (registered before it): its fixes
+    are ``applicability`` (``unsafe``: they guess what was meant, or change the model's interface)."""
 
     def decorate(fix: Fixer) -> Fixer:
         assert REGISTRY[code].fix is None, f"{code} has a fix already"
-        REGISTRY[code] = dataclasses.replace(REGISTRY[code], fix=fix)
+
+        def declared(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
+            made = fix(document, index, diagnostic)
+            return dataclasses.replace(made, applicability=applicability) if made is not None else None
+
+        REGISTRY[code] = dataclasses.replace(REGISTRY[code], fix=declared, fix_applicability=applicability)
         return fix
 
     return decorate

@@ -148,10 +148,10 @@ def _listed_twice(document: Document, name: str, what: str, path: Path, first: P
     )
 
 
-@fixer("N103")
+@fixer("N103", "unsafe")
 def remove_repeated(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
     """Delete the repeated entry (unsafe: the model's interface, or which tensor counts, changes)."""
-    return removal(document, diagnostic.path, "Remove the repeated entry", "unsafe")
+    return removal(document, diagnostic.path, "Remove the repeated entry")
 
 
 @rule(

@@ -115,13 +115,13 @@ def _close_op(op_type: str, domain: str) -> str | None:
     return close[0] if close else None
 
 
-@fixer("O401")
+@fixer("O401", "unsafe")
 def use_the_near_op(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
     """Write the op the did-you-mean hint offers (unsafe: a guess at what was meant)."""
     node = index.node_at.get(diagnostic.path[:-1]) if diagnostic.path else None
     close = _close_op(node.op_type, normal_domain(node.domain)) if node is not None else None
     edits = replace_value(document, diagnostic.path, close) if close is not None and diagnostic.path else None
-    return Fix(f"Change to '{close}'", tuple(edits), "unsafe") if edits else None
+    return Fix(f"Change to '{close}'", tuple(edits)) if edits else None
 
 
 @rule(
@@ -180,7 +180,7 @@ def _close_attribute(name: str, known: dict[str, defs.OpSchema.Attribute]) -> st
     return close[0] if close else None
 
 
-@fixer("O403")
+@fixer("O403", "unsafe")
 def use_the_near_attribute(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
     """Rename the attribute to the one the did-you-mean hint offers (unsafe: a guess), unless the node
     has that one already."""
@@ -193,7 +193,7 @@ def use_the_near_attribute(document: Document, index: Index, diagnostic: Diagnos
     if close is None or close in node.attributes:
         return None
     edits = rename_key(document, path, close)
-    return Fix(f"Change to '{close}'", tuple(edits), "unsafe") if edits else None
+    return Fix(f"Change to '{close}'", tuple(edits)) if edits else None
 
 
 @rule(
@@ -326,7 +326,7 @@ def domain_not_imported(document: Document, index: Index) -> Iterator[Diagnostic
             )
 
 
-@fixer("O407")
+@fixer("O407", "unsafe")
 def import_domain(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
     """Add the domain to ``opset_import`` at the newest version onnx knows of it (1 for a custom
     domain; unsafe: the version is a guess)."""
@@ -343,7 +343,7 @@ def import_domain(document: Document, index: Index, diagnostic: Diagnostic) -> F
         edits = append_item(
             document, ("opset_import", len(imports) - 1), {"domain": domain, "version": version}
         )
-    return Fix(f"Import domain '{domain}' (opset {version})", tuple(edits), "unsafe") if edits else None
+    return Fix(f"Import domain '{domain}' (opset {version})", tuple(edits)) if edits else None
 
 
 @rule(

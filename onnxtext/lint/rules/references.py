@@ -64,7 +64,7 @@ def _did_you_mean(document: Document, index: Index, use: Consumer) -> str | None
     return f"did you mean '{found.name}' (produced by {_producer_text(document, found)})?"
 
 
-@fixer("R201")
+@fixer("R201", "unsafe")
 def use_the_near_miss(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
     """Write the name the did-you-mean hint offers (unsafe: a guess at what was meant)."""
     use = _use_at(index, diagnostic)
@@ -72,7 +72,7 @@ def use_the_near_miss(document: Document, index: Index, diagnostic: Diagnostic) 
     edits = replace_value(document, use.path, found.name) if use is not None and found is not None else None
     if found is None or not edits:
         return None
-    return Fix(f"Change to '{found.name}'", tuple(edits), "unsafe")
+    return Fix(f"Change to '{found.name}'", tuple(edits))
 
 
 def _use_at(index: Index, diagnostic: Diagnostic) -> Consumer | None:
@@ -126,7 +126,7 @@ def undefined_outputs(document: Document, index: Index) -> Iterator[Diagnostic]:
             yield Diagnostic("R202", f"output '{use.name}' is produced by nothing", "error", use.path, hint)
 
 
-@fixer("R202")
+@fixer("R202", "unsafe")
 def output_the_near_miss(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
     """Name the value the did-you-mean hint offers, else drop the output when the graph has others
     (unsafe either way: the model's interface changes)."""
@@ -136,10 +136,10 @@ def output_the_near_miss(document: Document, index: Index, diagnostic: Diagnosti
     found = index.similar(use.scope, use.name)
     if found:
         edits = replace_value(document, use.name_path, found[0].name)
-        return Fix(f"Change to '{found[0].name}'", tuple(edits), "unsafe") if edits else None
+        return Fix(f"Change to '{found[0].name}'", tuple(edits)) if edits else None
     if len(use.scope.outputs) < 2:
         return None
-    return removal(document, use.path, f"Remove the output '{use.name}'", "unsafe")
+    return removal(document, use.path, f"Remove the output '{use.name}'")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -97,7 +97,7 @@ def test_onnx_models_are_placed_by_path(tmp_path: Path) -> None:
 def test_explain_and_list_rules() -> None:
     code, output = invoke("lint", "--explain", "R201")
     assert code == 0 and output.startswith(
-        "R201 undefined-input (error, references, fix: onnxtext lint --fix)"
+        "R201 undefined-input (error, references, fix: onnxtext lint --fix --unsafe-fixes)"
     )
     bad, good = (
         Path(line.split("(", 1)[1].rstrip("):"))

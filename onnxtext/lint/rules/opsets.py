@@ -9,6 +9,7 @@ import difflib
 import functools
 import weakref
 from collections.abc import Iterator
+from typing import Any
 
 import onnx
 from onnx import defs, helper
@@ -631,6 +632,16 @@ _FIELD_OF = dict(
 )
 
 
+def _field_form(node: Any) -> bool:
+    """Whether a node of the tree writes an attribute field by field (``{type: FLOAT, f: 0.5}``, or the
+    list form): the only way to give one several value fields, or one its type does not name."""
+    attributes = node.get("attributes") if isinstance(node, dict) else None
+    if isinstance(attributes, list):
+        return True
+    values = attributes.values() if isinstance(attributes, dict) else ()
+    return any(isinstance(v, dict) and v.get("type") in _FIELD_OF for v in values)
+
+
 @rule(
     "O416",
     "attribute-fields",
@@ -645,8 +656,10 @@ refuses an attribute with a value in another or in two fields.
 )
 def attribute_fields(document: Document, index: Index) -> Iterator[Diagnostic]:
     protos = bound(document, index)
+    tree, text = document.tree, document.has_text  # a .onnx file's tree holds no attribute forms
     for node in index.nodes:
-        proto = protos.get(id(node)) if node.attributes else None
+        written = node.attributes and (not text or _field_form(value_at(tree, node.path)))
+        proto = protos.get(id(node)) if written else None
         for attribute in proto.attribute if proto is not None else ():
             fields = [f.name for f, _ in attribute.ListFields() if f.name in _VALUE_FIELDS]
             kind = onnx.AttributeProto.AttributeType.Name(attribute.type)

@@ -27,7 +27,7 @@ from onnxtext.codecs.payload import FORMS, PAYLOAD_KEYS
 from onnxtext.codecs.storage import payload_mismatch
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index
-from onnxtext.lint.facts import bound
+from onnxtext.lint.facts import bound, per_document
 from onnxtext.lint.registry import rule
 from onnxtext.roundtrip import layout
 from onnxtext.roundtrip.external import external_locations
@@ -47,10 +47,7 @@ tensors' values and indices, and tensors in attributes (Constant's `value`) are 
 """,
 )
 def payload_sizes(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model, tree = document.model, document.tree
-    if model is None or not isinstance(tree, dict):
-        return
-    for tensor, path in field_form_tensors(model, tree, ()):
+    for tensor, path in field_form(document):
         dtype = dtype_by_onnx(tensor.data_type)
         problem = None if dtype is None else payload_mismatch(tensor, dtype)
         if problem is not None:
@@ -63,6 +60,15 @@ def payload_sizes(document: Document, index: Index) -> Iterator[Diagnostic]:
                 "give the payload as many elements as dims say (or change dims); `onnxtext dump` of a "
                 "model writes a valid tensor as type: and values:",
             )
+
+
+@per_document
+def field_form(document: Document) -> list[tuple[TensorProto, Path]]:
+    """Every tensor of the document written field by field, with its path (T304 and T308 ask)."""
+    model, tree = document.model, document.tree
+    if model is None or not isinstance(tree, dict):
+        return []
+    return list(field_form_tensors(model, tree, ()))
 
 
 def field_form_tensors(msg: Message, node: Any, path: Path) -> Iterator[tuple[TensorProto, Path]]:

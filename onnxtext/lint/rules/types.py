@@ -14,7 +14,7 @@ from onnxtext.core.document import Document
 from onnxtext.core.index import Index, Node
 from onnxtext.lint.facts import inference, node_by_name
 from onnxtext.lint.registry import rule
-from onnxtext.lint.rules.tensors import field_form_tensors
+from onnxtext.lint.rules.tensors import field_form
 
 _CASCADE = "expected to have type but instead is null"
 _DECLARED = ("existing shape", "existing elem type", "existing type", "Inferred elem type differs")
@@ -206,10 +206,7 @@ and no runtime can hold a value of it.
     defers=True,
 )
 def undefined_types(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model, tree = document.model, document.tree
-    if model is None:
-        return
-    for tensor, path in field_form_tensors(model, tree, ()):
+    for tensor, path in field_form(document):
         if tensor.data_type == onnx.TensorProto.UNDEFINED:
             label = f"tensor '{tensor.name}'" if tensor.name else "a tensor"
             yield Diagnostic(

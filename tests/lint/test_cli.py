@@ -132,7 +132,16 @@ def test_build_counts_warnings_in_one_line_and_writes(tmp_path: Path) -> None:
 def test_readme_rule_table_matches_the_registry() -> None:
     text = README.read_text()
     section = text[text.index("## Lint") :]
-    rows = re.findall(r"^\| `([A-Z]\d{3})` \| (\w+) \| (.+?) \|$", section, re.M)
-    assert [(code, severity, summary) for code, severity, summary in rows] == [
-        (r.code, r.severity, r.summary) for r in rules().values()
+    rows = re.findall(
+        r"^\| `([A-Z]{1,2}\d{3})` \| (\w+) \| (yes|opt-in) \| (safe|unsafe|) \| (.+?) \|$", section, re.M
+    )
+    assert rows == [
+        (
+            r.code,
+            r.severity,
+            "yes" if r.default else "opt-in",
+            "" if r.fix is None else r.fix_applicability,
+            r.summary,
+        )
+        for r in rules().values()
     ]

@@ -111,7 +111,8 @@ def duplicate_listed(document: Document, index: Index) -> Iterator[Diagnostic]:
     for (_, name), uses in index.consumers.items():
         outputs = [use for use in uses if use.kind == "output"]
         for later in outputs[1:]:
-            yield _listed_twice(document, name, "graph output", later.path, outputs[0].path)
+            what = "function output" if later.scope.kind == "function" else "graph output"
+            yield _listed_twice(document, name, what, later.path, outputs[0].path)
     tree = document.tree if isinstance(document.tree, dict) else {}
     for i, function in enumerate(_items(tree.get("functions"))):
         if isinstance(function, dict):

@@ -28,9 +28,8 @@ MODELS = 100
 
 def prepare() -> None:
     sys.path.insert(0, str(ROOT))
-    from tests.models import shipped_models
-
     import onnxtext
+    from tests.models import shipped_models
 
     shutil.rmtree(ZOO, ignore_errors=True)
     ZOO.mkdir(parents=True)

@@ -118,6 +118,16 @@ def normal_domain(domain: str) -> str:
     return "" if domain == "ai.onnx" else domain
 
 
+def domain_text(domain: str) -> str:
+    """How a message names a domain: ``'ai.onnx.ml'``, or ``'' (ai.onnx)`` for the default one."""
+    return f"'{domain}'" if domain else "'' (ai.onnx)"
+
+
+def opsets_by_scope(document: Document, index: Index) -> dict[int, dict[str, int]]:
+    """scope id -> the opsets its nodes are read against (asked per node: looked up once per scope)."""
+    return {scope.id: scope_opsets(document, index, scope) for scope in index.scopes}
+
+
 def scope_opsets(document: Document, index: Index, scope: Scope) -> dict[str, int]:
     """The opsets the nodes of ``scope`` are read against: their function's own, else the model's."""
     root = scope.root

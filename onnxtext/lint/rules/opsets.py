@@ -1,5 +1,6 @@
-"""Opsets and schemas: every op exists at the imported version of its domain, with the attributes,
-inputs and outputs its schema (``onnx.defs``) asks for.  Custom domains (no schemas in onnx.defs) and
+"""Ops and their schemas: every op exists at the imported version of its domain (not deprecated, not
+experimental), with the attributes, inputs and outputs its schema (``onnx.defs``) asks for, each
+attribute written with one value of its type.  Custom domains (no schemas in onnx.defs) and
 calls of the model's own functions are not judged here.
 """
 
@@ -12,25 +13,24 @@ from collections.abc import Iterator
 from typing import Any
 
 import onnx
-from onnx import defs, helper
+from onnx import defs
 
 from onnxtext.base.diagnostics import Diagnostic, Fix
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index, Node
-from onnxtext.lint.edits import append_item, insert_entry, removal, rename_key, replace_value, value_at
+from onnxtext.lint.edits import rename_key, replace_value, value_at
 from onnxtext.lint.facts import (
     attributes,
     bound,
+    domain_text,
     known_domain,
     known_versions,
     local_functions,
-    newest_version,
     normal_domain,
-    opsets_of,
+    opsets_by_scope,
     schema,
-    scope_opsets,
 )
-from onnxtext.lint.registry import fixer, rule, where
+from onnxtext.lint.registry import fixer, rule
 
 _CHECKED: weakref.WeakKeyDictionary[Index, list[tuple[Node, str, int, defs.OpSchema]]] = (
     weakref.WeakKeyDictionary()
@@ -45,7 +45,7 @@ def _checked(document: Document, index: Index) -> list[tuple[Node, str, int, def
     if index in _CHECKED:
         return _CHECKED[index]
     functions = local_functions(document)
-    opsets = _opsets(document, index)
+    opsets = opsets_by_scope(document, index)
     found = []
     for node in index.nodes:
         domain = normal_domain(node.domain)
@@ -57,15 +57,6 @@ def _checked(document: Document, index: Index) -> list[tuple[Node, str, int, def
             found.append((node, domain, version, entry))
     _CHECKED[index] = found
     return found
-
-
-def _opsets(document: Document, index: Index) -> dict[int, dict[str, int]]:
-    """scope id -> the opsets its nodes are read against (asked per node: looked up once per scope)."""
-    return {scope.id: scope_opsets(document, index, scope) for scope in index.scopes}
-
-
-def _domain_text(domain: str) -> str:
-    return f"'{domain}'" if domain else "'' (ai.onnx)"
 
 
 @rule(
@@ -82,7 +73,7 @@ The fix (unsafe) writes the op the did-you-mean hint offers.
 )
 def op_not_in_opset(document: Document, index: Index) -> Iterator[Diagnostic]:
     functions = local_functions(document)
-    opsets = _opsets(document, index)
+    opsets = opsets_by_scope(document, index)
     for node in index.nodes:
         domain = normal_domain(node.domain)
         if not node.op_type or (domain, node.op_type) in functions or not known_domain(domain):
@@ -92,12 +83,12 @@ def op_not_in_opset(document: Document, index: Index) -> Iterator[Diagnostic]:
         if not versions:
             close = _close_op(node.op_type, domain)
             hint = f"did you mean '{close}'?" if close else "check the op's spelling and its domain"
-            message = f"op '{node.op_type}' does not exist in domain {_domain_text(domain)}"
+            message = f"op '{node.op_type}' does not exist in domain {domain_text(domain)}"
             yield Diagnostic("O401", message, "error", (*node.path, "op_type"), hint)
         elif version is not None and version < versions[0]:
             yield Diagnostic(
                 "O401",
-                f"op '{node.op_type}' needs opset {versions[0]} of domain {_domain_text(domain)} "
+                f"op '{node.op_type}' needs opset {versions[0]} of domain {domain_text(domain)} "
                 f"but the model imports {version}",
                 "error",
                 (*node.path, "op_type"),
@@ -140,7 +131,7 @@ def deprecated_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
         if found.deprecated:
             yield Diagnostic(
                 "O402",
-                f"op '{node.op_type}' is deprecated at opset {version} of domain {_domain_text(domain)} "
+                f"op '{node.op_type}' is deprecated at opset {version} of domain {domain_text(domain)} "
                 f"(since version {found.since_version})",
                 "error",
                 (*node.path, "op_type"),
@@ -294,145 +285,6 @@ def arity(document: Document, index: Index) -> Iterator[Diagnostic]:
 
 
 @rule(
-    "O407",
-    "domain-not-imported",
-    "error",
-    "a node uses a domain the model does not import",
-    """
-Every domain a node uses needs an entry in `opset_import` saying which version of it to use.
-
-The fix (unsafe: the version is a guess) imports the domain at the newest version onnx knows
-of it (1 for a custom domain).
-""",
-)
-def domain_not_imported(document: Document, index: Index) -> Iterator[Diagnostic]:
-    if document.model is None:
-        return
-    functions = local_functions(document)
-    opsets = _opsets(document, index)
-    reported: set[tuple[int, str]] = set()
-    for node in index.nodes:
-        domain = normal_domain(node.domain)
-        root = node.scope.root
-        if (domain, node.op_type) in functions or (root.id, domain) in reported:
-            continue
-        if domain not in opsets[node.scope.id]:
-            reported.add((root.id, domain))
-            yield Diagnostic(
-                "O407",
-                f"node {node.label()} uses domain {_domain_text(domain)}, which opset_import does not list",
-                "error",
-                (*node.path, "domain") if node.domain else node.path,
-                f"add {domain or repr('')}: <version> to opset_import",
-            )
-
-
-@fixer("O407", "unsafe")
-def import_domain(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
-    """Add the domain to ``opset_import`` at the newest version onnx knows of it (1 for a custom
-    domain; unsafe: the version is a guess)."""
-    path = diagnostic.path
-    node = index.node_at.get(path[:-1] if path and path[-1] == "domain" else path) if path else None
-    imports = value_at(document.tree, ("opset_import",))
-    if node is None or not imports:
-        return None
-    domain = normal_domain(node.domain)
-    version = newest_version(domain)
-    if isinstance(imports, dict):
-        edits = insert_entry(document, ("opset_import", list(imports)[-1]), domain, version)
-    else:
-        edits = append_item(
-            document, ("opset_import", len(imports) - 1), {"domain": domain, "version": version}
-        )
-    return Fix(f"Import domain '{domain}' (opset {version})", tuple(edits)) if edits else None
-
-
-@rule(
-    "O408",
-    "ir-version-too-old",
-    "warning",
-    "the model's ir_version is older than its opsets need",
-    """
-Each ONNX release pairs an IR version with the opsets it defines (onnx.helper.VERSION_TABLE).
-A model importing a newer opset than its ir_version knows may be refused by a strict runtime.
-Opt-in (`--extend-select O408`): onnx.checker and onnxruntime accept such models, and real
-exports carry them (the bundled SqueezeNet, 12 of the models in onnx's own test data).
-
-The fix raises ir_version to the lowest one the imported opsets need.
-""",
-    default=False,
-)
-def ir_version(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is None or not model.HasField("ir_version"):
-        return
-    for domain, version in opsets_of(list(model.opset_import)).items():
-        needed = _ir_for(domain, version)
-        if needed is not None and model.ir_version < needed:
-            yield Diagnostic(
-                "O408",
-                f"ir_version {model.ir_version} is older than opset {version} of domain "
-                f"{_domain_text(domain)} needs ({needed})",
-                "warning",
-                ("ir_version",),
-                f"raise ir_version to {needed} or later",
-            )
-
-
-@fixer("O408")
-def raise_ir_version(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
-    """Raise ir_version to the lowest one every imported opset needs (the model computes the same)."""
-    needed = _ir_needed(document)
-    edits = replace_value(document, ("ir_version",), needed) if needed is not None else None
-    return Fix(f"Raise ir_version to {needed}", tuple(edits)) if edits else None
-
-
-def _ir_needed(document: Document) -> int | None:
-    """The lowest ir_version the model's opsets need (None when none says)."""
-    model = document.model
-    needs = (
-        [_ir_for(d, v) for d, v in opsets_of(list(model.opset_import)).items()] if model is not None else []
-    )
-    return max((n for n in needs if n is not None), default=None)
-
-
-def _ir_for(domain: str, version: int) -> int | None:
-    column = {"": 2, "ai.onnx.ml": 3}.get(domain)
-    if column is None:
-        return None
-    rows = [row for row in helper.VERSION_TABLE if row[column] is not None and row[column] >= version]
-    return min((row[1] for row in rows), default=None)
-
-
-@rule(
-    "O409",
-    "function-opset-mismatch",
-    "warning",
-    "a function imports another version of a domain than the model",
-    """
-A function's nodes are read against the function's own opset_import. When it names another
-version of a domain than the model does, the checker and runtimes may refuse to inline it.
-""",
-)
-def function_opsets(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is None:
-        return
-    ours = opsets_of(list(model.opset_import))
-    for i, function in enumerate(model.functions):
-        for domain, version in opsets_of(list(function.opset_import)).items():
-            if domain in ours and ours[domain] != version:
-                yield Diagnostic(
-                    "O409",
-                    f"function '{function.name}' imports opset {version} of domain {_domain_text(domain)}, "
-                    f"the model {ours[domain]} (model opset_import at {where(document, ('opset_import',))})",
-                    "warning",
-                    ("functions", i, "opset_import"),
-                    "use the model's version in the function's opset_import",
-                )
-
-
-@rule(
     "O410",
     "experimental-op",
     "warning",
@@ -447,102 +299,11 @@ def experimental_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
         if found.support_level == defs.OpSchema.SupportType.EXPERIMENTAL:
             yield Diagnostic(
                 "O410",
-                f"op '{node.op_type}' is experimental at opset {version} of domain {_domain_text(domain)}",
+                f"op '{node.op_type}' is experimental at opset {version} of domain {domain_text(domain)}",
                 "warning",
                 (*node.path, "op_type"),
                 "use a stable op, or an opset where it is stable",
             )
-
-
-@rule(
-    "O411",
-    "ir-version-invalid",
-    "error",
-    "the model has no ir_version, or one that cannot carry its opset_import",
-    """
-Every model says which version of the ONNX IR it follows; onnx.checker and runtimes refuse one
-that does not, and a model of IR version 1 or 2 (before opsets existed) that imports opsets. The
-fix writes the lowest ir_version the imported opsets need.
-""",
-)
-def ir_version_invalid(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is None:
-        return
-    if not model.HasField("ir_version") or model.ir_version < 1:
-        where = ("ir_version",) if model.HasField("ir_version") else ()
-        yield Diagnostic("O411", "the model has no valid ir_version", "error", where, _ir_hint(document))
-    elif model.ir_version < 3 and len(model.opset_import):
-        yield Diagnostic(
-            "O411",
-            f"ir_version {model.ir_version} predates opset_import, which the model has",
-            "error",
-            ("ir_version",),
-            _ir_hint(document),
-        )
-
-
-def _ir_hint(document: Document) -> str:
-    needed = _ir_needed(document)
-    return f"write ir_version: {needed}" if needed is not None else "write the model's ir_version"
-
-
-@fixer("O411")
-def write_ir_version(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
-    """Write the lowest ir_version the model's opsets need."""
-    needed = _ir_needed(document)
-    if needed is None:
-        return None
-    if diagnostic.path == ("ir_version",):
-        edits = replace_value(document, ("ir_version",), needed)
-    elif isinstance(document.tree, dict) and "onnxtext" in document.tree:
-        edits = insert_entry(document, ("onnxtext",), "ir_version", needed)
-    else:
-        return None
-    return Fix(f"Write ir_version {needed}", tuple(edits)) if edits else None
-
-
-@rule(
-    "O412",
-    "ir-version-too-new",
-    "error",
-    "the model's ir_version is newer than the installed onnx knows",
-    """
-onnx.checker refuses a model whose ir_version is newer than its own (`onnx.IR_VERSION`): the model
-may use what this onnx cannot read. Upgrade onnx (and the runtime), or lower ir_version when the
-model uses nothing of the newer IR.
-""",
-)
-def ir_version_too_new(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is not None and model.ir_version > onnx.IR_VERSION:
-        yield Diagnostic(
-            "O412",
-            f"ir_version {model.ir_version} is newer than the installed onnx {onnx.__version__} knows "
-            f"({onnx.IR_VERSION})",
-            "error",
-            ("ir_version",),
-            "upgrade onnx, or lower ir_version",
-        )
-
-
-@rule(
-    "O413",
-    "no-opset-import",
-    "error",
-    "the model imports no opset at all",
-    """
-A model of IR version 3 or later lists the opsets its nodes are read against in `opset_import`;
-onnx.checker refuses one that lists none. (When nodes use a domain, O407 says which to add.)
-""",
-)
-def no_opset_import(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is None or len(model.opset_import) or model.ir_version < 3 or index.nodes:
-        return
-    yield Diagnostic(
-        "O413", "opset_import is empty", "error", ("opset_import",), "add opset_import: {'': <version>}"
-    )
 
 
 @rule(
@@ -572,43 +333,6 @@ def ref_outside_function(document: Document, index: Index) -> Iterator[Diagnosti
                     (*node.path, "attributes", attribute.name),
                     "give the attribute its value",
                 )
-
-
-@rule(
-    "O415",
-    "unused-opset-import",
-    "warning",
-    "the model imports a domain no node uses",
-    """
-An `opset_import` entry that no node (in any graph or function) uses says nothing about the
-model. The fix removes it (never the last one).
-""",
-    default=False,
-)
-def unused_opset_imports(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is None or len(model.opset_import) < 2:
-        return
-    used = {normal_domain(node.domain) for node in index.nodes}
-    used |= {normal_domain(f.domain) for f in model.functions}  # calling a function imports its domain
-    used |= {d for f in model.functions for d in opsets_of(list(f.opset_import))}
-    imports = document.tree.get("opset_import") if isinstance(document.tree, dict) else None
-    for k, entry in enumerate(model.opset_import):
-        domain = normal_domain(entry.domain)
-        if domain not in used:
-            where = ("opset_import", entry.domain if isinstance(imports, dict) else k)
-            yield Diagnostic(
-                "O415",
-                f"no node uses domain {_domain_text(domain)} (opset {entry.version})",
-                "warning",
-                where,
-                "remove the entry",
-            )
-
-
-@fixer("O415")
-def remove_opset_import(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
-    return removal(document, diagnostic.path, "Remove the unused opset import")
 
 
 _SINGULAR = ("f", "i", "s", "t", "g", "sparse_tensor", "tp")

@@ -22,7 +22,15 @@ import onnx
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index, Node
-from onnxtext.lint.facts import bound, inference, local_functions, normal_domain, schema, scope_opsets
+from onnxtext.lint.facts import (
+    bound,
+    domain_text,
+    inference,
+    local_functions,
+    normal_domain,
+    opsets_by_scope,
+    schema,
+)
 from onnxtext.lint.registry import rule
 
 PROVIDER = "CPUExecutionProvider"
@@ -107,7 +115,7 @@ def _judged(document: Document, index: Index) -> Iterator[_Judged]:
         return
     table = registry[1]
     functions = local_functions(document)
-    opsets = {scope.id: scope_opsets(document, index, scope) for scope in index.scopes}
+    opsets = opsets_by_scope(document, index)
     for node in index.nodes:
         domain = normal_domain(node.domain)
         imported = opsets[node.scope.id].get(domain)
@@ -131,10 +139,6 @@ def _runtime() -> str:
     return f"onnxruntime {registry[0] if registry else '?'} ({PROVIDER})"
 
 
-def _domain_text(domain: str) -> str:
-    return f"'{domain}'" if domain else "'' (ai.onnx)"
-
-
 @rule(
     "RT001",
     "runtime-op-unsupported",
@@ -153,7 +157,7 @@ def unsupported_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
             node = judged.node
             yield Diagnostic(
                 "RT001",
-                f"{_runtime()} has no kernel for op '{node.op_type}' of domain {_domain_text(judged.domain)}",
+                f"{_runtime()} has no kernel for op '{node.op_type}' of domain {domain_text(judged.domain)}",
                 "error",
                 (*node.path, "op_type"),
                 "replace the op, or run the model where it is implemented",

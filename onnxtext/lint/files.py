@@ -132,10 +132,11 @@ def check_files(
 ) -> list[Checked]:
     """:func:`check_file` of each of ``paths``, in their order, on ``workers`` processes (default: one
     per core, never more than files; one means here, in this process)."""
-    count = min(workers or os.cpu_count() or 1, len(paths))
+    count = min(workers or os.cpu_count() or 1, len(paths) - 1)
     if count <= 1:
         return [check_file(path, selection, fix, unsafe) for path in paths]
-    rules()  # registered before the workers start: each one inherits the registry
+    # the first file here: the workers start with what it loaded and cached (the rules, onnx's schemas)
+    first = check_file(paths[0], selection, fix, unsafe)
     with concurrent.futures.ProcessPoolExecutor(count) as pool:
-        jobs = [pool.submit(check_file, path, selection, fix, unsafe) for path in paths]
-        return [job.result() for job in jobs]
+        jobs = [pool.submit(check_file, path, selection, fix, unsafe) for path in paths[1:]]
+        return [first, *(job.result() for job in jobs)]

@@ -31,10 +31,6 @@ class Fixed:
     fixed: collections.Counter[str]
     remaining: list[Diagnostic]
 
-    @property
-    def count(self) -> int:
-        return sum(self.fixed.values())
-
 
 def applicable(diagnostic: Diagnostic, unsafe: bool) -> Fix | None:
     """The fix of ``diagnostic`` that ``lint --fix`` may apply (unsafe ones only when asked)."""
@@ -51,7 +47,7 @@ def fix_document(document: Document, selection: Selection | None = None, unsafe:
         if not chosen:
             return Fixed(document.text, fixed, found)
         edited, made = _made(document, chosen)
-        if not made:
+        if not made or edited.text == document.text:  # nothing could be made, or it changed nothing
             return Fixed(document.text, fixed, found)
         fixed.update(d.code for group in made for d in group)
         document = edited

@@ -59,11 +59,19 @@ class Comparison:
 
 def diff_files(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> ModelDiff:
     """Compare two models, each a ``.onnx`` file or an onnxtext document (``.yaml``/``.yml``/``.json``)."""
+    return compare_files(a, b)[0]
+
+
+def compare_files(
+    a: str | os.PathLike[str], b: str | os.PathLike[str]
+) -> tuple[ModelDiff, Comparison | None]:
+    """:func:`diff_files`, and the comparison behind it (None for two files of the same bytes)."""
     first, second = FsPath(a), FsPath(b)
     if same_bytes(first, second) and first.resolve().parent == second.resolve().parent:
-        return ModelDiff(str(a), str(b), ())  # elsewhere, the same references may name other data files
+        return ModelDiff(str(a), str(b), ()), None  # elsewhere, the same references may name other data files
     (model_a, dir_a), (model_b, dir_b) = read_located(first), read_located(second)
-    return ModelDiff(str(a), str(b), tuple(diff_models(model_a, model_b, dir_a, dir_b)))
+    comparison = compare_models(model_a, model_b, dir_a, dir_b)
+    return ModelDiff(str(a), str(b), tuple(comparison.changes)), comparison
 
 
 def diff_models(

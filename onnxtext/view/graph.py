@@ -244,11 +244,8 @@ def _mark(entry: dict[str, Any], mark: Mark | None) -> None:
         return
     background, border = COLOURS[mark.kind]
     entry["style"] = {"backgroundColor": background, "borderColor": border, "hoveredBorderColor": border}
-    entry["attrs"] = [
-        {"key": "diff", "value": mark.kind},
-        *({"key": "diff", "value": line} for line in mark.lines),
-        *entry["attrs"],
-    ]
+    changed = [{"key": "what changed", "value": "; ".join(mark.lines)}] if mark.lines else []
+    entry["attrs"] = [{"key": "diff", "value": mark.kind}, *changed, *entry["attrs"]]
 
 
 def _shown(value: Any) -> str:

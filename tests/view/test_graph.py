@@ -118,7 +118,10 @@ def test_initializers_are_input_metadata_not_nodes() -> None:
         "initializer": "graph.initializers[0]",
     }
     assert add["style"]["borderColor"] == "#bf8700"
-    assert [a["value"] for a in add["attrs"][:2]] == ["changed", "attributes.alpha: 1 -> 2"]
+    assert add["attrs"][:2] == [
+        {"key": "diff", "value": "changed"},
+        {"key": "what changed", "value": "attributes.alpha: 1 -> 2"},
+    ]
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ def _picture(max_changes: int = 12):  # type: ignore[no-untyped-def]
 
 
 def test_the_neighbourhood_holds_the_changes_and_their_neighbours() -> None:
-    before, after, where, marks, picture = _picture()
+    _before, after, where, _marks, picture = _picture()
     by_key = {node.key: node for node in picture.nodes}
     dropout, relu, reader = (f"b:('graph', 'nodes', {where[k]})" for k in ("dropout", "relu", "reader"))
     assert by_key[dropout].mark.kind == "changed"
@@ -50,7 +50,7 @@ def test_past_the_bound_changes_are_counted() -> None:
 
 
 def test_markdown_has_the_table_and_a_flowchart_of_the_neighbourhood() -> None:
-    before, after, where, marks, picture = _picture()
+    _before, _after, _where, marks, picture = _picture()
     report = markdown(ModelDiff("a.onnx", "b.onnx", tuple(marks.comparison.changes)), picture)
     assert report.startswith("### Model changes: `a.onnx` → `b.onnx`")
     assert "| ~ changed | `graph.nodes[" in report and "attributes.ratio: 0.5 -> 0.25" in report
@@ -73,7 +73,7 @@ def test_svg_and_html_are_self_contained() -> None:
 
 
 def test_the_command_writes_markdown_svg_and_html(tmp_path: Path) -> None:
-    before, after, _ = edited_squeezenet()
+    _before, after, _ = edited_squeezenet()
     onnx.save(after, tmp_path / "after.onnx")
     command = [
         sys.executable,

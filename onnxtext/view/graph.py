@@ -23,7 +23,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from onnxtext.base.paths import Path, format_path
+from onnxtext.base.paths import Path, format_path, value_at
 from onnxtext.core.document import SourceMap
 from onnxtext.core.index import Index, Node, Scope
 from onnxtext.diff.display import show_value
@@ -100,7 +100,7 @@ def _graph(
         if kind in ("input", "function_input"):
             nodes.append(_value_node(path, "Input", name, known, source_map, marks))
     for node in scope.nodes:
-        nodes.append(_node(index, node, known, _at(tree, node.path), source_map, marks, outer))
+        nodes.append(_node(index, node, known, value_at(tree, node.path), source_map, marks, outer))
     for name, path in scope.outputs:
         entry = _value_node(path, "Output", name, known, source_map, marks)
         entry["incomingEdges"] = _edges_into(index, scope, [name], outer)
@@ -268,7 +268,7 @@ class _Types:
         self.tree = tree
 
     def of(self, scope: Scope) -> dict[str, str]:
-        body = _at(self.tree, scope.path)
+        body = value_at(self.tree, scope.path)
         if not isinstance(body, dict) or scope.kind == "function":
             return {}
         found: dict[str, str] = {}
@@ -280,13 +280,3 @@ class _Types:
                         kind if isinstance(kind, str) else json.dumps(kind, ensure_ascii=False)
                     )
         return found
-
-
-def _at(tree: Any, path: Path) -> Any:
-    """The entry of ``tree`` at ``path`` (None when there is none)."""
-    for part in path:
-        try:
-            tree = tree[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return tree

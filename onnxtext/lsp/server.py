@@ -34,7 +34,7 @@ from onnxtext import text as text_layer
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.version import __version__
 from onnxtext.fmt import looks_like_document
-from onnxtext.lsp import complete, fixes, hover, inlay, navigate, outline
+from onnxtext.lsp import complete, fixes, graph, hover, inlay, navigate, outline
 from onnxtext.lsp.incremental import Edit
 from onnxtext.lsp.shapes import inferred_types
 from onnxtext.lsp.snapshot import LspRange, Snapshot, Span
@@ -166,6 +166,7 @@ def make_server() -> OnnxTextServer:
     """A server with every feature registered (``start_io`` runs it)."""
     server = OnnxTextServer()
     guard = functools.partial(_guarded, server)
+    server.feature(graph.METHOD)(guard("graph", None)(graph.handler(server)))
 
     def changed(
         uri: str, delay: float, changes: list[types.TextDocumentContentChangeEvent] | None = None

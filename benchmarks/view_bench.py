@@ -55,7 +55,7 @@ def timed(command: list[str], runs: int) -> float:
 
 
 def view_time(document: Path, runs: int) -> float:
-    from tests.view.browser import browser, in_frame, wait_for
+    from tests.pictures.browser import browser, in_frame, wait_for
 
     times = []
     with browser() as driver:

@@ -72,12 +72,12 @@ def _pictures(
     force: bool,
     max_changes: int,
 ) -> None:
+    from onnxtext.pictures.html import render_html
+    from onnxtext.pictures.marks import DiffMarks
+    from onnxtext.pictures.mermaid import markdown
+    from onnxtext.pictures.neighbourhood import Neighbourhood, neighbourhood
+    from onnxtext.pictures.svg import render_svg
     from onnxtext.roundtrip.save import write_atomic
-    from onnxtext.view.html import render_html
-    from onnxtext.view.marks import DiffMarks
-    from onnxtext.view.mermaid import markdown
-    from onnxtext.view.neighbourhood import Neighbourhood, neighbourhood
-    from onnxtext.view.svg import render_svg
 
     empty = Neighbourhood([], [], 0)
     picture = neighbourhood(DiffMarks.of(comparison), max_changes) if comparison is not None else empty
@@ -93,8 +93,8 @@ def _pictures(
 
 def _view(a: Path, b: Path, port: int, browser: bool) -> None:
     from onnxtext.diff.compare import compare_models
-    from onnxtext.view.pages import diff_page
-    from onnxtext.view.sources import read_drawn
+    from onnxtext.pictures.pages import diff_page
+    from onnxtext.pictures.sources import read_drawn
     from onnxtext.viewer.server import Session, serve
     from onnxtext.viewer.webapp import web_app
 

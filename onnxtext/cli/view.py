@@ -22,8 +22,8 @@ def view(model: Path, port: int, no_browser: bool) -> None:
     The page is served on 127.0.0.1 at an address holding a random token; it needs the `view` extra
     (pip install 'onnxtext[view]').
     """
-    from onnxtext.view.pages import view_page
-    from onnxtext.view.sources import read_drawn
+    from onnxtext.pictures.pages import view_page
+    from onnxtext.pictures.sources import read_drawn
     from onnxtext.viewer.server import Session, serve
     from onnxtext.viewer.webapp import web_app
 

@@ -22,8 +22,8 @@ from onnxtext.core.document import Document
 from onnxtext.core.index import Index
 from onnxtext.diff.compare import compare_models
 from onnxtext.lsp.snapshot import Snapshot
-from onnxtext.view.pages import diff_page, view_page
-from onnxtext.view.sources import Drawn
+from onnxtext.pictures.pages import diff_page, view_page
+from onnxtext.pictures.sources import Drawn
 
 METHOD = "onnxtext/graph"
 

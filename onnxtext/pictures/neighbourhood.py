@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 from onnxtext.base.paths import Path
 from onnxtext.core.index import Index, Node
-from onnxtext.view.graph import Mark, MarkKind
-from onnxtext.view.marks import RANK, DiffMarks
+from onnxtext.pictures.graph import Mark, MarkKind
+from onnxtext.pictures.marks import RANK, DiffMarks
 
 EdgeKind = MarkKind | None
 

@@ -9,8 +9,8 @@ import onnx
 import pytest
 from onnx import helper
 
-from onnxtext.view.graph import Mark, graph_collection, namespace
-from onnxtext.view.sources import of_model, read_drawn
+from onnxtext.pictures.graph import Mark, graph_collection, namespace
+from onnxtext.pictures.sources import of_model, read_drawn
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

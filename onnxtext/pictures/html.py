@@ -7,11 +7,11 @@ from __future__ import annotations
 from html import escape
 
 from onnxtext.diff.changes import ModelDiff
-from onnxtext.view.graph import COLOURS
-from onnxtext.view.mermaid import MAX_ROWS
-from onnxtext.view.neighbourhood import Neighbourhood
-from onnxtext.view.svg import render_svg
-from onnxtext.view.table import SIGNS, counts, rows
+from onnxtext.pictures.graph import COLOURS
+from onnxtext.pictures.mermaid import MAX_ROWS
+from onnxtext.pictures.neighbourhood import Neighbourhood
+from onnxtext.pictures.svg import render_svg
+from onnxtext.pictures.table import SIGNS, counts, rows
 
 _STYLE = """
 body { font: 14px system-ui, sans-serif; color: #1f2328; margin: 24px; }

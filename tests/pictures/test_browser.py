@@ -17,12 +17,12 @@ import pytest
 
 from onnxtext.diff.changes import ModelDiff
 from onnxtext.diff.compare import compare_models
-from onnxtext.view.html import render_html
-from onnxtext.view.marks import DiffMarks
-from onnxtext.view.mermaid import flowchart
-from onnxtext.view.neighbourhood import neighbourhood
-from tests.view.browser import browser, in_frame, needs_browser, served, wait_for
-from tests.view.edits import SAMPLES, edited_squeezenet
+from onnxtext.pictures.html import render_html
+from onnxtext.pictures.marks import DiffMarks
+from onnxtext.pictures.mermaid import flowchart
+from onnxtext.pictures.neighbourhood import neighbourhood
+from tests.pictures.browser import browser, in_frame, needs_browser, served, wait_for
+from tests.pictures.edits import SAMPLES, edited_squeezenet
 
 pytestmark = [
     needs_browser,
@@ -198,7 +198,7 @@ def test_the_html_picture_opens_from_disk(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def mermaid_js() -> Path:
-    """mermaid's browser build, installed from npm into tests/view/js (once; skipped offline)."""
+    """mermaid's browser build, installed from npm into tests/pictures/js (once; skipped offline)."""
     built = MERMAID / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
     if not built.exists():
         npm = shutil.which("npm")

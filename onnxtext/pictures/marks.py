@@ -19,7 +19,7 @@ from onnxtext.core.index import Index, Node
 from onnxtext.diff.changes import Change
 from onnxtext.diff.compare import Comparison
 from onnxtext.diff.display import detail_text
-from onnxtext.view.graph import Mark, MarkKind
+from onnxtext.pictures.graph import Mark, MarkKind
 
 RANK: dict[MarkKind, int] = {"renamed": 0, "changed": 1, "added": 2, "removed": 2}  # the stronger wins
 

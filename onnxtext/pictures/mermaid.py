@@ -9,9 +9,9 @@ colours them, with added edges green and removed ones red and dashed.
 from __future__ import annotations
 
 from onnxtext.diff.changes import ModelDiff
-from onnxtext.view.graph import COLOURS
-from onnxtext.view.neighbourhood import Neighbourhood, PictureNode
-from onnxtext.view.table import SIGNS, counts, rows
+from onnxtext.pictures.graph import COLOURS
+from onnxtext.pictures.neighbourhood import Neighbourhood, PictureNode
+from onnxtext.pictures.table import SIGNS, counts, rows
 
 MAX_ROWS = 40  # table rows in a report; the rest are counted
 _LABEL = 36  # characters of a name or a change on a node

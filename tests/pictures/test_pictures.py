@@ -11,12 +11,12 @@ import onnx
 
 from onnxtext.diff.changes import ModelDiff
 from onnxtext.diff.compare import compare_models
-from onnxtext.view.html import render_html
-from onnxtext.view.marks import DiffMarks
-from onnxtext.view.mermaid import flowchart, markdown
-from onnxtext.view.neighbourhood import neighbourhood
-from onnxtext.view.svg import render_svg
-from tests.view.edits import SAMPLES, edited_squeezenet
+from onnxtext.pictures.html import render_html
+from onnxtext.pictures.marks import DiffMarks
+from onnxtext.pictures.mermaid import flowchart, markdown
+from onnxtext.pictures.neighbourhood import neighbourhood
+from onnxtext.pictures.svg import render_svg
+from tests.pictures.edits import SAMPLES, edited_squeezenet
 
 
 def _picture(max_changes: int = 12):  # type: ignore[no-untyped-def]

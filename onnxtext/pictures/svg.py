@@ -15,8 +15,8 @@ from html import escape
 from typing import Any
 
 from onnxtext.base.errors import OnnxTextError
-from onnxtext.view.graph import COLOURS
-from onnxtext.view.neighbourhood import Neighbourhood, PictureNode
+from onnxtext.pictures.graph import COLOURS
+from onnxtext.pictures.neighbourhood import Neighbourhood, PictureNode
 
 _CHAR = 7.0  # px per character of the 12px monospace-ish text
 _LINE = 15.0

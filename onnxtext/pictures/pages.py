@@ -13,9 +13,9 @@ from typing import Any
 from onnxtext.base.paths import format_path
 from onnxtext.diff.compare import Comparison
 from onnxtext.diff.display import detail_text
-from onnxtext.view.graph import COLOURS, graph_collection
-from onnxtext.view.marks import DiffMarks
-from onnxtext.view.sources import Drawn
+from onnxtext.pictures.graph import COLOURS, graph_collection
+from onnxtext.pictures.marks import DiffMarks
+from onnxtext.pictures.sources import Drawn
 
 Collections = list[dict[str, Any]]
 _NODE_SECTIONS = ("nodes", "inputs", "outputs")

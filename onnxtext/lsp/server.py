@@ -31,6 +31,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from onnxtext import text as text_layer
+from onnxtext.base.collector import gc_paused, pauses
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.version import __version__
 from onnxtext.fmt import looks_like_document
@@ -42,6 +43,7 @@ from onnxtext.lsp.snapshot import LspRange, Snapshot, Span
 DEBOUNCE = 0.1  # seconds of quiet after a change before lint runs
 PREVIEW_NODES = 10_000  # a graph this big gets the tree rules' diagnostics first, then all of them
 IDLE = 0.3  # seconds of quiet after diagnostics before positions and types are computed
+STATUS = "onnxtext/status"  # the collector's state, answered once the server is idle (tests ask it)
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the answer to a refused rename
 _SNIFF = 4096  # the format key is looked for in the first characters, as `onnxtext lint` does in folders
 
@@ -207,26 +209,21 @@ def make_server() -> OnnxTextServer:
                 loop.call_soon_threadsafe(publish, uri, snapshot, found)
 
             def run() -> list[Diagnostic]:
-                gc.disable()  # until the diagnostics are out: a collection walks every object of the graph
-                big = snapshot.parsed and len(snapshot.index.nodes) >= PREVIEW_NODES
-                found = snapshot.lint(preview if big else None)
-                # What the next change is derived from (a derived version has its positions already;
-                # a parsed one sketches its block entries, ~0.5 s on 50,000 nodes): ready before the
-                # diagnostics go out, so a change the editor sends on seeing them does not wait for it.
-                snapshot.prepare()
-                return found
+                with gc_paused():  # a collection would walk every object of the graph
+                    big = snapshot.parsed and len(snapshot.index.nodes) >= PREVIEW_NODES
+                    found = snapshot.lint(preview if big else None)
+                    # What the next change is derived from (a derived version has its positions
+                    # already; a parsed one sketches its block entries): ready before the diagnostics
+                    # go out, so a change the editor sends on seeing them does not wait for it.
+                    snapshot.prepare()
+                    return found
 
-            collecting = gc.isenabled()
-            try:
-                found = await loop.run_in_executor(server.worker, run)
-                if server.current.get(uri) is not snapshot:
-                    return
-                if snapshot.parsed:
-                    server.parsed[uri] = snapshot
-                publish(uri, snapshot, found)
-            finally:
-                if collecting:
-                    gc.enable()
+            found = await loop.run_in_executor(server.worker, run)
+            if server.current.get(uri) is not snapshot:
+                return
+            if snapshot.parsed:
+                server.parsed[uri] = snapshot
+            publish(uri, snapshot, found)
             if not snapshot.parsed:
                 return
             # Then what navigation, hover and inlay hints read, once the editor is idle: a change
@@ -421,6 +418,13 @@ def make_server() -> OnnxTextServer:
             )
             for line, col, label in inlay.output_types(snapshot, first, last)
         ]
+
+    @server.feature(STATUS)
+    async def on_status(params: Any) -> dict[str, Any]:
+        while server.pending:  # answered once every change is analysed and the server is idle
+            await asyncio.gather(*server.pending.values(), return_exceptions=True)
+            server.pending = {uri: task for uri, task in server.pending.items() if not task.done()}
+        return {"collecting": gc.isenabled(), "pauses": pauses(), "documents": len(server.current)}
 
     return server
 

@@ -48,20 +48,26 @@ class Editor:
 
     async def change(self, old: str, new: str, nth: int = 0) -> Sequence[types.Diagnostic]:
         """Edit as an editor reports typing: the ``nth`` occurrence of ``old`` becomes ``new``, sent as a
-        ranged (incremental) change."""
+        ranged (incremental) change; answers the diagnostics of the new version."""
+        waiting = self.type(old, new, nth)
+        return await waiting
+
+    def type(self, old: str, new: str, nth: int = 0) -> asyncio.Future[Sequence[types.Diagnostic]]:
+        """:meth:`change` without waiting: the diagnostics of the new version, once they come (a
+        version superseded before its lint gets none)."""
         at = -1
         for _ in range(nth + 1):
             at = self.text.index(old, at + 1)
         start, end = self._position_of(at), self._position_of(at + len(old))
         self.text, self.version = self.text[:at] + new + self.text[at + len(old) :], self.version + 1
-        waiting = self._published()
+        waiting = asyncio.ensure_future(self._published())
         change = types.TextDocumentContentChangePartial(range=types.Range(start, end), text=new)
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 types.VersionedTextDocumentIdentifier(self.version, self.uri), [change]
             )
         )
-        return await waiting
+        return waiting
 
     def _position_of(self, offset: int) -> types.Position:
         line_start = self.text.rfind("\n", 0, offset) + 1

@@ -1,8 +1,8 @@
 """A document and everything known about it, each part computed once, when first asked for.
 
 :class:`Document` is what lint, the language server and the surgery commands share: the text and
-where it came from, then lazily the tree, the source map (path -> start and end, with UTF-16
-columns for LSP) and the decoded model.  Decoding *recovers*: it returns the model it could build
+where it came from, then lazily the tree, the source map (path -> start and end, see
+:mod:`.positions`) and the decoded model.  Decoding *recovers*: it returns the model it could build
 and one diagnostic per element it had to skip, where :func:`onnxtext.api.build` stops at the first.
 A ``.onnx`` file is a document too (:meth:`Document.of_model`): it has a tree and a model but no
 text, so its diagnostics are placed by path only.
@@ -10,10 +10,9 @@ text, so its diagnostics are placed by path only.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -28,71 +27,10 @@ from onnxtext.base.paths import Path
 from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import SidecarReader
 from onnxtext.codecs.policy import Policy
+from onnxtext.core.positions import Position, SourceMap
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY
-
-Position = tuple[int, int]
-
-
-@dataclasses.dataclass(frozen=True)
-class Span:
-    """Where an element is: 1-based start, exclusive end (columns in code points), and its path."""
-
-    path: Path
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-
-class SourceMap:
-    """Path -> :class:`Span` of a document text, with UTF-16 columns for the language server."""
-
-    def __init__(self, text: str, starts: Mapping[Path, Position], ends: Mapping[Path, Position]) -> None:
-        self.text = text
-        self.starts = starts
-        self.ends = ends
-
-    def span(self, path: Path) -> Span:
-        """The span of ``path``, or of its nearest enclosing element that the text has."""
-        path = self._shown(path)
-        line, col = self.starts.get(path, (1, 1))
-        end_line, end_col = self.ends.get(path, (line, col))
-        return Span(path, line, col, end_line, end_col)
-
-    def start(self, path: Path) -> Position:
-        """Where :meth:`span` starts, without asking for its end (a language server deriving a version
-        knows the starts of block entries long before every end)."""
-        return self.starts.get(self._shown(path), (1, 1))
-
-    def _shown(self, path: Path) -> Path:
-        """``path``, or its nearest enclosing element that the text has."""
-        while path and path not in self.starts:
-            path = path[:-1]
-        return path
-
-    @functools.cached_property
-    def lines(self) -> list[str]:
-        return self.text.splitlines()
-
-    @functools.cached_property
-    def _line_starts(self) -> list[int]:
-        starts, offset = [0], 0
-        for line in self.text.splitlines(keepends=True):
-            offset += len(line)
-            starts.append(offset)
-        return starts
-
-    def utf16_col(self, line: int, col: int) -> int:
-        """The 0-based UTF-16 column (what LSP counts) of a 1-based code-point ``line:col``."""
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        before = text[: col - 1]
-        return len(before) + sum(1 for char in before if ord(char) > 0xFFFF)
-
-    def line_of_offset(self, offset: int) -> int:
-        """The 1-based line holding a character offset of the text."""
-        return bisect.bisect_right(self._line_starts, offset)
 
 
 def read_text(source: FsPath) -> str:
@@ -236,7 +174,7 @@ class Document:
             return None
         ends: dict[Path, Position] = {}
         starts = text_layer.locate(self.text, self.format, ends)
-        return SourceMap(self.text, starts, ends)
+        return SourceMap(starts, ends)
 
     def place(self, diagnostic: Diagnostic) -> Diagnostic:
         """``diagnostic`` placed in this document: at its element's span (or the nearest enclosing one)."""

@@ -13,7 +13,8 @@ from typing import Literal
 
 from onnxtext.base.paths import Path
 from onnxtext.core.index import Node, Producer, Scope
-from onnxtext.lsp.snapshot import Snapshot, Span
+from onnxtext.core.positions import Span
+from onnxtext.lsp.snapshot import Snapshot
 from onnxtext.text.json_emit import string_text
 from onnxtext.text.yaml_emit import plain_ok, quoted
 
@@ -148,7 +149,7 @@ def rename_edits(snapshot: Snapshot, producer: Producer, new: str) -> list[tuple
         taken = index.producers_of(scope, new)
         if taken:
             span = snapshot.span(taken[0].path)
-            where = f", line {span[0]}" if span is not None else ""
+            where = f", line {span.line}" if span is not None else ""
             raise RenameRefused(f"'{new}' is already the name of a value ({_kind(taken[0])}{where})")
     literal = name_literal(new, snapshot.document.format)
     return [

@@ -7,7 +7,8 @@ from typing import Literal
 
 from onnxtext.base.paths import Path
 from onnxtext.core.index import Scope
-from onnxtext.lsp.snapshot import Snapshot, Span
+from onnxtext.core.positions import Span
+from onnxtext.lsp.snapshot import Snapshot
 
 LISTED = 500  # entries listed per group: an outline of 50,000 nodes would be 24 MB and useless
 

@@ -34,11 +34,12 @@ from onnxtext import text as text_layer
 from onnxtext.base.collector import gc_paused, pauses
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.version import __version__
+from onnxtext.core.positions import Span
 from onnxtext.fmt import looks_like_document
 from onnxtext.lsp import complete, fixes, hover, inlay, navigate, outline
 from onnxtext.lsp.incremental import Edit
 from onnxtext.lsp.shapes import inferred_types
-from onnxtext.lsp.snapshot import LspRange, Snapshot, Span
+from onnxtext.lsp.snapshot import LspRange, Snapshot
 
 DEBOUNCE = 0.1  # seconds of quiet after a change before lint runs
 PREVIEW_NODES = 10_000  # a graph this big gets the tree rules' diagnostics first, then all of them
@@ -152,7 +153,7 @@ def lsp_diagnostic(snapshot: Snapshot, found: Diagnostic) -> types.Diagnostic:
     message = f"{found.message}\nhint: {found.hint}" if found.hint else found.message
     data = {"path": list(found.path) if found.path is not None else None, "hint": found.hint}
     return types.Diagnostic(
-        range=_span_range(snapshot, (line, col, end_line, max(end_col, col))),
+        range=_span_range(snapshot, Span(line, col, end_line, max(end_col, col))),
         message=message,
         severity=_SEVERITY.get(found.severity, types.DiagnosticSeverity.Error),
         code=found.code,

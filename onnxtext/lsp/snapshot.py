@@ -28,8 +28,9 @@ from onnxtext import text as text_layer
 from onnxtext.base.collector import gc_paused
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.paths import Path
-from onnxtext.core.document import DecodeMemo, Document, SourceMap
+from onnxtext.core.document import DecodeMemo, Document
 from onnxtext.core.index import Index, Node, Scope
+from onnxtext.core.positions import SourceMap, Span, code_point_column, utf16_column
 from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint
 from onnxtext.lsp.incremental import Derived, Edit, Later, LineTable, Shifted, Sketched, Unreadable, derive
@@ -39,7 +40,6 @@ log = logging.getLogger("onnxtext.lsp")
 
 LspPosition = tuple[int, int]  # 0-based line, UTF-16 column
 LspRange = tuple[LspPosition, LspPosition]
-Span = tuple[int, int, int, int]  # 1-based line, col, end line, end col (code points, end exclusive)
 
 
 class Snapshot:
@@ -106,7 +106,7 @@ class Snapshot:
                 self._text, self.format, self.file, folder, memo=DecodeMemo(), canonical=canonical
             )
         found = self._derived
-        source_map = SourceMap(self._text, found.starts, found.ends)
+        source_map = SourceMap(found.starts, found.ends)
         memo = DecodeMemo(previous.document.memo if previous is not None else None)
         return Document.derived(self._text, self.format, self.file, folder, found.tree, source_map, memo)
 
@@ -258,7 +258,7 @@ class Snapshot:
             return None
         line, col = source_map.starts[path]
         end_line, end_col = source_map.ends.get(path, (line, col))
-        return line, col, end_line, end_col
+        return Span(line, col, end_line, end_col)
 
     def value_span(self, path: Path) -> Span | None:
         """Where the *value* at ``path`` is written: a list item as a whole, a mapping entry after its key."""
@@ -273,18 +273,18 @@ class Snapshot:
         start = colon + 1
         while start < len(text) and text[start] in " \t":
             start += 1
-        return line, start + 1, end_line, end_col
+        return Span(line, start + 1, end_line, end_col)
 
     def key_span(self, path: Path) -> Span | None:
         """Where the key of the mapping entry at ``path`` is written (quotes included)."""
         found = self.span(path)
         if found is None or not path or not isinstance(path[-1], str):
             return None
-        line, col = found[0], found[1]
+        line, col = found.line, found.col
         text = self._lines[line - 1]
         quote = text[col - 1] if col - 1 < len(text) and text[col - 1] in "'\"" else ""
         length = len(path[-1]) + 2 * len(quote)
-        return line, col, line, col + length
+        return Span(line, col, line, col + length)
 
     def line_text(self, line: int) -> str:
         """The text of 1-based ``line`` ('' past the end)."""
@@ -292,20 +292,14 @@ class Snapshot:
 
     def to_lsp(self, line: int, col: int) -> LspPosition:
         """1-based line and code-point column -> LSP's 0-based line and UTF-16 column."""
-        before = self.line_text(line)[: col - 1]
-        return line - 1, len(before) + sum(1 for char in before if ord(char) > 0xFFFF)
+        return line - 1, utf16_column(self.line_text(line), col)
 
     def range_of(self, span: Span) -> LspRange:
-        return self.to_lsp(span[0], span[1]), self.to_lsp(span[2], span[3])
+        return self.to_lsp(span.line, span.col), self.to_lsp(span.end_line, span.end_col)
 
     def from_lsp(self, line: int, character: int) -> tuple[int, int]:
         """LSP's 0-based line and UTF-16 column -> 1-based line and code-point column."""
-        text = self.line_text(line + 1)
-        units = col = 0
-        while col < len(text) and units < character:
-            units += 2 if ord(text[col]) > 0xFFFF else 1
-            col += 1
-        return line + 1, col + 1
+        return line + 1, code_point_column(self.line_text(line + 1), character)
 
     # -- the tree ---------------------------------------------------------------------------------
 

@@ -290,6 +290,9 @@ class Snapshot:
         """The text of 1-based ``line`` ('' past the end)."""
         return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
+    def line_count(self) -> int:
+        return len(self._lines)
+
     def to_lsp(self, line: int, col: int) -> LspPosition:
         """1-based line and code-point column -> LSP's 0-based line and UTF-16 column."""
         return line - 1, utf16_column(self.line_text(line), col)

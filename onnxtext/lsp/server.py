@@ -20,6 +20,7 @@ import asyncio
 import concurrent.futures
 import functools
 import gc
+import inspect
 import logging
 import sys
 from collections.abc import Callable
@@ -84,16 +85,22 @@ class OnnxTextServer(LanguageServer):
         self.worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="onnxtext-lint")
 
     def navigable(self, uri: str) -> Snapshot | None:
-        """The snapshot navigation reads: the last one lint has run on whose text parsed.
-
-        Right after a change that is the version before it (for the debounce and the lint): a
-        request never waits for a parse or an index.  Before the first lint, the current one.
-        """
+        """The last snapshot whose text parsed (what completion reads names and opsets from)."""
         ready = self.parsed.get(uri)
         if ready is not None:
             return ready
         snapshot = self.current.get(uri)
         return snapshot if snapshot is not None and snapshot.parsed else None
+
+    async def readable(self, uri: str) -> Snapshot | None:
+        """The snapshot a request about positions answers from: the text the editor has now (read
+        on the worker first if it was not yet), or while that does not parse, the last that did."""
+        current = self.current.get(uri)
+        if current is None:
+            return None
+        if current is not self.parsed.get(uri):
+            await asyncio.get_running_loop().run_in_executor(self.worker, current.warm)
+        return current if current.parsed else self.parsed.get(uri)
 
     def failed(self, what: str, error: BaseException) -> None:
         log.error("%s failed: %s: %s", what, type(error).__name__, error, exc_info=error)
@@ -108,6 +115,20 @@ def _guarded(server: OnnxTextServer, what: str, empty: Any) -> Callable[[Callabl
     """A handler that logs its failure and answers ``empty`` instead of failing the request."""
 
     def decorate(handler: Callable[..., R]) -> Callable[..., R]:
+        if inspect.iscoroutinefunction(handler):
+
+            @functools.wraps(handler)
+            async def wait(params: Any) -> Any:
+                try:
+                    return await handler(params)
+                except JsonRpcException:
+                    raise
+                except Exception as error:
+                    server.failed(what, error)
+                    return empty
+
+            return wait  # type: ignore[return-value]
+
         @functools.wraps(handler)
         def run(params: Any) -> R:
             try:
@@ -267,8 +288,8 @@ def make_server() -> OnnxTextServer:
         server.parsed.pop(uri, None)
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
-    def at(params: Any) -> tuple[Snapshot, navigate.Target | None] | None:
-        snapshot = server.navigable(params.text_document.uri)
+    async def at(params: Any) -> tuple[Snapshot, navigate.Target | None] | None:
+        snapshot = await server.readable(params.text_document.uri)
         if snapshot is None:
             return None
         line, col = snapshot.from_lsp(params.position.line, params.position.character)
@@ -276,8 +297,8 @@ def make_server() -> OnnxTextServer:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @guard("hover", None)
-    def on_hover(params: types.HoverParams) -> types.Hover | None:
-        found = at(params)
+    async def on_hover(params: types.HoverParams) -> types.Hover | None:
+        found = await at(params)
         if found is None or found[1] is None:
             return None
         snapshot, target = found
@@ -292,8 +313,8 @@ def make_server() -> OnnxTextServer:
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     @guard("definition", None)
-    def on_definition(params: types.DefinitionParams) -> types.Location | None:
-        found = at(params)
+    async def on_definition(params: types.DefinitionParams) -> types.Location | None:
+        found = await at(params)
         if found is None or found[1] is None:
             return None
         snapshot, target = found
@@ -305,8 +326,8 @@ def make_server() -> OnnxTextServer:
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     @guard("references", [])
-    def on_references(params: types.ReferenceParams) -> list[types.Location]:
-        found = at(params)
+    async def on_references(params: types.ReferenceParams) -> list[types.Location]:
+        found = await at(params)
         if found is None or found[1] is None:
             return []
         snapshot, target = found
@@ -322,8 +343,8 @@ def make_server() -> OnnxTextServer:
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     @guard("prepareRename", None)
-    def on_prepare_rename(params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
-        found = at(params)
+    async def on_prepare_rename(params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
+        found = await at(params)
         if found is None or found[1] is None or found[1].kind != "value":
             return None
         snapshot, target = found
@@ -336,8 +357,8 @@ def make_server() -> OnnxTextServer:
 
     @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     @guard("rename", None)
-    def on_rename(params: types.RenameParams) -> types.WorkspaceEdit | None:
-        found = at(params)
+    async def on_rename(params: types.RenameParams) -> types.WorkspaceEdit | None:
+        found = await at(params)
         if found is None or found[1] is None:
             return None
         snapshot, target = found
@@ -374,8 +395,8 @@ def make_server() -> OnnxTextServer:
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     @guard("documentSymbol", [])
-    def on_symbols(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
-        snapshot = server.navigable(params.text_document.uri)
+    async def on_symbols(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+        snapshot = await server.readable(params.text_document.uri)
         return [] if snapshot is None else [_symbol(snapshot, s) for s in outline.outline(snapshot)]
 
     @server.feature(
@@ -409,7 +430,7 @@ def make_server() -> OnnxTextServer:
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
     @guard("inlayHint", [])
     def on_inlay_hint(params: types.InlayHintParams) -> list[types.InlayHint]:
-        snapshot = server.navigable(params.text_document.uri)
+        snapshot = server.current.get(params.text_document.uri)  # hints of this very text, once typed
         if snapshot is None or snapshot.inferred is None:
             return []
         first, last = params.range.start.line + 1, params.range.end.line + 1
@@ -461,7 +482,14 @@ def _symbol(snapshot: Snapshot, symbol: outline.Symbol) -> types.DocumentSymbol:
     )
 
 
+def _not_a_late_cancel(record: logging.LogRecord) -> bool:
+    """pygls warns when a request is cancelled after its answer went out, which editors do all the
+    time (VS Code shows each warning as an error in the server's log): nothing went wrong."""
+    return not record.getMessage().startswith("Cancel notification for unknown message id")
+
+
 def serve() -> None:
     """Run the server on stdin and stdout until the client says exit."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="onnxtext lsp: %(message)s")
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_not_a_late_cancel)
     make_server().start_io()

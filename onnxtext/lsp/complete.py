@@ -161,7 +161,7 @@ def _block_attributes(
         break
     if holder is None:
         return None
-    for number in range(line + 1, current.line_count() + 1):  # the siblings after the cursor
+    for number in range(line + 1, len(current.document.lines) + 1):  # the siblings after the cursor
         entry = _key_line(current.line_text(number))
         if entry is not None and entry[0] < indent:
             break
@@ -187,7 +187,7 @@ def _node_keys(current: Snapshot, line: int, column: int) -> dict[str, str]:
     found: dict[str, str] = {}
     for step in (-1, 1):
         number = line if step < 0 else line + 1
-        while 0 < number <= current.line_count():
+        while 0 < number <= len(current.document.lines):
             text = current.line_text(number)
             number += step
             entry = _key_line(text)

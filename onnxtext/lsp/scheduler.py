@@ -9,9 +9,11 @@ a version whose tree rules find no error is published twice: their diagnostics f
 those of onnx.checker and shape inference.
 
 Every job on the worker runs with the cyclic garbage collector paused through the package's one
-policy (:func:`~onnxtext.base.collector.gc_paused`): a collection would walk every object of a big
-graph for nothing, and the policy switches it back on whenever no pause is in progress, however
-jobs, cancellations and the event loop's own pauses overlap.
+policy (:func:`~onnxtext.base.collector.gc_paused`), and an analysis keeps it paused until its
+diagnostics are published: a collection would walk every object of a big graph for nothing, and
+the one the pause defers comes after the diagnostics are out.  The policy switches the collector
+back on whenever no pause is in progress, however jobs, cancellations and the event loop's own
+pauses overlap.
 """
 
 from __future__ import annotations
@@ -112,12 +114,15 @@ class Scheduler:
             def preview(found: list[Diagnostic]) -> None:  # on the worker: publish from the loop
                 loop.call_soon_threadsafe(self._publish_current, uri, snapshot, found)
 
-            found = await self._run(_lint, snapshot, preview)
-            if self.current.get(uri) is not snapshot:
-                return
-            if snapshot.parsed:
-                self.parsed[uri] = snapshot
-            self._publish_current(uri, snapshot, found)
+            # Paused until the diagnostics are out, not only while the worker lints: the collection
+            # the pause defers walks what lint made, and comes after them.
+            with gc_paused():
+                found = await self._run(_lint, snapshot, preview)
+                if self.current.get(uri) is not snapshot:
+                    return
+                if snapshot.parsed:
+                    self.parsed[uri] = snapshot
+                self._publish_current(uri, snapshot, found)
             if not snapshot.parsed:
                 return
             # Then what navigation, hover and inlay hints read, once the editor is idle: a change

@@ -316,10 +316,11 @@ async def on_code_action(ls: OnnxTextServer, params: types.CodeActionParams) -> 
 
 
 @feature(types.TEXT_DOCUMENT_INLAY_HINT, empty=[])
-def on_inlay_hint(ls: OnnxTextServer, params: types.InlayHintParams) -> list[types.InlayHint]:
-    snapshot = ls.scheduler.current.get(params.text_document.uri)  # hints of this very text, once known
-    if snapshot is None or snapshot.inferred is None:
-        return []
+async def on_inlay_hint(ls: OnnxTextServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    uri = params.text_document.uri
+    snapshot = await ls.scheduler.readable(uri)
+    if snapshot is None or snapshot is not ls.scheduler.current.get(uri) or snapshot.inferred is None:
+        return []  # no types yet, or a text that does not parse: nothing to place them in
     first, last = params.range.start.line + 1, params.range.end.line + 1
     return [
         types.InlayHint(

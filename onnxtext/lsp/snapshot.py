@@ -51,8 +51,11 @@ class Snapshot:
         self._lint_lock = threading.Lock()
 
     def following(self, document: Document, version: int) -> Snapshot:
-        """The snapshot of the next version, ``document``."""
-        return Snapshot(document, version, self._index)
+        """The snapshot of the next version, ``document``: until its own types are inferred, it shows
+        this version's (a value the edit did not touch keeps its type)."""
+        found = Snapshot(document, version, self._index)
+        found.inferred = self.inferred
+        return found
 
     @property
     def parsed(self) -> bool:

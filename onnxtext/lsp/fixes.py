@@ -15,10 +15,11 @@ import re
 from onnx import defs
 
 from onnxtext.base.paths import Path
+from onnxtext.core.positions import Span
 from onnxtext.lint.facts import known_domain
 from onnxtext.lsp import ops
 from onnxtext.lsp.navigate import name_literal
-from onnxtext.lsp.snapshot import Snapshot, Span
+from onnxtext.lsp.snapshot import Snapshot
 
 _DID_YOU_MEAN = re.compile(r"did you mean '(?P<name>[^']+)'")
 _NODE_NAME = re.compile(r"`name: (?P<name>.+)`")
@@ -74,7 +75,7 @@ def _import_domain(snapshot: Snapshot, path: Path) -> list[Fix]:
     at = len(closing)  # the 1-based column of the closing brace
     text = f", {entry}" if entries else entry
     return [
-        Fix(f"Import domain '{domain}' (opset {version})", "O407", [((end_line, at, end_line, at), text)])
+        Fix(f"Import domain '{domain}' (opset {version})", "O407", [(Span(end_line, at, end_line, at), text)])
     ]
 
 
@@ -90,17 +91,17 @@ def _name_node(snapshot: Snapshot, path: Path, name: str) -> list[Fix]:
     op_span = snapshot.span((*path, "op_type"))
     if op_span is None:
         return []
-    line, col = op_span[0], op_span[1]
+    line, col = op_span.line, op_span.col
     text = snapshot.line_text(line)
     fmt = snapshot.document.format
     literal = name_literal(name, fmt)
     entry = f'"name": {literal}' if fmt == "json" else f"name: {literal}"
     if "{" in text[: col - 1] or (fmt == "json" and not text.rstrip().endswith(",")):
         edit = (
-            (line, col, line, col),
+            Span(line, col, line, col),
             f"{entry}, " if "{" in text[: col - 1] else f"{entry},\n{' ' * (col - 1)}",
         )
     else:  # after the op_type line, at its indentation
         end = len(text) + 1
-        edit = ((line, end, line, end), f"\n{' ' * (col - 1)}{entry}{',' if fmt == 'json' else ''}")
+        edit = (Span(line, end, line, end), f"\n{' ' * (col - 1)}{entry}{',' if fmt == 'json' else ''}")
     return [Fix(f"Name the node '{name}'", "N104", [edit])]

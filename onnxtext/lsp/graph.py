@@ -12,7 +12,6 @@ graph follows edits.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +30,12 @@ METHOD = "onnxtext/graph"
 def graph_answer(snapshot: Snapshot, line: int | None, against: str | None) -> dict[str, Any]:
     """The answer for ``snapshot``; ``line`` (1-based) is the cursor's, ``against`` the other text."""
     document = snapshot.document
-    label = Path(snapshot.file).name
+    label = Path(document.file).name
     drawn = Drawn(label, document.tree, snapshot.index, document.text, document.source_map)
     if against is None:
         collections, page = view_page(drawn)
     else:
-        other = Document(against, snapshot.format, snapshot.file, document.folder)
+        other = Document(against, document.format, document.file, document.folder)
         try:
             comparison = compare_models(other.model_or_raise(), document.model_or_raise())
         except OnnxTextError as err:
@@ -69,23 +68,7 @@ def _node_at(snapshot: Snapshot, line: int) -> str | None:
     return None
 
 
-def handler(server: Any) -> Callable[[Any], dict[str, Any] | None]:
-    """The request's handler for ``server`` (None while the document has never parsed)."""
-
-    def on_graph(params: Any) -> dict[str, Any] | None:
-        snapshot = server.navigable(_field(_field(params, "textDocument"), "uri"))
-        if snapshot is None:
-            return None
-        position = _field(params, "position")
-        line = None
-        if position is not None:
-            line = snapshot.from_lsp(_field(position, "line"), _field(position, "character"))[0]
-        return graph_answer(snapshot, line, _field(params, "against"))
-
-    return on_graph
-
-
-def _field(params: Any, name: str) -> Any:
+def field(params: Any, name: str) -> Any:
     """A field of a custom request's params (pygls hands them over as objects or mappings)."""
     if isinstance(params, dict):
         return params.get(name)

@@ -13,7 +13,8 @@ from typing import Literal
 
 from onnxtext.base.paths import Path
 from onnxtext.core.index import Node, Producer, Scope
-from onnxtext.lsp.snapshot import Snapshot, Span
+from onnxtext.core.positions import Span
+from onnxtext.lsp.snapshot import Snapshot
 from onnxtext.surgery.rename import Refused, plan_values
 from onnxtext.text.json_emit import string_text
 from onnxtext.text.yaml_emit import plain_ok, quoted
@@ -153,7 +154,7 @@ def _refusal(snapshot: Snapshot, refused: Refused, new: str) -> str:
     if taken is None:
         return refused.message
     span = snapshot.span(taken.path)
-    where = f", line {span[0]}" if span is not None else ""
+    where = f", line {span.line}" if span is not None else ""
     return f"'{new}' is already the name of a value ({_kind(taken)}{where})"
 
 

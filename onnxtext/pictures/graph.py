@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from onnxtext.base.paths import Path, format_path, value_at
-from onnxtext.core.document import SourceMap
 from onnxtext.core.index import Index, Node, Scope
+from onnxtext.core.positions import SourceMap
 from onnxtext.diff.display import show_value
 
 MarkKind = Literal["added", "removed", "changed", "renamed"]

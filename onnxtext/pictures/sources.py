@@ -17,8 +17,9 @@ import onnx
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs.policy import Policy
 from onnxtext.convert.modelfile import read_model
-from onnxtext.core.document import Document, SourceMap
+from onnxtext.core.document import Document
 from onnxtext.core.index import Index
+from onnxtext.core.positions import SourceMap
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.surgery.files import has_document_suffix
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pytest_lsp import LanguageClient
 
+from onnxtext.core.document import Document
 from onnxtext.lsp.graph import graph_answer
 from onnxtext.lsp.snapshot import Snapshot
 from tests.lsp.editor import SAMPLES, Editor
@@ -36,13 +37,14 @@ async def test_the_request_answers_and_follows_edits(client: LanguageClient, tmp
 
 
 def test_the_answer_is_the_pages_data(tmp_path: Path) -> None:
-    snapshot = Snapshot(TEXT, "yaml", str(tmp_path / "m.onnx.yaml"), 1)
+    snapshot = Snapshot(Document(TEXT, "yaml", str(tmp_path / "m.onnx.yaml"), tmp_path), 1)
     answer = graph_answer(snapshot, STARTS[7] + 1, None)
     assert answer["cursor"] == "graph.nodes[7]"
     assert answer["panes"][0]["spans"]["graph.nodes[7]"][0] == STARTS[7]
     nodes = {node["id"]: node for node in answer["collections"][0]["graphs"][0]["nodes"]}
     assert nodes["graph.nodes[7]"]["label"] == TEXT.splitlines()[STARTS[7] - 1].split(": ")[1]
-    edited = Snapshot(TEXT.replace("ratio: 0.5", "ratio: 0.25"), "yaml", str(tmp_path / "m.onnx.yaml"), 2)
+    edited_text = TEXT.replace("ratio: 0.5", "ratio: 0.25")
+    edited = Snapshot(Document(edited_text, "yaml", str(tmp_path / "m.onnx.yaml"), tmp_path), 2)
     changed = graph_answer(edited, None, TEXT)
     ((old, new),) = [change["ids"] for change in changed["changes"]]
     assert changed["partners"][0][old] == new

@@ -35,7 +35,7 @@ from pygls.lsp.client import LanguageClient
 from workloads import make_graph
 
 import onnxtext
-from onnxtext.lsp.server import PREVIEW_NODES
+from onnxtext.lsp.scheduler import PREVIEW_NODES
 
 PUBLISH = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 

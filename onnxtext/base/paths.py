@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 Path = tuple[str | int, ...]
 
@@ -26,3 +27,13 @@ def format_path(path: Path) -> str:
         else:
             out.append(f"[{json.dumps(part, ensure_ascii=False)}]")
     return "".join(out) or "<document>"
+
+
+def value_at(tree: Any, path: Path, absent: Any = None) -> Any:
+    """The element of a document tree at ``path``; ``absent`` when the tree has none there."""
+    for part in path:
+        try:
+            tree = tree[part]
+        except (KeyError, IndexError, TypeError):
+            return absent
+    return tree

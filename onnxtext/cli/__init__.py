@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lint": ("lint", "lint"),
     "fmt": ("fmt", "fmt"),
     "diff": ("diff", "diff"),
+    "view": ("view", "view"),
     "git-setup": ("git", "git_setup"),
     "git-textconv": ("git", "git_textconv"),
     "git-merge": ("git", "git_merge"),

@@ -1,8 +1,8 @@
 """A document and everything known about it, each part computed once, when first asked for.
 
 :class:`Document` is what lint, the language server and the surgery commands share: the text and
-where it came from, then lazily the tree, the source map (path -> start and end, with UTF-16
-columns for LSP) and the decoded model.  It is the one reader: every command reads a document
+where it came from, then lazily the tree, the source map (path -> start and end, see
+:mod:`.positions`) and the decoded model.  It is the one reader: every command reads a document
 through it, and only it turns a document path into ``file:line:col``.
 
 Decoding comes in two modes.  :meth:`Document.decode` *recovers*: it returns the model it could
@@ -15,11 +15,11 @@ placed by path only.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import dataclasses
 import functools
-import re
+import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
@@ -29,12 +29,24 @@ from google.protobuf.message import Message
 
 from onnxtext import text as text_layer
 from onnxtext.base.collector import gc_paused
-from onnxtext.base.diagnostics import Diagnostic, Edit
+from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path
 from onnxtext.base.progress import Progress, Silent
 from onnxtext.codecs import SidecarReader
 from onnxtext.codecs.policy import Policy
+from onnxtext.core.derive import Derived, Unreadable, derive
+from onnxtext.core.layers import Shifted
+from onnxtext.core.positions import (
+    Edit,
+    Position,
+    SourceMap,
+    apply_edits,
+    code_point_column,
+    lines_of,
+    utf16_column,
+)
+from onnxtext.core.sketch import Later, Sketched, sketch
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY
@@ -42,102 +54,10 @@ from onnxtext.roundtrip.external import DATA_DIR_KEY
 if TYPE_CHECKING:
     from onnxtext.text.comments import Comment
 
-Position = tuple[int, int]
-
-
-@dataclasses.dataclass(frozen=True)
-class Span:
-    """Where an element is: 1-based start, exclusive end (columns in code points), and its path."""
-
-    path: Path
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-
-class SourceMap:
-    """Path -> :class:`Span` of a document text, with UTF-16 columns for the language server."""
-
-    def __init__(self, text: str, starts: Mapping[Path, Position], ends: Mapping[Path, Position]) -> None:
-        self.text = text
-        self.starts = starts
-        self.ends = ends
-
-    def span(self, path: Path) -> Span:
-        """The span of ``path``, or of its nearest enclosing element that the text has."""
-        path = self._shown(path)
-        line, col = self.starts.get(path, (1, 1))
-        end_line, end_col = self.ends.get(path, (line, col))
-        return Span(path, line, col, end_line, end_col)
-
-    def start(self, path: Path) -> Position:
-        """Where :meth:`span` starts, without asking for its end (a language server deriving a version
-        knows the starts of block entries long before every end)."""
-        return self.starts.get(self._shown(path), (1, 1))
-
-    def _shown(self, path: Path) -> Path:
-        """``path``, or its nearest enclosing element that the text has."""
-        while path and path not in self.starts:
-            path = path[:-1]
-        return path
-
-    @functools.cached_property
-    def lines(self) -> list[str]:
-        return self.text.splitlines()
-
-    @functools.cached_property
-    def _line_starts(self) -> list[int]:
-        starts, offset = [0], 0
-        for line in self.text.splitlines(keepends=True):
-            offset += len(line)
-            starts.append(offset)
-        return starts
-
-    def utf16_col(self, line: int, col: int) -> int:
-        """The 0-based UTF-16 column (what LSP counts) of a 1-based code-point ``line:col``."""
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        before = text[: col - 1]
-        return len(before) + sum(1 for char in before if ord(char) > 0xFFFF)
-
-    def line_of_offset(self, offset: int) -> int:
-        """The 1-based line holding a character offset of the text."""
-        return bisect.bisect_right(self._line_starts, offset)
-
-
-_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """``text`` with ``edits`` made, each at its place in ``text`` (not in the text an earlier edit
-    left).  Raises ValueError when two overlap; insertions at one place keep their given order."""
-    starts = [0, *(found.end() for found in _BREAK.finditer(text))]
-    spans = sorted(
-        (
-            (_offset(text, starts, e.line, e.col), _offset(text, starts, e.end_line, e.end_col), e.text)
-            for e in edits
-        ),
-        key=lambda span: span[:2],
-    )
-    pieces, done = [], 0
-    for start, end, new in spans:
-        if start < done or end < start:
-            raise ValueError(f"edits overlap at character {start}")
-        pieces += [text[done:start], new]
-        done = end
-    pieces.append(text[done:])
-    return "".join(pieces)
-
-
-def _offset(text: str, starts: list[int], line: int, col: int) -> int:
-    """The character offset of 1-based ``line:col`` (a column past the line's end is its end, a line
-    past the last one the text's end)."""
-    if line > len(starts):
-        return len(text)
-    start = starts[line - 1]
-    stop = starts[line] if line < len(starts) else len(text)
-    body = text[start:stop].rstrip("\r\n")
-    return start + min(max(col, 1) - 1, len(body))
+log = logging.getLogger(__name__)
+# versions waiting to be derived (each holding the one before) past which the next is read whole: a
+# text edited but never read (some other YAML file open in the editor) must not keep every version
+WAITING = 32
 
 
 def read_text(source: FsPath) -> str:
@@ -205,7 +125,8 @@ class DecodeMemo:
 class Document:
     """A document's text, format, file name and folder (sidecars and external data are found from it).
 
-    ``tree``, ``source_map`` and ``decoded`` are computed on first use and kept.
+    ``tree``, ``source_map`` and ``decoded`` are computed on first use and kept; :meth:`with_edit`
+    makes the next version of a text being edited.
     """
 
     text: str
@@ -216,6 +137,12 @@ class Document:
     memo: DecodeMemo | None = dataclasses.field(default=None, repr=False)
     canonical: bool = dataclasses.field(default=True, repr=False)  # see text.parse (False: known erroneous)
     _decoded: Decoded | None = dataclasses.field(default=None, init=False, repr=False)
+    # a version made by with_edit: the version before and the edit until derived, then what it gave
+    _origin: tuple[Document, Edit] | None = dataclasses.field(default=None, init=False, repr=False)
+    _derivation: Derived | None = dataclasses.field(default=None, init=False, repr=False)
+    _outline: dict[Path, Position] | bool | None = dataclasses.field(default=None, init=False, repr=False)
+    _lines: list[str] | None = dataclasses.field(default=None, init=False, repr=False)
+    _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def read(cls, source: FsPath, fmt: text_layer.Format | None = None) -> Document:
@@ -228,23 +155,144 @@ class Document:
         """A binary model as a document: its tree comes from the encoder, its diagnostics have no lines."""
         return cls("", "yaml", file, FsPath(file).parent.resolve(), model_given=model)
 
-    @classmethod
-    def derived(
-        cls,
-        text: str,
-        fmt: text_layer.Format,
-        file: str,
-        folder: FsPath,
-        tree: Any,
-        source_map: SourceMap,
-        memo: DecodeMemo,
-    ) -> Document:
-        """A document whose tree and source map are already known (the language server derives them
-        from the previous version's by re-reading only the edited item), decoded with ``memo``."""
-        document = cls(text, fmt, file, folder, memo=memo)
-        document.__dict__["_parsed"] = (tree, None)  # what the cached properties would compute
-        document.__dict__["source_map"] = source_map
-        return document
+    # -- versions ---------------------------------------------------------------------------------
+
+    def with_edit(self, edit: Edit) -> Document:
+        """This document after ``edit``: the next version of a text being edited (an editor's change).
+
+        When the edit stays inside one list item and this version's tree and positions are known, the
+        new version's are derived from them (:mod:`.derive`: the item's lines are read again, the rest
+        is shared) at once if that is cheap, else when first asked for; decoding it then copies the
+        messages of every item it shares (:class:`DecodeMemo`).  Otherwise its text is read whole.
+        """
+        text = apply_edits(self.text, [edit], self.lines)
+        following = Document(text, self.format, self.file, self.folder, memo=DecodeMemo(self.memo))
+        if self._waiting() < WAITING:
+            following._origin = self, edit
+            following._derive(cheap=True)  # and the versions before it that still wait, if they can now
+        return following
+
+    def _waiting(self) -> int:
+        """How many versions up to this one wait to be derived (at most :data:`WAITING`)."""
+        count, document = 0, self
+        while document._origin is not None and count < WAITING:
+            count, document = count + 1, document._origin[0]
+        return count
+
+    def ready_for_edits(self) -> None:
+        """Make ready what the next version is derived from, at a fraction of the cost of every position:
+        when they are not known, where the block entries start (:func:`.sketch.sketch`)."""
+        if self._outline is None and self._positions() is None and self.tree is not None:
+            self._outline = sketch(self.format, self.lines) or False
+
+    @property
+    def edited_item(self) -> Path | None:
+        """The list item a derived version read again (still one item); None for a text read whole."""
+        found = self._derivation
+        return found.item if found is not None and found.count == 1 else None
+
+    def _derive(self, cheap: bool) -> None:
+        """Derive this version from the one before, and first the versions before it that wait for
+        theirs (oldest first).  ``cheap``: only as far as that needs no parse and no positions
+        computed, and no waiting for another thread (on the language server's event loop)."""
+        waiting: list[Document] = []
+        document: Document | None = self
+        while document is not None and document._origin is not None:
+            waiting.append(document)
+            document = document._origin[0]
+        for document in reversed(waiting):
+            if not document._derive_one(cheap):
+                return
+
+    def _derive_one(self, cheap: bool) -> bool:
+        if not self._lock.acquire(blocking=not cheap):
+            return False
+        try:
+            if self._origin is None:  # done already (derived, or to be read whole)
+                return True
+            before, edit = self._origin
+            if cheap and not before._derivable():
+                return False
+            try:
+                found = before._next(edit)
+            except Unreadable:  # a syntax error: libyaml reports it, sooner without the fast reader's try
+                found, self.canonical = None, False
+            except Exception as error:  # a bug in deriving must not cost a version: read the text whole
+                log.error("deriving a version of %s failed: %r", self.file, error, exc_info=error)
+                found = None
+            self._origin, self._derivation = None, found
+            if found is not None:
+                self._lines = found.lines
+            return True
+        finally:
+            self._lock.release()
+
+    def _derivable(self) -> bool:
+        """Whether the next version can be derived from this one without a parse or positions computed."""
+        parsed = self._derivation is not None or "_parsed" in self.__dict__
+        return parsed and (self._positions() is not None or bool(self._outline))
+
+    def _positions(self) -> tuple[Mapping[Path, Position], Mapping[Path, Position]] | None:
+        """Starts and ends when known (derived, or computed), without computing them."""
+        source_map = self.__dict__.get("source_map")
+        if source_map is not None:
+            return source_map.starts, source_map.ends
+        found = self._derivation
+        return (found.starts, found.ends) if found is not None else None
+
+    def _next(self, edit: Edit) -> Derived | None:
+        """The next version's tree and positions after ``edit`` (None when only a full read can tell).
+
+        From this version's positions, else from a sketch of them (the positions outside the
+        edited item then come from this version's, computed only when first asked for).
+        """
+        tree = self.tree
+        if tree is None:
+            return None
+        known = self._positions()
+        if known is not None:
+            return derive(self.format, tree, self.lines, *known, edit)
+        self.ready_for_edits()
+        if not self._outline:
+            return None
+        sketched = Sketched(self.format, self.lines, self._outline)
+        starts = Later(lambda: self._located().starts, sketched)
+        ends = Later(lambda: self._located().ends, sketched, ends=True)
+        return derive(self.format, tree, self.lines, starts, ends, edit, self._outline)
+
+    def compact_positions(self) -> None:
+        """Once many edits are layered over an older version's positions (each lookup walks every
+        layer), read this version's positions again: one pass of the reader costs less than walking
+        every layer for every element."""
+        source_map = self.source_map
+        if source_map is not None and isinstance(source_map.starts, Shifted) and source_map.starts.deep:
+            ends: dict[Path, Position] = {}
+            source_map.relocated(text_layer.locate(self.text, self.format, ends), ends)
+
+    def _located(self) -> SourceMap:
+        source_map = self.source_map
+        assert source_map is not None  # asked only of a text that parsed
+        return source_map
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines as the language server protocol counts them (:func:`.positions.lines_of`)."""
+        if self._lines is None:
+            self._lines = lines_of(self.text)
+        return self._lines
+
+    def to_utf16(self, line: int, col: int) -> tuple[int, int]:
+        """1-based line and code-point column -> LSP's 0-based line and UTF-16 column."""
+        return line - 1, utf16_column(self.line_text(line), col)
+
+    def from_utf16(self, line: int, units: int) -> tuple[int, int]:
+        """LSP's 0-based line and UTF-16 column -> 1-based line and code-point column."""
+        return line + 1, code_point_column(self.line_text(line + 1), units)
+
+    def line_text(self, line: int) -> str:
+        """The text of 1-based ``line`` ('' past the end)."""
+        lines = self.lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
     @property
     def has_text(self) -> bool:
@@ -253,12 +301,16 @@ class Document:
     def with_edits(self, edits: Iterable[Edit]) -> Document:
         """This document with ``edits`` (positions in this text, none overlapping) made to its text:
         a new version, read afresh (``lint --fix`` applies a round of fixes this way)."""
-        return Document(apply_edits(self.text, edits), self.format, self.file, self.folder)
+        return Document(apply_edits(self.text, edits, self.lines), self.format, self.file, self.folder)
 
     # -- tree -------------------------------------------------------------------------------------
 
     @functools.cached_property
     def _parsed(self) -> tuple[Any, Diagnostic | None]:
+        if self._origin is not None:
+            self._derive(cheap=False)
+        if self._derivation is not None:
+            return self._derivation.tree, None
         if self.model_given is not None:
             with gc_paused():
                 return encode_model(self.model_given, Policy(mode="base64")), None
@@ -308,9 +360,12 @@ class Document:
         """Start and end of every element (None for a binary model or a text that does not parse)."""
         if not self.has_text or self.syntax_error is not None:
             return None
+        if self._derivation is not None:
+            return SourceMap(self._derivation.starts, self._derivation.ends)
         ends: dict[Path, Position] = {}
         starts = text_layer.locate(self.text, self.format, ends)
-        return SourceMap(self.text, starts, ends)
+        self._outline = None  # the positions are known: no sketch needed
+        return SourceMap(starts, ends)
 
     def place(self, diagnostic: Diagnostic) -> Diagnostic:
         """``diagnostic`` placed in this document: at its element's span (or the nearest enclosing one)."""

@@ -13,6 +13,7 @@ looked at field by field.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path as FsPath
@@ -22,7 +23,7 @@ import onnx
 from onnx import AttributeProto, ModelProto
 
 from onnxtext.base.collector import gc_paused
-from onnxtext.core.index import Index
+from onnxtext.core.index import Index, Scope
 from onnxtext.diff.changes import SECTIONS, Change, Detail, ModelDiff, entries, keyed, kind_of, moved, opsets
 from onnxtext.diff.display import function_what, named, node_what, shown_attributes, type_text
 from onnxtext.diff.hashing import same_bytes
@@ -34,28 +35,67 @@ from onnxtext.surgery.files import read_located
 _MODEL_FIELDS = ("ir_version", "producer_name", "producer_version", "domain", "model_version", "doc_string")
 
 
+@dataclasses.dataclass(frozen=True)
+class ScopePairing:
+    """The nodes of scope ``b`` (of model B) paired with those of scope ``a`` (of model A): position in
+    ``b`` -> position in ``a``, identical nodes included."""
+
+    a: Scope
+    b: Scope
+    pairs: dict[int, int]
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """What :func:`compare_models` found: the changes, each model's Index and the node pairings of
+    every pair of scopes it compared (the scopes inside identical nodes and functions were not: their
+    nodes are paired by position).  Pictures of a diff colour and link nodes from it."""
+
+    changes: list[Change]
+    index_a: Index
+    index_b: Index
+    pairings: list[ScopePairing]
+
+
 def diff_files(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> ModelDiff:
     """Compare two models, each a ``.onnx`` file or an onnxtext document (``.yaml``/``.yml``/``.json``)."""
+    return compare_files(a, b)[0]
+
+
+def compare_files(
+    a: str | os.PathLike[str], b: str | os.PathLike[str]
+) -> tuple[ModelDiff, Comparison | None]:
+    """:func:`diff_files`, and the comparison behind it (None for two files of the same bytes)."""
     first, second = FsPath(a), FsPath(b)
     if same_bytes(first, second) and first.resolve().parent == second.resolve().parent:
-        return ModelDiff(str(a), str(b), ())  # elsewhere, the same references may name other data files
+        return ModelDiff(str(a), str(b), ()), None  # elsewhere, the same references may name other data files
     (model_a, dir_a), (model_b, dir_b) = read_located(first), read_located(second)
-    return ModelDiff(str(a), str(b), tuple(diff_models(model_a, model_b, dir_a, dir_b)))
+    comparison = compare_models(model_a, model_b, dir_a, dir_b)
+    return ModelDiff(str(a), str(b), tuple(comparison.changes)), comparison
 
 
 def diff_models(
     a: ModelProto, b: ModelProto, data_dir_a: FsPath | None = None, data_dir_b: FsPath | None = None
 ) -> list[Change]:
     """The changes from ``a`` to ``b``; the folders let values of external-data tensors be compared."""
+    return compare_models(a, b, data_dir_a, data_dir_b).changes
+
+
+def compare_models(
+    a: ModelProto, b: ModelProto, data_dir_a: FsPath | None = None, data_dir_b: FsPath | None = None
+) -> Comparison:
+    """:func:`diff_models`, with the indexes and node pairings it was found from."""
+    pairings: list[ScopePairing] = []
     with gc_paused():  # hundreds of thousands of keys and records, all alive until the end
         index_a, index_b = Index.of_models(a, b)
         changes = list(_model_fields(a, b))
         main_a = Side(a, index_a.scopes[0], data_dir_a)
         main_b = Side(b, index_b.scopes[0], data_dir_b)
-        changes += _scope_changes(main_a, main_b, Renames())
-        changes += _functions(a, b, index_a, index_b)
+        changes += _scope_changes(main_a, main_b, Renames(), pairings)
+        changes += _functions(a, b, index_a, index_b, pairings)
     order = {section: i for i, section in enumerate(SECTIONS)}
-    return sorted(changes, key=lambda c: order[c.section])  # stable: graph order within a section
+    changes.sort(key=lambda c: order[c.section])  # stable: graph order within a section
+    return Comparison(changes, index_a, index_b, pairings)
 
 
 # ------------------------------------------------------------------------------------------ model level
@@ -84,12 +124,14 @@ def _scalar_field(msg: Any, field: str) -> Any:
 # ------------------------------------------------------------------------------------------- a scope
 
 
-def _scope_changes(a: Side, b: Side, values: Renames) -> list[Change]:
-    """Changes from one graph (or function) to another; ``values`` learns the renames found on the way."""
+def _scope_changes(a: Side, b: Side, values: Renames, pairings: list[ScopePairing]) -> list[Change]:
+    """Changes from one graph (or function) to another; ``values`` learns the renames found on the way,
+    ``pairings`` the node pairings of this scope and of the subgraphs compared inside it."""
     changes = _io("inputs", a, b, _declared(a, "input"), _declared(b, "input"), values, by_position=True)
     changes += initializer_changes(a, b, values)
     pairing = NodePairing(a, b, values)
-    changes += _node_changes(pairing)
+    pairings.append(ScopePairing(a.scope, b.scope, pairing.pairs))
+    changes += _node_changes(pairing, pairings)
     outputs_a = _declared(a, "output")
     changes += _io("outputs", a, b, outputs_a, _declared(b, "output"), values, by_position=True)
     graph_outputs = {name for name, _ in outputs_a}
@@ -173,11 +215,11 @@ def _io(
 # ---------------------------------------------------------------------------------------------- nodes
 
 
-def _node_changes(pairing: NodePairing) -> list[Change]:
+def _node_changes(pairing: NodePairing, pairings: list[ScopePairing]) -> list[Change]:
     a, b, pairs = pairing.a, pairing.b, pairing.pairs
     changes: list[Change] = []
     for j in sorted((j for j in pairing.changed if j in pairs), key=pairs.__getitem__):
-        changes += _pair_changes(pairing, pairs[j], j)
+        changes += _pair_changes(pairing, pairs[j], j, pairings)
     nodes_a, nodes_b = pairing.nodes_a, pairing.nodes_b
     changes += [
         Change("nodes", "removed", nodes_a[i].path, node_what(a.protos[i])) for i in pairing.unpaired_a()
@@ -188,7 +230,7 @@ def _node_changes(pairing: NodePairing) -> list[Change]:
     return changes
 
 
-def _pair_changes(pairing: NodePairing, i: int, j: int) -> list[Change]:
+def _pair_changes(pairing: NodePairing, i: int, j: int, pairings: list[ScopePairing]) -> list[Change]:
     """What differs between node ``i`` of A and node ``j`` of B, and inside their subgraphs."""
     a, b, values = pairing.a, pairing.b, pairing.values
     old, new = pairing.nodes_a[i], pairing.nodes_b[j]
@@ -225,7 +267,7 @@ def _pair_changes(pairing: NodePairing, i: int, j: int) -> list[Change]:
     for sub in old.subgraphs:
         twin = inner.get(sub.path[len(old.path) :])
         if twin is not None:
-            changes += _scope_changes(a.of(sub), b.of(twin), values.child())
+            changes += _scope_changes(a.of(sub), b.of(twin), values.child(), pairings)
     return changes
 
 
@@ -259,7 +301,9 @@ def _both_graphs(old: AttributeProto | None, new: AttributeProto | None) -> bool
 # ------------------------------------------------------------------------------------------ functions
 
 
-def _functions(a: ModelProto, b: ModelProto, index_a: Index, index_b: Index) -> list[Change]:
+def _functions(
+    a: ModelProto, b: ModelProto, index_a: Index, index_b: Index, pairings: list[ScopePairing]
+) -> list[Change]:
     scopes_a = {s.function: s for s in index_a.scopes if s.function is not None}
     scopes_b = {s.function: s for s in index_b.scopes if s.function is not None}
     changes: list[Change] = []
@@ -286,7 +330,7 @@ def _functions(a: ModelProto, b: ModelProto, index_a: Index, index_b: Index) -> 
                     "functions", "changed", path, function_what(old), moved(path, new_path), tuple(details)
                 )
             )
-        changes += _scope_changes(Side(a, scope, None), Side(b, twin, None), Renames())
+        changes += _scope_changes(Side(a, scope, None), Side(b, twin, None), Renames(), pairings)
     for key, scope in scopes_b.items():
         if key not in scopes_a:
             new = b.functions[scope.path[1]]  # type: ignore[index]

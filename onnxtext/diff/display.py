@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from typing import Any
 
 import onnx
@@ -9,6 +12,7 @@ from google.protobuf import text_format
 from onnx import ModelProto, NodeProto, TensorProto
 
 from onnxtext.codecs.policy import Policy
+from onnxtext.diff.changes import Detail
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.types import format_tensor_type, format_type
 
@@ -57,3 +61,39 @@ def shown_attributes(node: NodeProto) -> dict[str, Any]:
     if isinstance(attributes, dict):
         return dict(attributes)
     return {item.get("name"): item for item in attributes}  # the list form: names repeat or are missing
+
+
+def detail_text(detail: Detail, stats: dict[str, Any] | None) -> str:
+    """One line for a field that changed (``attributes.ratio: 0.5 -> 0.25``; a tensor's values: how many
+    differ and by how much)."""
+    if detail.field == "values":
+        if stats is None:
+            return "values: differ (not comparable element by element)"
+        numbers = f"{stats['differing']} of {stats['count']} differ"
+        if "max_abs" in stats:
+            numbers += f", max abs diff {stats['max_abs']:.6g}, max rel diff {stats['max_rel']:.6g}"
+        return f"values: {numbers}"
+    if detail.field == "encoding":
+        return "encoding: same values, stored differently"
+    return f"{detail.field}: {show_value(detail.old)} -> {show_value(detail.new)}"
+
+
+_SIMPLE = re.compile(r"[\w.:/\[\],?()-]+")
+_NON_FINITE = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}
+
+
+def show_value(value: Any) -> str:
+    """A value in one line, as a flow-style document would write it; ``(none)`` when absent."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value if _SIMPLE.fullmatch(value) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else _NON_FINITE[repr(value)]
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{show_value(k)}: {show_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    return str(value)

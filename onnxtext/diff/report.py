@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 from onnxtext.base.paths import format_path
-from onnxtext.diff.changes import Detail, ModelDiff
+from onnxtext.diff.changes import ModelDiff
+from onnxtext.diff.display import detail_text, show_value
 
 _SIGNS = {"added": "+", "removed": "-", "changed": "~", "renamed": ">"}
 
@@ -24,7 +24,7 @@ def render_text(diff: ModelDiff) -> str:
             section = change.section
             lines.append(section)
         if change.section == "model":
-            lines += [f"  ~ {d.field}: {_show(d.old)} -> {_show(d.new)}" for d in change.details]
+            lines += [f"  ~ {d.field}: {show_value(d.old)} -> {show_value(d.new)}" for d in change.details]
             continue
         where = format_path(change.path)
         if change.new_path is not None:
@@ -34,7 +34,7 @@ def render_text(diff: ModelDiff) -> str:
             lines.append(f"  > {where}  renamed {rename.old!r} -> {rename.new!r}")
             continue
         lines.append(f"  {_SIGNS[change.kind]} {where}  {change.what}")
-        lines += [f"      {_detail_text(d, change.stats)}" for d in change.details]
+        lines += [f"      {detail_text(d, change.stats)}" for d in change.details]
     counts = {kind: sum(c.kind == kind for c in diff.changes) for kind in _SIGNS}
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
     lines.append(f"{len(diff.changes)} change{'s' if len(diff.changes) != 1 else ''} ({summary})")
@@ -61,40 +61,6 @@ def render_json(diff: ModelDiff) -> str:
         ],
     }
     return json.dumps(_finite(document), ensure_ascii=False, indent=2) + "\n"
-
-
-def _detail_text(detail: Detail, stats: dict[str, Any] | None) -> str:
-    if detail.field == "values":
-        if stats is None:
-            return "values: differ (not comparable element by element)"
-        numbers = f"{stats['differing']} of {stats['count']} differ"
-        if "max_abs" in stats:
-            numbers += f", max abs diff {stats['max_abs']:.6g}, max rel diff {stats['max_rel']:.6g}"
-        return f"values: {numbers}"
-    if detail.field == "encoding":
-        return "encoding: same values, stored differently"
-    return f"{detail.field}: {_show(detail.old)} -> {_show(detail.new)}"
-
-
-_SIMPLE = re.compile(r"[\w.:/\[\],?()-]+")
-_NON_FINITE = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}
-
-
-def _show(value: Any) -> str:
-    """A value in one line, as a flow-style document would write it; ``(none)`` when absent."""
-    if value is None:
-        return "(none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value if _SIMPLE.fullmatch(value) else json.dumps(value, ensure_ascii=False)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else _NON_FINITE[repr(value)]
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    return str(value)
 
 
 def _finite(value: Any) -> Any:

@@ -28,7 +28,7 @@ import onnx
 
 from onnxtext import text
 from onnxtext.base.errors import OnnxTextError
-from onnxtext.base.paths import Path, format_path
+from onnxtext.base.paths import Path, format_path, value_at
 from onnxtext.convert.dump import dumps
 from onnxtext.convert.modelfile import check_model, read_model, save_model
 from onnxtext.core.document import Document
@@ -277,7 +277,7 @@ def _one_side(merged: str, keep: str) -> tuple[str, list[int]]:
 
 def _narrow(path: Path, ours: Any, theirs: Any) -> Path:
     """Descend from ``path`` while exactly one entry differs between the two versions."""
-    a, b = _at(ours, path), _at(theirs, path)
+    a, b = value_at(ours, path, _ABSENT), value_at(theirs, path, _ABSENT)
     while True:
         if isinstance(a, dict) and isinstance(b, dict):
             differing = [k for k in a.keys() | b.keys() if a.get(k, _ABSENT) != b.get(k, _ABSENT)]
@@ -295,15 +295,6 @@ def _narrow(path: Path, ours: Any, theirs: Any) -> Path:
 
 _ABSENT = object()
 _CONFLICT = object()
-
-
-def _at(tree: Any, path: Path) -> Any:
-    for part in path:
-        try:
-            tree = tree[part]
-        except (KeyError, IndexError, TypeError):
-            return _ABSENT
-    return tree
 
 
 def _write(path: FsPath, document: str) -> None:

@@ -24,7 +24,6 @@ from typing import Any
 from onnxtext.base.diagnostics import Edit, Fix
 from onnxtext.base.paths import Path
 from onnxtext.core.document import Document
-from onnxtext.lint.facts import per_document
 
 Position = tuple[int, int]
 
@@ -46,11 +45,6 @@ _OMITTED_WHEN_EMPTY = frozenset(
 )
 _ITEM_LEAD = re.compile(r"[ \t]*-[ \t]+")
 _LINE_END = re.compile(r"[ \t]*(#.*)?\r?")
-
-
-@per_document
-def _lines(document: Document) -> list[str]:
-    return document.text.split("\n")
 
 
 def _newline(document: Document) -> str:
@@ -103,7 +97,7 @@ def _value_start(document: Document, entry: Path) -> Position | None:
     if span is None:
         return None
     (line, col), _ = span
-    text = _lines(document)[line - 1]
+    text = document.lines[line - 1]
     at = col - 1
     if at < len(text) and text[at] in "'\"":  # a quoted key: to its closing quote
         quote = text[at]
@@ -133,7 +127,7 @@ def _is_flow(document: Document, container: Path) -> bool:
         start = span[0] if span is not None else None
     if start is None:
         return False
-    text = _lines(document)[start[0] - 1]
+    text = document.lines[start[0] - 1]
     return text[start[1] - 1 : start[1]] in ("[", "{")
 
 
@@ -145,7 +139,7 @@ def _owns_lines(document: Document, path: Path, after_dash: bool = False) -> boo
     if span is None:
         return False
     (line, col), (end_line, end_col) = span
-    lines = _lines(document)
+    lines = document.lines
     lead = lines[line - 1][: col - 1]
     dashed = _ITEM_LEAD.fullmatch(lead) is not None
     owned = dashed if isinstance(path[-1], int) else not lead.strip() or (after_dash and dashed)
@@ -204,7 +198,7 @@ def rename_key(document: Document, path: Path, key: str) -> list[Edit] | None:
     if span is None or value is None or not isinstance(path[-1], str):
         return None
     line, col = span[0]
-    written = _lines(document)[line - 1][col - 1 : value[1] - 1]
+    written = document.lines[line - 1][col - 1 : value[1] - 1]
     old = written[: written.rindex(":")].rstrip()
     return [Edit(line, col, line, col + len(old), literal(key, document.format))]
 
@@ -219,7 +213,7 @@ def insert_entry(
     (line, col), (end_line, end_col) = span
     fmt = document.format
     entry = f"{literal(key, fmt)}: {literal(value, fmt)}"
-    lines = _lines(document)
+    lines = document.lines
     lead = lines[line - 1][: col - 1]
     starts_line = not lead.strip() or _ITEM_LEAD.fullmatch(lead) is not None
     indent = " " * len(lead)
@@ -232,7 +226,7 @@ def insert_entry(
         return None
     if before:
         return [Edit(line, col, line, col, f"{entry}{_newline(document)}{indent}")]
-    last = len(lines[end_line - 1].rstrip("\r")) + 1  # after a comment on the entry's last line
+    last = len(lines[end_line - 1]) + 1  # after a comment on the entry's last line
     return [Edit(end_line, last, end_line, last, f"{_newline(document)}{indent}{entry}")]
 
 
@@ -243,13 +237,13 @@ def append_item(document: Document, after: Path, value: Any) -> list[Edit] | Non
         return None
     (line, col), (end_line, end_col) = span
     written = literal(value, document.format)
-    lead = _lines(document)[line - 1][: col - 1]
+    lead = document.lines[line - 1][: col - 1]
     if _is_flow(document, after[:-1]):
         separator = f",{_newline(document)}{lead}" if not lead.strip() else ", "
         return [Edit(end_line, end_col, end_line, end_col, f"{separator}{written}")]
     if not _owns_lines(document, after):
         return None
-    last = len(_lines(document)[end_line - 1].rstrip("\r")) + 1
+    last = len(document.lines[end_line - 1]) + 1
     return [Edit(end_line, last, end_line, last, f"{_newline(document)}{lead}{written}")]
 
 
@@ -279,17 +273,16 @@ def reorder(document: Document, items: Path, order: Sequence[int]) -> list[Edit]
     if not all(_owns_lines(document, (*items, k)) for k in range(count)):
         return None
     chunks = _line_chunks(document, spans)  # type: ignore[arg-type]
-    lines = _lines(document)  # each keeps its "\r" in a CRLF text: joined with "\n" they are the text
-    text = "".join(
-        "\n".join(lines[a - 1 : b]) + "\n" for a, b in (chunks[order[k]] for k in range(first, last + 1))
-    )
+    lines, newline = document.lines, _newline(document)
+    moved = (chunks[order[k]] for k in range(first, last + 1))
+    text = "".join(newline.join(lines[a - 1 : b]) + newline for a, b in moved)
     return [Edit(chunks[first][0], 1, chunks[last][1] + 1, 1, text)]
 
 
 def _line_chunks(document: Document, spans: list[tuple[Position, Position]]) -> list[tuple[int, int]]:
     """(first line, last line) of each block item: its own lines and the comment or blank lines right
     above it (after the item before)."""
-    lines = _lines(document)
+    lines = document.lines
     chunks = []
     previous_end = 0
     for (line, _), (end_line, _) in spans:
@@ -302,9 +295,9 @@ def _line_chunks(document: Document, spans: list[tuple[Position, Position]]) -> 
 
 
 def _text_between(document: Document, start: Position, end: Position) -> str:
-    lines = _lines(document)
+    lines = document.lines
     if start[0] == end[0]:
         return lines[start[0] - 1][start[1] - 1 : end[1] - 1]
     middle = lines[start[0] : end[0] - 1]
     parts = [lines[start[0] - 1][start[1] - 1 :], *middle, lines[end[0] - 1][: end[1] - 1]]
-    return "\n".join(parts)
+    return _newline(document).join(parts)

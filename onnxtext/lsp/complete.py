@@ -2,9 +2,11 @@
 
 Text being typed rarely parses, so the context comes from the current line (the same key names in
 YAML and JSON): after ``op_type:`` the ops of the model's opset, inside a node's ``inputs: [`` the
-value names visible in its scope, at a key of ``attributes: {`` the attributes of the node's op,
-and inside a ``type:`` string the element type names.  Names and the op come from the last snapshot
-that parsed.
+value names visible in its scope, at a key of ``attributes: {`` or on a new key line of a block
+``attributes:`` mapping (what PyYAML writes, and dump for nodes with graph attributes) the
+attributes of the node's op not written yet, and inside a ``type:`` string the element type
+names.  The op comes from the lines of the node being typed; names and opsets from the last
+snapshot that parsed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from onnxtext.lsp.snapshot import Snapshot
 
 ItemKind = Literal["op", "value", "attribute", "dtype"]
 
-_KEY = r"""["']?{}["']?\s*:\s*"""
+_KEY = r"""(?<![\w.-])["']?{}["']?\s*:\s*"""  # a whole key: ``type`` is not the end of ``op_type``
 _OP = re.compile(_KEY.format("op_type") + r"""["']?[A-Za-z0-9_]*$""")
 _TYPE = re.compile(_KEY.format("type") + r"""["']?(?:[a-z]+\(|[a-z0-9]+\s*,\s*)*[a-z0-9]*$""")
 _INPUTS = re.compile(_KEY.format("inputs") + r"\[[^\]]*$")
@@ -52,7 +54,12 @@ def candidates(current: Snapshot, parsed: Snapshot | None, line: int, col: int) 
     if _INPUTS.search(before):
         return _values(parsed, line, _TYPED.search(before).group(1))  # type: ignore[union-attr]
     if _at_attribute_key(before):
-        return _attributes(current, parsed, line, before), False
+        written = set(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*[\"']?\s*:", before.split("{", 1)[-1]))
+        op_type, domain = _near(current, line, _OP_LINE), _near(current, line, _DOMAIN_LINE)
+        return _attributes(parsed, op_type, domain, written), False
+    block = _block_attributes(current, line, before)
+    if block is not None:
+        return _attributes(parsed, *block), False
     return [], False
 
 
@@ -106,20 +113,97 @@ def _at_attribute_key(before: str) -> bool:
     return depth == 0 and ":" not in segment
 
 
-def _attributes(current: Snapshot, parsed: Snapshot, line: int, before: str) -> list[Item]:
-    op_type = _near(current, line, _OP_LINE)
+def _attributes(parsed: Snapshot, op_type: str | None, domain: str | None, written: set[str]) -> list[Item]:
+    """The attributes of ``op_type`` (at the model's opset of its domain) that are not ``written``."""
     if not op_type:
         return []
-    domain = _near(current, line, _DOMAIN_LINE) or ""
-    entry = ops.op_schema(op_type, domain, ops.tree_opsets(parsed.tree))
+    entry = ops.op_schema(op_type, domain or "", ops.tree_opsets(parsed.tree))
     if entry is None:
         return []
-    written = set(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*[\"']?\s*:", before.split("{", 1)[-1]))
     return [
         Item(a.name, "attribute", f"{ops.attribute_type(a)}{', required' if a.required else ''}")
         for a in entry.attributes.values()
         if a.name not in written
     ]
+
+
+_TYPING_KEY = re.compile(r"""( *)["']?[A-Za-z0-9_]*""")
+_KEY_LINE = re.compile(r"""( *)(- +)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*:\s*(.*)""")
+
+
+def _block_attributes(
+    current: Snapshot, line: int, before: str
+) -> tuple[str | None, str | None, set[str]] | None:
+    """When the cursor is where a key of a block ``attributes:`` mapping is typed (a line of its own,
+    at the indentation of its keys): the node's op type and domain, and the keys already written.
+
+    The mapping is found by indentation, from the lines alone: going up, lines indented deeper
+    belong to an earlier attribute's value, lines at the cursor's indentation are its siblings, and
+    the first line indented less must be ``attributes:`` (``"attributes": {`` in JSON).
+    """
+    typed = _TYPING_KEY.fullmatch(before)
+    if typed is None:
+        return None
+    indent = len(typed.group(1))
+    holder = None
+    written: set[str] = set()
+    for number in range(line - 1, 0, -1):
+        entry = _key_line(current.line_text(number))
+        if entry is None or entry[0] > indent:
+            continue
+        if entry[0] == indent:  # a sibling (or, with a dash, an item of a sibling's value)
+            if not entry[1]:
+                written.add(entry[2])
+            continue
+        if entry[2] != "attributes" or entry[3] not in ("", "{"):
+            return None
+        holder = number, entry[0] + len(entry[1])
+        break
+    if holder is None:
+        return None
+    for number in range(line + 1, len(current.document.lines) + 1):  # the siblings after the cursor
+        entry = _key_line(current.line_text(number))
+        if entry is not None and entry[0] < indent:
+            break
+        if entry is not None and entry[0] == indent and not entry[1]:
+            written.add(entry[2])
+    keys = _node_keys(current, *holder)
+    return keys.get("op_type"), keys.get("domain"), written
+
+
+def _key_line(text: str) -> tuple[int, str, str, str] | None:
+    """(indentation, list dash, key, rest of the line) of a line starting a mapping entry; None for a
+    line that holds no key (blank, a closing bracket, a list item's value)."""
+    match = _KEY_LINE.fullmatch(text.rstrip())
+    if match is None:
+        return None
+    return len(match.group(1)), match.group(2) or "", match.group(3), match.group(4)
+
+
+def _node_keys(current: Snapshot, line: int, column: int) -> dict[str, str]:
+    """The one-line values of the keys of the node that has a key at ``line`` starting at 0-based
+    ``column``: its keys are the lines whose key starts at that column, up to its first line (the
+    one with the list dash) and down to the next node's dash or a line indented less."""
+    found: dict[str, str] = {}
+    for step in (-1, 1):
+        number = line if step < 0 else line + 1
+        while 0 < number <= len(current.document.lines):
+            text = current.line_text(number)
+            number += step
+            entry = _key_line(text)
+            if entry is None:  # blank, a bracket, a value's continuation
+                if text.strip() and len(text) - len(text.lstrip(" ")) < column:
+                    break
+                continue
+            start = entry[0] + len(entry[1])
+            if start > column:
+                continue
+            if start < column or (entry[1] and step > 0):
+                break
+            found.setdefault(entry[2], entry[3].rstrip(",").strip().strip("'\""))
+            if entry[1]:  # the node's first line
+                break
+    return found
 
 
 def _near(snapshot: Snapshot, line: int, pattern: re.Pattern[str], reach: int = 12) -> str | None:

@@ -10,8 +10,9 @@ import dataclasses
 
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.paths import Path
+from onnxtext.core.positions import Span
 from onnxtext.lint.engine import rules
-from onnxtext.lsp.snapshot import Snapshot, Span
+from onnxtext.lsp.snapshot import Snapshot
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,5 +30,5 @@ def fixes(snapshot: Snapshot, code: str, path: Path, hint: str) -> list[QuickFix
     found = entry.fix(snapshot.document, snapshot.index, Diagnostic(code, "", path=path, hint=hint))
     if found is None:
         return []
-    edits = [((e.line, e.col, e.end_line, e.end_col), e.text) for e in found.edits]
+    edits = [(Span(e.line, e.col, e.end_line, e.end_col), e.text) for e in found.edits]
     return [QuickFix(found.title, code, edits)]

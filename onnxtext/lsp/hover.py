@@ -81,7 +81,7 @@ def _value(snapshot: Snapshot, target: Target) -> str:
 
 def _line(snapshot: Snapshot, path: Path) -> str:
     span = snapshot.span(path)
-    return f"line {span[0]}" if span is not None else ""
+    return f"line {span.line}" if span is not None else ""
 
 
 def _node_text(node: Node) -> str:

@@ -14,7 +14,7 @@ def output_types(snapshot: Snapshot, first_line: int, last_line: int) -> list[Hi
     label shows what inference derives, which is what a reader wants to compare.
     """
     inferred = snapshot.inferred
-    source_map = snapshot.source_map
+    source_map = snapshot.document.source_map
     if not inferred or source_map is None:
         return []
     found = []

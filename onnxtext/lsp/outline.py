@@ -1,15 +1,25 @@
-"""The outline of a document: graph inputs, outputs, initializers, nodes grouped by op type, functions."""
+"""The outline of a document: graph inputs, outputs, initializers, nodes, functions.
+
+An editor shows the symbols whose ranges hold the cursor as breadcrumbs, so a symbol's range holds
+its children and nothing of its siblings.  Nodes are therefore listed in document order; consecutive
+nodes of one op type are grouped under it (a group spans exactly those nodes: a model's op types
+interleave, and a group of every Conv would claim the lines of the nodes between them).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
+from collections.abc import Iterator
 from typing import Literal
 
 from onnxtext.base.paths import Path
-from onnxtext.core.index import Scope
-from onnxtext.lsp.snapshot import Snapshot, Span
+from onnxtext.core.index import Node, Scope
+from onnxtext.core.positions import Span
+from onnxtext.lsp.snapshot import Snapshot
 
-LISTED = 500  # entries listed per group: an outline of 50,000 nodes would be 24 MB and useless
+LISTED = 500  # inputs, outputs, initializers listed per group: an outline of 50,000 would be useless
+LISTED_NODES = 5000  # nodes listed: every node of 50,000 would make the outline 24 MB
 
 SymbolKind = Literal["group", "input", "output", "initializer", "op", "node", "function"]
 
@@ -44,8 +54,8 @@ def outline(snapshot: Snapshot) -> list[Symbol]:
     return found
 
 
-def _count(total: int, what: str) -> str:
-    listed = f" (the first {LISTED} listed)" if total > LISTED else ""
+def _count(total: int, what: str, limit: int = LISTED) -> str:
+    listed = f" (the first {limit:,} listed)" if total > limit else ""
     return f"{total:,} {what}{'s' if total != 1 else ''}{listed}"
 
 
@@ -72,25 +82,31 @@ def _graph(snapshot: Snapshot, scope: Scope) -> list[Symbol]:
         groups.append(group)
     nodes_span = snapshot.span((*scope.path, "nodes"))
     if nodes_span is not None and scope.nodes:
-        by_op: dict[str, Symbol] = {}
-        counts: dict[str, int] = {}
-        for node in scope.nodes:
-            counts[node.op_type] = counts.get(node.op_type, 0) + 1
-            if counts[node.op_type] > LISTED:
-                continue
-            span = snapshot.span(node.path)
-            if span is None:
-                continue
-            op = by_op.get(node.op_type)
-            if op is None:
-                op = by_op[node.op_type] = Symbol(node.op_type or "?", "op", nodes_span, span)
-            label = node.name or f"{node.op_type} #{node.position}"
-            name_span = snapshot.value_span((*node.path, "name")) or span
-            op.children.append(Symbol(label, "node", span, name_span, node.op_type))
-        for op in by_op.values():
-            op.detail = _count(counts[op.name if op.name != "?" else ""], "node")
         nodes = Symbol("nodes", "group", nodes_span, snapshot.key_span((*scope.path, "nodes")) or nodes_span)
-        nodes.detail = _count(len(scope.nodes), "node")
-        nodes.children = sorted(by_op.values(), key=lambda s: s.name)
+        nodes.detail = _count(len(scope.nodes), "node", LISTED_NODES)
+        nodes.children = _runs(snapshot, scope.nodes[:LISTED_NODES])
         groups.append(nodes)
     return groups
+
+
+def _runs(snapshot: Snapshot, nodes: list[Node]) -> list[Symbol]:
+    """The nodes in document order, each run of consecutive nodes of one op type under a group."""
+    found: list[Symbol] = []
+    for op_type, grouped in itertools.groupby(_nodes(snapshot, nodes), key=lambda symbol: symbol.detail):
+        run = list(grouped)
+        if len(run) == 1:
+            found.extend(run)
+            continue
+        first, last = run[0].span, run[-1].span
+        whole = Span(first.line, first.col, last.end_line, last.end_col)
+        found.append(Symbol(op_type or "?", "op", whole, run[0].name_span, _count(len(run), "node"), run))
+    return found
+
+
+def _nodes(snapshot: Snapshot, nodes: list[Node]) -> Iterator[Symbol]:
+    for node in nodes:
+        span = snapshot.span(node.path)
+        if span is not None:
+            label = node.name or f"{node.op_type} #{node.position}"
+            name_span = snapshot.value_span((*node.path, "name")) or span
+            yield Symbol(label, "node", span, name_span, node.op_type)

@@ -1,96 +1,68 @@
 """``onnxtext lsp``: the language server (stdio), on pygls and lsprotocol.
 
-The handlers only translate: LSP positions to document positions, library answers (snapshot,
-navigate, hover, complete, outline, fixes, inlay) to LSP types.  Each document version gets one
-:class:`~onnxtext.lsp.snapshot.Snapshot` shared by every request; lint runs on a worker thread a
-short moment after the last change (so typing does not queue a lint per keystroke), then the
-diagnostics are published and the value types inferred for hover and inlay hints.  On a graph of
-:data:`PREVIEW_NODES` nodes or more, a version whose tree rules find no error is published twice:
-their diagnostics first, then with those of onnx.checker and shape inference.  A change inside one
-list item re-reads only that item (:mod:`onnxtext.lsp.incremental`).  While the text
-does not parse, navigation answers from the last version that did.  A YAML or JSON file without the
-top-level ``onnxtext:`` key is some other file (an editor may start the server for all of them): it
-gets no diagnostics and no answers.  A handler that fails logs the error (``window/logMessage`` and
-stderr) and answers empty: the server stays up.
+Each handler below translates one request: LSP positions to document positions, a library call
+(navigate, hover, complete, outline, fixes, inlay over a :class:`~onnxtext.lsp.snapshot.Snapshot`),
+its answer to LSP types (:mod:`~onnxtext.lsp.translate`).  When versions are analysed is the
+:class:`~onnxtext.lsp.scheduler.Scheduler`'s business; the conversation itself is pygls's, with the
+changes :mod:`~onnxtext.lsp.protocol` makes.
+
+A request about positions (hover, definition, references, rename, outline, quick fixes) answers
+from the text the editor has, waiting for it to be read if it was not yet; while that text does not
+parse, from the last version that did.  A YAML or JSON file without the top-level ``onnxtext:`` key
+is some other file (an editor may start the server for all of them): it gets no diagnostics and no
+answers.  A handler that fails logs the error (``window/logMessage`` and stderr) and answers empty:
+the server stays up.  ``onnxtext/status`` answers, once every change is analysed, whether the
+garbage collector is on (``collecting``), how many pauses of it are in progress (``pauses``), how
+many documents are open (``documents``) and the server's resident memory in bytes (``rss``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import functools
 import gc
+import inspect
 import logging
+import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 
-from onnxtext import text as text_layer
+from onnxtext.base.collector import pauses
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.version import __version__
-from onnxtext.fmt import looks_like_document
-from onnxtext.lsp import complete, fixes, hover, inlay, navigate, outline
-from onnxtext.lsp.incremental import Edit
-from onnxtext.lsp.shapes import inferred_types
-from onnxtext.lsp.snapshot import LspRange, Snapshot, Span
+from onnxtext.lsp import complete, fixes, graph, hover, inlay, navigate, outline, translate
+from onnxtext.lsp.protocol import OnnxTextProtocol, not_a_late_cancel
+from onnxtext.lsp.scheduler import Scheduler
+from onnxtext.lsp.snapshot import Snapshot
 
-DEBOUNCE = 0.1  # seconds of quiet after a change before lint runs
-PREVIEW_NODES = 10_000  # a graph this big gets the tree rules' diagnostics first, then all of them
-IDLE = 0.3  # seconds of quiet after diagnostics before positions and types are computed
+STATUS = "onnxtext/status"
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the answer to a refused rename
-_SNIFF = 4096  # the format key is looked for in the first characters, as `onnxtext lint` does in folders
 
 log = logging.getLogger("onnxtext.lsp")
-R = TypeVar("R")
-
-_SEVERITY = {
-    "error": types.DiagnosticSeverity.Error,
-    "warning": types.DiagnosticSeverity.Warning,
-    "info": types.DiagnosticSeverity.Information,
-}
-_COMPLETION_KIND = {
-    "op": types.CompletionItemKind.Class,
-    "value": types.CompletionItemKind.Variable,
-    "attribute": types.CompletionItemKind.Property,
-    "dtype": types.CompletionItemKind.TypeParameter,
-}
-_SYMBOL_KIND = {
-    "group": types.SymbolKind.Namespace,
-    "input": types.SymbolKind.Variable,
-    "output": types.SymbolKind.Variable,
-    "initializer": types.SymbolKind.Constant,
-    "op": types.SymbolKind.Class,
-    "node": types.SymbolKind.Function,
-    "function": types.SymbolKind.Module,
-}
 
 
 class OnnxTextServer(LanguageServer):
-    """The server and its open documents: the current snapshot of each, and the last that parsed."""
+    """The server: pygls's, with the scheduler of its open documents."""
 
     def __init__(self) -> None:
-        super().__init__("onnxtext", __version__)
-        self.current: dict[str, Snapshot] = {}
-        self.parsed: dict[str, Snapshot] = {}
-        self.pending: dict[str, asyncio.Task[None]] = {}
-        self.worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="onnxtext-lint")
+        super().__init__("onnxtext", __version__, protocol_cls=OnnxTextProtocol)
+        self.scheduler = Scheduler(self.publish, self.refresh_hints, self.failed)
 
-    def navigable(self, uri: str) -> Snapshot | None:
-        """The snapshot navigation reads: the last one lint has run on whose text parsed.
+    def publish(self, uri: str, snapshot: Snapshot, found: list[Diagnostic]) -> None:
+        diagnostics = [translate.diagnostic(snapshot.document, d) for d in found]
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=snapshot.version)
+        )
 
-        Right after a change that is the version before it (for the debounce and the lint): a
-        request never waits for a parse or an index.  Before the first lint, the current one.
-        """
-        ready = self.parsed.get(uri)
-        if ready is not None:
-            return ready
-        snapshot = self.current.get(uri)
-        return snapshot if snapshot is not None and snapshot.parsed else None
+    def refresh_hints(self) -> None:
+        workspace = self.client_capabilities.workspace
+        hints = workspace.inlay_hint if workspace is not None else None
+        if hints is not None and hints.refresh_support:
+            self.workspace_inlay_hint_refresh(None)
 
     def failed(self, what: str, error: BaseException) -> None:
         log.error("%s failed: %s: %s", what, type(error).__name__, error, exc_info=error)
@@ -101,362 +73,293 @@ class OnnxTextServer(LanguageServer):
             pass
 
 
-def _guarded(server: OnnxTextServer, what: str, empty: Any) -> Callable[[Callable[..., R]], Callable[..., R]]:
-    """A handler that logs its failure and answers ``empty`` instead of failing the request."""
-
-    def decorate(handler: Callable[..., R]) -> Callable[..., R]:
-        @functools.wraps(handler)
-        def run(params: Any) -> R:
-            try:
-                return handler(params)
-            except JsonRpcException:
-                raise  # a deliberate error answer (a refused rename)
-            except Exception as error:
-                server.failed(what, error)
-                return empty  # type: ignore[no-any-return]
-
-        return run
-
-    return decorate
+_FEATURES: list[tuple[str, Any, Any, Callable[..., Any]]] = []
 
 
-# -- conversions ----------------------------------------------------------------------------------
+def feature(method: str, options: Any = None, *, empty: Any = None) -> Callable[[Callable[..., Any]], Any]:
+    """Register a handler for ``method`` on every server :func:`make_server` makes; a handler that
+    fails answers ``empty`` (see the module docstring)."""
 
+    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        _FEATURES.append((method, options, empty, handler))
+        return handler
 
-def _position(position: tuple[int, int]) -> types.Position:
-    return types.Position(line=position[0], character=position[1])
-
-
-def _range(found: LspRange) -> types.Range:
-    return types.Range(start=_position(found[0]), end=_position(found[1]))
-
-
-def _span_range(snapshot: Snapshot, span: Span) -> types.Range:
-    return _range(snapshot.range_of(span))
-
-
-def _format(uri: str, language_id: str | None) -> text_layer.Format:
-    if language_id == "json" or uri.lower().endswith(".json"):
-        return "json"
-    return "yaml"
-
-
-def lsp_diagnostic(snapshot: Snapshot, found: Diagnostic) -> types.Diagnostic:
-    """A lint diagnostic as LSP's: the same code, severity and message, the hint on a line of its own."""
-    line = found.line or 1
-    col = found.col or 1
-    end_line = found.end_line or line
-    end_col = found.end_col if found.end_line else len(snapshot.line_text(line)) + 1
-    message = f"{found.message}\nhint: {found.hint}" if found.hint else found.message
-    data = {"path": list(found.path) if found.path is not None else None, "hint": found.hint}
-    return types.Diagnostic(
-        range=_span_range(snapshot, (line, col, end_line, max(end_col, col))),
-        message=message,
-        severity=_SEVERITY.get(found.severity, types.DiagnosticSeverity.Error),
-        code=found.code,
-        source="onnxtext",
-        data=data,
-    )
-
-
-# -- the server -----------------------------------------------------------------------------------
+    return register
 
 
 def make_server() -> OnnxTextServer:
     """A server with every feature registered (``start_io`` runs it)."""
     server = OnnxTextServer()
-    guard = functools.partial(_guarded, server)
-
-    def changed(
-        uri: str, delay: float, changes: list[types.TextDocumentContentChangeEvent] | None = None
-    ) -> None:
-        document = server.workspace.get_text_document(uri)
-        previous = server.current.get(uri)
-        task = server.pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
-        if not looks_like_document(document.source[:_SNIFF]):  # some other YAML or JSON file: not ours
-            if server.current.pop(uri, None) is not None:
-                server.parsed.pop(uri, None)
-                server.text_document_publish_diagnostics(
-                    types.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=document.version)
-                )
-            return
-        file = to_fs_path(uri) or uri
-        if previous is not None:
-            previous.settle()  # superseded before its lint: let it drop the version before it
-        edit = _edit(previous, changes) if previous is not None and changes else None
-        fmt = _format(uri, document.language_id)
-        snapshot = Snapshot(document.source, fmt, file, document.version or 0, previous, edit)
-        server.current[uri] = snapshot
-        server.pending[uri] = asyncio.ensure_future(analyse(uri, snapshot, delay))
-
-    def publish(uri: str, snapshot: Snapshot, found: list[Diagnostic]) -> None:
-        if server.current.get(uri) is snapshot:
-            diagnostics = [lsp_diagnostic(snapshot, d) for d in found]
-            server.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=snapshot.version)
-            )
-
-    async def analyse(uri: str, snapshot: Snapshot, delay: float) -> None:
-        try:
-            await asyncio.sleep(delay)
-            loop = asyncio.get_running_loop()
-
-            def preview(found: list[Diagnostic]) -> None:  # on the worker: publish from the loop
-                loop.call_soon_threadsafe(publish, uri, snapshot, found)
-
-            def run() -> list[Diagnostic]:
-                gc.disable()  # until the diagnostics are out: a collection walks every object of the graph
-                big = snapshot.parsed and len(snapshot.index.nodes) >= PREVIEW_NODES
-                found = snapshot.lint(preview if big else None)
-                # What the next change is derived from (a derived version has its positions already;
-                # a parsed one sketches its block entries, ~0.5 s on 50,000 nodes): ready before the
-                # diagnostics go out, so a change the editor sends on seeing them does not wait for it.
-                snapshot.prepare()
-                return found
-
-            collecting = gc.isenabled()
-            try:
-                found = await loop.run_in_executor(server.worker, run)
-                if server.current.get(uri) is not snapshot:
-                    return
-                if snapshot.parsed:
-                    server.parsed[uri] = snapshot
-                publish(uri, snapshot, found)
-            finally:
-                if collecting:
-                    gc.enable()
-            if not snapshot.parsed:
-                return
-            # Then what navigation, hover and inlay hints read, once the editor is idle: a change
-            # coming meanwhile cancels this task, so its lint does not queue behind work for a
-            # version that is already gone.
-            await asyncio.sleep(IDLE)
-            await loop.run_in_executor(server.worker, snapshot.warm)
-            await asyncio.sleep(0)
-            snapshot.inferred = await loop.run_in_executor(server.worker, inferred_types, snapshot.document)
-            if _can_refresh_hints(server):
-                server.workspace_inlay_hint_refresh(None)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            server.failed("lint", error)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    @guard("didOpen", None)
-    def did_open(params: types.DidOpenTextDocumentParams) -> None:
-        changed(params.text_document.uri, 0)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    @guard("didChange", None)
-    def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        changed(params.text_document.uri, DEBOUNCE, params.content_changes)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
-    @guard("didSave", None)
-    def did_save(params: types.DidSaveTextDocumentParams) -> None:
-        changed(params.text_document.uri, 0)  # sidecars and settings may have changed with it
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    @guard("didClose", None)
-    def did_close(params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        task = server.pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
-        server.current.pop(uri, None)
-        server.parsed.pop(uri, None)
-        server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-
-    def at(params: Any) -> tuple[Snapshot, navigate.Target | None] | None:
-        snapshot = server.navigable(params.text_document.uri)
-        if snapshot is None:
-            return None
-        line, col = snapshot.from_lsp(params.position.line, params.position.character)
-        return snapshot, navigate.target_at(snapshot, line, col)
-
-    @server.feature(types.TEXT_DOCUMENT_HOVER)
-    @guard("hover", None)
-    def on_hover(params: types.HoverParams) -> types.Hover | None:
-        found = at(params)
-        if found is None or found[1] is None:
-            return None
-        snapshot, target = found
-        text = hover.hover_text(snapshot, target)
-        span = snapshot.value_span(target.path)
-        if text is None:
-            return None
-        return types.Hover(
-            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
-            range=_span_range(snapshot, span) if span is not None else None,
-        )
-
-    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    @guard("definition", None)
-    def on_definition(params: types.DefinitionParams) -> types.Location | None:
-        found = at(params)
-        if found is None or found[1] is None:
-            return None
-        snapshot, target = found
-        producer = navigate.definition(snapshot, target)
-        span = snapshot.value_span(navigate.name_path(producer)) if producer is not None else None
-        if span is None:
-            return None
-        return types.Location(uri=params.text_document.uri, range=_span_range(snapshot, span))
-
-    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    @guard("references", [])
-    def on_references(params: types.ReferenceParams) -> list[types.Location]:
-        found = at(params)
-        if found is None or found[1] is None:
-            return []
-        snapshot, target = found
-        producer = navigate.definition(snapshot, target)
-        if producer is None:
-            return []
-        declared = params.context.include_declaration
-        paths = (p for p, defines in navigate.occurrences(snapshot, producer) if declared or not defines)
-        uri = params.text_document.uri
-        return [
-            types.Location(uri=uri, range=_span_range(snapshot, s)) for s in navigate.spans(snapshot, paths)
-        ]
-
-    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-    @guard("prepareRename", None)
-    def on_prepare_rename(params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
-        found = at(params)
-        if found is None or found[1] is None or found[1].kind != "value":
-            return None
-        snapshot, target = found
-        span = snapshot.value_span(target.path)
-        if navigate.definition(snapshot, target) is None or span is None:
-            raise JsonRpcException(
-                f"'{target.name}' is produced by nothing: nothing to rename", REQUEST_FAILED
-            )
-        return types.PrepareRenamePlaceholder(range=_span_range(snapshot, span), placeholder=target.name)
-
-    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
-    @guard("rename", None)
-    def on_rename(params: types.RenameParams) -> types.WorkspaceEdit | None:
-        found = at(params)
-        if found is None or found[1] is None:
-            return None
-        snapshot, target = found
-        producer = navigate.definition(snapshot, target)
-        if producer is None:
-            raise JsonRpcException(
-                f"'{target.name}' is produced by nothing: nothing to rename", REQUEST_FAILED
-            )
-        try:
-            edits = navigate.rename_edits(snapshot, producer, params.new_name)
-        except navigate.RenameRefused as refused:
-            raise JsonRpcException(str(refused), REQUEST_FAILED) from None
-        return types.WorkspaceEdit(changes={params.text_document.uri: _text_edits(snapshot, edits)})
-
-    @server.feature(
-        types.TEXT_DOCUMENT_COMPLETION,
-        types.CompletionOptions(trigger_characters=["[", ",", "{", " ", "(", '"']),
-    )
-    @guard("completion", None)
-    def on_completion(params: types.CompletionParams) -> types.CompletionList | None:
-        uri = params.text_document.uri
-        current = server.current.get(uri)
-        if current is None:
-            return None
-        line, col = current.from_lsp(params.position.line, params.position.character)
-        items, incomplete = complete.candidates(current, server.navigable(uri), line, col)
-        return types.CompletionList(
-            is_incomplete=incomplete,
-            items=[
-                types.CompletionItem(label=i.label, kind=_COMPLETION_KIND[i.kind], detail=i.detail or None)
-                for i in items
-            ],
-        )
-
-    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    @guard("documentSymbol", [])
-    def on_symbols(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
-        snapshot = server.navigable(params.text_document.uri)
-        return [] if snapshot is None else [_symbol(snapshot, s) for s in outline.outline(snapshot)]
-
-    @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
-    )
-    @guard("codeAction", [])
-    def on_code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
-        uri = params.text_document.uri
-        snapshot = server.current.get(uri)
-        if snapshot is None or not snapshot.parsed:
-            return []
-        actions = []
-        for diagnostic in params.context.diagnostics:
-            data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-            path, hint = data.get("path"), data.get("hint")
-            if diagnostic.source != "onnxtext" or not isinstance(path, list) or not isinstance(hint, str):
-                continue
-            for fix in fixes.fixes(snapshot, str(diagnostic.code), tuple(path), hint):
-                actions.append(
-                    types.CodeAction(
-                        title=fix.title,
-                        kind=types.CodeActionKind.QuickFix,
-                        diagnostics=[diagnostic],
-                        is_preferred=True,
-                        edit=types.WorkspaceEdit(changes={uri: _text_edits(snapshot, fix.edits)}),
-                    )
-                )
-        return actions
-
-    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
-    @guard("inlayHint", [])
-    def on_inlay_hint(params: types.InlayHintParams) -> list[types.InlayHint]:
-        snapshot = server.navigable(params.text_document.uri)
-        if snapshot is None or snapshot.inferred is None:
-            return []
-        first, last = params.range.start.line + 1, params.range.end.line + 1
-        return [
-            types.InlayHint(
-                position=_position(snapshot.to_lsp(line, col)), label=label, kind=types.InlayHintKind.Type
-            )
-            for line, col, label in inlay.output_types(snapshot, first, last)
-        ]
-
+    for method, options, empty, handler in _FEATURES:
+        server.feature(method, options)(_guarded(handler, empty))
     return server
-
-
-def _edit(previous: Snapshot, changes: list[types.TextDocumentContentChangeEvent]) -> Edit | None:
-    """The one ranged change of a didChange as an edit of the previous version (None for several)."""
-    if len(changes) != 1 or not isinstance(changes[0], types.TextDocumentContentChangePartial):
-        return None
-    change = changes[0]
-    line, col = previous.from_lsp(change.range.start.line, change.range.start.character)
-    end_line, end_col = previous.from_lsp(change.range.end.line, change.range.end.character)
-    return Edit(line, col, end_line, end_col, change.text)
-
-
-def _can_refresh_hints(server: OnnxTextServer) -> bool:
-    workspace = server.client_capabilities.workspace
-    hints = workspace.inlay_hint if workspace is not None else None
-    return bool(hints is not None and hints.refresh_support)
-
-
-def _text_edits(snapshot: Snapshot, edits: list[tuple[Span, str]]) -> list[types.TextEdit]:
-    return [types.TextEdit(range=_span_range(snapshot, span), new_text=text) for span, text in edits]
-
-
-def _symbol(snapshot: Snapshot, symbol: outline.Symbol) -> types.DocumentSymbol:
-    return types.DocumentSymbol(
-        name=symbol.name,
-        kind=_SYMBOL_KIND[symbol.kind],
-        range=_span_range(snapshot, symbol.span),
-        selection_range=_span_range(snapshot, symbol.name_span),
-        detail=symbol.detail or None,
-        children=[_symbol(snapshot, child) for child in symbol.children],
-    )
 
 
 def serve() -> None:
     """Run the server on stdin and stdout until the client says exit."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="onnxtext lsp: %(message)s")
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(not_a_late_cancel)
     make_server().start_io()
+
+
+def _guarded(handler: Callable[..., Any], empty: Any) -> Callable[..., Any]:
+    what = handler.__name__.removeprefix("on_")
+    if inspect.iscoroutinefunction(handler):
+
+        @functools.wraps(handler)
+        async def waited(ls: OnnxTextServer, params: Any) -> Any:
+            try:
+                return await handler(ls, params)
+            except JsonRpcException:
+                raise  # a deliberate error answer (a refused rename)
+            except Exception as error:
+                ls.failed(what, error)
+                return empty
+
+        return waited
+
+    @functools.wraps(handler)
+    def run(ls: OnnxTextServer, params: Any) -> Any:
+        try:
+            return handler(ls, params)
+        except JsonRpcException:
+            raise
+        except Exception as error:
+            ls.failed(what, error)
+            return empty
+
+    return run
+
+
+# -- the documents --------------------------------------------------------------------------------
+
+
+@feature(types.TEXT_DOCUMENT_DID_OPEN)
+def on_open(ls: OnnxTextServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    ls.scheduler.changed(item.uri, Snapshot(translate.opened(item), item.version), delay=0)
+
+
+@feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def on_change(ls: OnnxTextServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    snapshot = ls.scheduler.current.get(uri)
+    if snapshot is None:
+        return
+    document = snapshot.document
+    for change in params.content_changes:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            document = document.with_edit(translate.edit(document, change))
+        else:
+            document = translate.replaced(document, change.text)
+    ls.scheduler.changed(uri, snapshot.following(document, params.text_document.version))
+
+
+@feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+def on_save(ls: OnnxTextServer, params: types.DidSaveTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    snapshot = ls.scheduler.current.get(uri)
+    if snapshot is not None:  # read again: sidecars and settings may have changed with it
+        document = translate.replaced(snapshot.document, snapshot.document.text)
+        ls.scheduler.changed(uri, Snapshot(document, snapshot.version), delay=0)
+
+
+@feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def on_close(ls: OnnxTextServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.scheduler.closed(uri)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+# -- navigation -----------------------------------------------------------------------------------
+
+
+async def _target(ls: OnnxTextServer, params: Any) -> tuple[Snapshot, navigate.Target] | None:
+    snapshot = await ls.scheduler.readable(params.text_document.uri)
+    if snapshot is None:
+        return None
+    target = navigate.target_at(snapshot, *translate.where(snapshot.document, params.position))
+    return (snapshot, target) if target is not None else None
+
+
+@feature(types.TEXT_DOCUMENT_HOVER)
+async def on_hover(ls: OnnxTextServer, params: types.HoverParams) -> types.Hover | None:
+    found = await _target(ls, params)
+    if found is None:
+        return None
+    snapshot, target = found
+    text = hover.hover_text(snapshot, target)
+    if text is None:
+        return None
+    span = snapshot.value_span(target.path)
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+        range=translate.lsp_range(snapshot.document, span) if span is not None else None,
+    )
+
+
+@feature(types.TEXT_DOCUMENT_DEFINITION)
+async def on_definition(ls: OnnxTextServer, params: types.DefinitionParams) -> types.Location | None:
+    found = await _target(ls, params)
+    if found is None:
+        return None
+    snapshot, target = found
+    producer = navigate.definition(snapshot, target)
+    span = snapshot.value_span(navigate.name_path(producer)) if producer is not None else None
+    if span is None:
+        return None
+    return types.Location(uri=params.text_document.uri, range=translate.lsp_range(snapshot.document, span))
+
+
+@feature(types.TEXT_DOCUMENT_REFERENCES, empty=[])
+async def on_references(ls: OnnxTextServer, params: types.ReferenceParams) -> list[types.Location]:
+    found = await _target(ls, params)
+    producer = navigate.definition(*found) if found is not None else None
+    if found is None or producer is None:
+        return []
+    snapshot = found[0]
+    declared = params.context.include_declaration
+    paths = (p for p, defines in navigate.occurrences(snapshot, producer) if declared or not defines)
+    uri = params.text_document.uri
+    return [
+        types.Location(uri=uri, range=translate.lsp_range(snapshot.document, span))
+        for span in navigate.spans(snapshot, paths)
+    ]
+
+
+@feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+async def on_prepare_rename(
+    ls: OnnxTextServer, params: types.PrepareRenameParams
+) -> types.PrepareRenamePlaceholder | None:
+    found = await _target(ls, params)
+    if found is None or found[1].kind != "value":
+        return None
+    snapshot, target = found
+    span = snapshot.value_span(target.path)
+    if navigate.definition(snapshot, target) is None or span is None:
+        raise JsonRpcException(f"'{target.name}' is produced by nothing: nothing to rename", REQUEST_FAILED)
+    return types.PrepareRenamePlaceholder(
+        range=translate.lsp_range(snapshot.document, span), placeholder=target.name
+    )
+
+
+@feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+async def on_rename(ls: OnnxTextServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    found = await _target(ls, params)
+    if found is None:
+        return None
+    snapshot, target = found
+    producer = navigate.definition(snapshot, target)
+    if producer is None:
+        raise JsonRpcException(f"'{target.name}' is produced by nothing: nothing to rename", REQUEST_FAILED)
+    try:
+        edits = navigate.rename_edits(snapshot, producer, params.new_name)
+    except navigate.RenameRefused as refused:
+        raise JsonRpcException(str(refused), REQUEST_FAILED) from None
+    return types.WorkspaceEdit(
+        changes={params.text_document.uri: translate.text_edits(snapshot.document, edits)}
+    )
+
+
+@feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, empty=[])
+async def on_symbols(ls: OnnxTextServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    snapshot = await ls.scheduler.readable(params.text_document.uri)
+    if snapshot is None:
+        return []
+    return [translate.symbol(snapshot.document, s) for s in outline.outline(snapshot)]
+
+
+# -- editing --------------------------------------------------------------------------------------
+
+
+@feature(
+    types.TEXT_DOCUMENT_COMPLETION,
+    types.CompletionOptions(trigger_characters=["[", ",", "{", " ", "(", '"']),
+)
+def on_completion(ls: OnnxTextServer, params: types.CompletionParams) -> types.CompletionList | None:
+    uri = params.text_document.uri
+    current = ls.scheduler.current.get(uri)
+    if current is None or not current.ours:
+        return None
+    line, col = translate.where(current.document, params.position)
+    return translate.completion(*complete.candidates(current, ls.scheduler.parsed.get(uri), line, col))
+
+
+@feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    empty=[],
+)
+async def on_code_action(ls: OnnxTextServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    snapshot = await ls.scheduler.readable(uri)
+    if snapshot is None or snapshot is not ls.scheduler.current.get(uri):
+        return []  # the text does not parse: nothing to fix it with
+    actions = []
+    for diagnostic in params.context.diagnostics:
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        path, hint = data.get("path"), data.get("hint")
+        if diagnostic.source != "onnxtext" or not isinstance(path, list) or not isinstance(hint, str):
+            continue
+        for fix in fixes.fixes(snapshot, str(diagnostic.code), tuple(path), hint):
+            edit = types.WorkspaceEdit(changes={uri: translate.text_edits(snapshot.document, fix.edits)})
+            actions.append(
+                types.CodeAction(
+                    title=fix.title,
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    is_preferred=True,
+                    edit=edit,
+                )
+            )
+    return actions
+
+
+@feature(types.TEXT_DOCUMENT_INLAY_HINT, empty=[])
+async def on_inlay_hint(ls: OnnxTextServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    uri = params.text_document.uri
+    snapshot = await ls.scheduler.readable(uri)
+    if snapshot is None or snapshot is not ls.scheduler.current.get(uri) or snapshot.inferred is None:
+        return []  # no types yet, or a text that does not parse: nothing to place them in
+    first, last = params.range.start.line + 1, params.range.end.line + 1
+    return [
+        types.InlayHint(
+            position=translate.position(snapshot.document, line, col),
+            label=label,
+            kind=types.InlayHintKind.Type,
+        )
+        for line, col, label in inlay.output_types(snapshot, first, last)
+    ]
+
+
+@feature(graph.METHOD)
+async def on_graph(ls: OnnxTextServer, params: Any) -> dict[str, Any] | None:
+    snapshot = await ls.scheduler.readable(graph.field(graph.field(params, "textDocument"), "uri"))
+    if snapshot is None:
+        return None
+    position = graph.field(params, "position")
+    line = None
+    if position is not None:
+        at = types.Position(graph.field(position, "line"), graph.field(position, "character"))
+        line = translate.where(snapshot.document, at)[0]
+    return graph.graph_answer(snapshot, line, graph.field(params, "against"))
+
+
+@feature(STATUS)
+async def on_status(ls: OnnxTextServer, params: Any) -> dict[str, Any]:
+    await ls.scheduler.idle()
+    return {
+        "collecting": gc.isenabled(),
+        "pauses": pauses(),
+        "documents": len(ls.scheduler.current),
+        "rss": _resident(),
+    }
+
+
+def _resident() -> int | None:
+    """The server's resident memory in bytes (from ``/proc/self/statm``; None where there is none)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None

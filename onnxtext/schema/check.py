@@ -116,6 +116,12 @@ def _one_property_test(item: Any) -> tuple[str, list[Any] | re.Pattern[str], boo
     ):
         return None
     ((prop, test),) = properties.items()
+    if (
+        isinstance(test, dict)
+        and set(test) == {"const", "pattern"}
+        and _matches(test["pattern"], test["const"])
+    ):
+        test = {"const": test["const"]}  # the pattern only anchors the const for editors (ops.exactly)
     if condition.get("required", [prop]) != [prop] or not isinstance(test, dict) or len(test) != 1:
         return None
     if "const" in test:
@@ -129,6 +135,10 @@ def _one_property_test(item: Any) -> tuple[str, list[Any] | re.Pattern[str], boo
     if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
         return None
     return prop, values, "required" in condition
+
+
+def _matches(pattern: Any, value: Any) -> bool:
+    return isinstance(pattern, str) and isinstance(value, str) and re.search(pattern, value) is not None
 
 
 def _switch(

@@ -73,7 +73,7 @@ def _domain_branch(domain: str, names: list[str], ops: dict[tuple[str, str], lis
     if domain in layout.ONNX_DOMAINS:
         condition: Schema = {"properties": {"domain": {"enum": sorted(layout.ONNX_DOMAINS)}}}
     else:
-        condition = {"properties": {"domain": {"const": domain}}, "required": ["domain"]}
+        condition = {"properties": {"domain": exactly(domain)}, "required": ["domain"]}
     # Checked by one pattern and offered as snippets: an enum (or an anyOf of consts) would make the
     # YAML extension list every op in each hover, and an anyOf of 200 consts costs it 8 ms a node.
     completions = [
@@ -98,7 +98,7 @@ def _domain_branch(domain: str, names: list[str], ops: dict[tuple[str, str], lis
                     "then": {
                         "allOf": [
                             {
-                                "if": {"properties": {"op_type": {"const": name}}, "required": ["op_type"]},
+                                "if": {"properties": {"op_type": exactly(name)}, "required": ["op_type"]},
                                 "then": ref(_op_def(domain, name)),
                             }
                             for name in names
@@ -110,6 +110,13 @@ def _domain_branch(domain: str, names: list[str], ops: dict[tuple[str, str], lis
             ],
         },
     }
+
+
+def exactly(value: str) -> Schema:
+    """A string equal to ``value``: a ``const``, anchored by a ``pattern`` as well, because
+    yaml-language-server takes a ``const`` (and an ``enum``) for a prefix while it completes (a Conv
+    node was offered ConvTranspose's attributes, a node of ``ai.onnx`` the ops of ``ai.onnx.ml``)."""
+    return {"const": value, "pattern": f"^{re.escape(value)}$"}
 
 
 def _summary(versions: list[defs.OpSchema]) -> str:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from onnxtext.base.diagnostics import Edit, Fix
 from onnxtext.cli import main
-from onnxtext.core.document import Document, apply_edits
+from onnxtext.core.document import Document
 from onnxtext.lint import registry
 from onnxtext.lint.engine import lint
 from onnxtext.lint.files import check_files, expand
@@ -153,12 +153,6 @@ def test_a_fix_that_breaks_the_text_is_dropped(monkeypatch: pytest.MonkeyPatch) 
     )
     fixed = fix_document(Document(text, "yaml", "m.yaml", SAMPLES))
     assert fixed.text == text and [d.code for d in fixed.remaining] == ["R205"]
-
-
-def test_overlapping_edits_are_refused() -> None:
-    assert apply_edits("abc\ndef\n", [Edit(1, 2, 1, 3, "X"), Edit(2, 1, 2, 1, "Y")]) == "aXc\nYdef\n"
-    with pytest.raises(ValueError, match="overlap"):
-        apply_edits("abc\n", [Edit(1, 1, 1, 3, ""), Edit(1, 2, 1, 4, "")])
 
 
 def test_a_folder_on_several_processes_reports_in_file_order(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ class Editor:
         self.language = "json" if path.suffix == ".json" else "yaml"
 
     async def open(self) -> Sequence[types.Diagnostic]:
-        waiting = self._published()
+        waiting = self.published()
         self.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
                 types.TextDocumentItem(self.uri, self.language, self.version, self.text)
@@ -37,7 +37,7 @@ class Editor:
 
     async def set_text(self, text: str) -> Sequence[types.Diagnostic]:
         self.text, self.version = text, self.version + 1
-        waiting = self._published()
+        waiting = self.published()
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 types.VersionedTextDocumentIdentifier(self.version, self.uri),
@@ -48,20 +48,24 @@ class Editor:
 
     async def change(self, old: str, new: str, nth: int = 0) -> Sequence[types.Diagnostic]:
         """Edit as an editor reports typing: the ``nth`` occurrence of ``old`` becomes ``new``, sent as a
-        ranged (incremental) change."""
+        ranged (incremental) change; answers the diagnostics of the new version."""
+        self.send(old, new, nth)
+        return await self.published()
+
+    def send(self, old: str, new: str, nth: int = 0) -> None:
+        """:meth:`change` without waiting for diagnostics (a version superseded before its lint gets
+        none)."""
         at = -1
         for _ in range(nth + 1):
             at = self.text.index(old, at + 1)
         start, end = self._position_of(at), self._position_of(at + len(old))
         self.text, self.version = self.text[:at] + new + self.text[at + len(old) :], self.version + 1
-        waiting = self._published()
         change = types.TextDocumentContentChangePartial(range=types.Range(start, end), text=new)
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 types.VersionedTextDocumentIdentifier(self.version, self.uri), [change]
             )
         )
-        return await waiting
 
     def _position_of(self, offset: int) -> types.Position:
         line_start = self.text.rfind("\n", 0, offset) + 1
@@ -90,9 +94,10 @@ class Editor:
     def published_again(self) -> asyncio.Future[Sequence[types.Diagnostic]]:
         """Diagnostics of the current version published once more (after a save)."""
         self.client.published.pop((self.uri, self.version), None)  # type: ignore[attr-defined]
-        return asyncio.ensure_future(self._published())
+        return asyncio.ensure_future(self.published())
 
-    async def _published(self, timeout: float = 30) -> Sequence[types.Diagnostic]:
+    async def published(self, timeout: float = 30) -> Sequence[types.Diagnostic]:
+        """The diagnostics of the current version, once they come."""
         key, published = (self.uri, self.version), self.client.published  # type: ignore[attr-defined]
         for _ in range(int(timeout / 0.005)):
             if key in published:
@@ -148,3 +153,9 @@ def dumped(model: object, folder: Path, name: str) -> Path:
     path = folder / name
     onnxtext.dump(model, str(path))
     return path
+
+
+async def server_status(client: LanguageClient) -> dict[str, object]:
+    """The server's ``onnxtext/status``: answered once it is idle (collector, pauses, documents, memory)."""
+    found = await client.protocol.send_request_async("onnxtext/status", None)
+    return dict(found._asdict())  # pygls gives a custom request's answer as a named tuple

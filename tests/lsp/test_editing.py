@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import collections
+import itertools
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import onnx
 import pytest
+import yaml
 from lsprotocol import types
 from onnx import helper
 from pytest_lsp import LanguageClient
@@ -53,6 +56,45 @@ async def test_type_a_new_node_yaml(client: LanguageClient) -> None:
     editor.close()
 
 
+async def test_op_completion_right_after_op_type(client: LanguageClient) -> None:
+    """Nothing typed after ``op_type: `` yet (VS Code asks on the space): ops, not element types."""
+    path = SAMPLES / "squeezenet.yaml"
+    editor = Editor(client, path, path.read_text(encoding="utf-8"))
+    await editor.open()
+    await editor.replace("  nodes:\n", "  nodes:\n    - op_type: \n")
+    ops = await _complete(client, editor, _end_of(editor, "    - op_type: "))
+    assert {"Relu", "Conv", "MaxPool"} <= set(ops)
+    assert "float32" not in ops
+    editor.close()
+
+
+@pytest.mark.parametrize("layout", ["pyyaml", "json.dump"])
+async def test_attribute_completion_on_a_new_line_of_a_block_mapping(
+    client: LanguageClient, tmp_path: Path, layout: str
+) -> None:
+    """Documents written by other tools hold ``attributes`` as a block mapping, one key a line:
+    PyYAML (a node's keys sorted, so ``op_type`` comes after ``attributes``) and
+    ``json.dump(indent=2)``."""
+    tree = json.loads((SAMPLES / "squeezenet.json").read_text(encoding="utf-8"))
+    if layout == "pyyaml":
+        tree["graph"]["nodes"] = [dict(sorted(node.items())) for node in tree["graph"]["nodes"]]
+        path, text = tmp_path / "squeezenet.yaml", yaml.safe_dump(tree, sort_keys=False)
+        line, typed = "      kernel_shape:\n      - 3\n", "      "
+    else:
+        path, text = tmp_path / "squeezenet.json", json.dumps(tree, indent=2)
+        line, typed = '          "kernel_shape": [\n            3,\n', '          "'
+    path.write_text(text, encoding="utf-8")
+    editor = Editor(client, path, text)
+    await editor.open()
+    at = editor.text.index(line)  # a new line above the Conv's last attribute
+    await editor.set_text(editor.text[:at] + typed + "\n" + editor.text[at:])
+    position = types.Position(editor.text.count("\n", 0, at), len(typed))
+    attributes = await _complete(client, editor, position)
+    assert {"dilations", "group", "auto_pad"} <= set(attributes)
+    assert not {"kernel_shape", "pads", "strides"} & set(attributes)  # written already, above or below
+    editor.close()
+
+
 async def test_op_completion_json(client: LanguageClient) -> None:
     path = SAMPLES / "squeezenet.json"
     editor = Editor(client, path, path.read_text(encoding="utf-8"))
@@ -63,7 +105,33 @@ async def test_op_completion_json(client: LanguageClient) -> None:
     editor.close()
 
 
-async def test_outline_groups_nodes_by_op(client: LanguageClient) -> None:
+def _inside(inner: types.Range, outer: types.Range) -> bool:
+    start, end = (inner.start.line, inner.start.character), (inner.end.line, inner.end.character)
+    return (outer.start.line, outer.start.character) <= start and end <= (outer.end.line, outer.end.character)
+
+
+def _check_nesting(symbols: Sequence[types.DocumentSymbol]) -> None:
+    """Each symbol's range holds its children, and no two siblings claim the same text."""
+    for before, after in itertools.pairwise(symbols):
+        assert (before.range.end.line, before.range.end.character) <= (
+            after.range.start.line,
+            after.range.start.character,
+        ), (before.name, after.name)
+    for symbol in symbols:
+        assert _inside(symbol.selection_range, symbol.range), symbol.name
+        assert all(_inside(child.range, symbol.range) for child in symbol.children or []), symbol.name
+        _check_nesting(symbol.children or [])
+
+
+def _innermost(symbols: Sequence[types.DocumentSymbol], at: types.Position) -> list[str]:
+    """The breadcrumbs an editor shows at ``at``: the names of the symbols holding it, outermost first."""
+    for symbol in symbols:
+        if _inside(types.Range(at, at), symbol.range):
+            return [symbol.name, *_innermost(symbol.children or [], at)]
+    return []
+
+
+async def test_outline_lists_nodes_in_order_and_nests_exactly(client: LanguageClient) -> None:
     path = SAMPLES / "squeezenet.yaml"
     editor = Editor(client, path, path.read_text(encoding="utf-8"))
     await editor.open()
@@ -74,10 +142,20 @@ async def test_outline_groups_nodes_by_op(client: LanguageClient) -> None:
     assert [s.name for s in inputs.children] == [v.name for v in model.graph.input]
     assert [s.name for s in outputs.children] == [v.name for v in model.graph.output]
     assert len(initializers.children) == len(model.graph.initializer)
-    counts = collections.Counter(n.op_type for n in model.graph.node)
-    assert {s.name: len(s.children) for s in nodes.children} == counts
-    conv = next(s for s in nodes.children if s.name == "Conv")
-    assert conv.children[0].name == "n0" and editor.covered(conv.children[0].selection_range) == "n0"
+    _check_nesting(symbols)
+    labels = [n.name or f"{n.op_type} #{i}" for i, n in enumerate(model.graph.node)]
+    listed = [leaf for s in nodes.children for leaf in (s.children or [s])]
+    assert [s.name for s in listed] == labels
+    runs = [(op, len(list(run))) for op, run in itertools.groupby(n.op_type for n in model.graph.node)]
+    assert [(s.name, len(s.children)) if s.children else (s.detail, 1) for s in nodes.children] == runs
+    assert any(count > 1 for _, count in runs) and any(count == 1 for _, count in runs)
+    # the breadcrumbs at each node's first line (found in the text) end with that very node
+    lines = [i for i, line in enumerate(editor.text.split("\n")) if line.startswith("    - op_type: ")]
+    assert len(lines) == len(labels)
+    for line, label in zip(lines, labels, strict=True):
+        assert _innermost(symbols, types.Position(line, 8))[-1] == label
+    conv = next(s for s in listed if s.detail == "Conv")
+    assert conv.name == "n0" and editor.covered(conv.selection_range) == "n0"
     editor.close()
 
 
@@ -168,9 +246,9 @@ async def test_outline_of_functions_and_save(client: LanguageClient, tmp_path: P
         ("inputs", ["a"]),
         ("outputs", ["y"]),
     ]
-    assert [(op.name, [n.name for n in op.children]) for op in function.children[2].children] == [
-        ("Add", ["Add #1"]),
-        ("Mul", ["Mul #0"]),
+    assert [(n.name, n.detail) for n in function.children[2].children] == [
+        ("Mul #0", "Mul"),
+        ("Add #1", "Add"),
     ]
     # saving lints again (sidecars or settings may have changed on disk)
     waiting = editor.published_again()

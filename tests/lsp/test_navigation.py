@@ -174,3 +174,24 @@ async def test_requests_on_nothing_answer_empty(client: LanguageClient, document
     top = types.Position(0, 0)
     assert await client.text_document_hover_async(types.HoverParams(editor.ident(), top)) is None
     editor.close()
+
+
+async def test_hover_right_after_an_edit_answers_from_the_new_text(
+    client: LanguageClient, document: Path
+) -> None:
+    """The editor asks before the server has linted the edit: the answer is about the text it sent."""
+    editor = await _open(client, document)
+    to = f"{_quoted(editor, 'to')}: "
+    editor.send(to + _quoted(editor, "float16"), to + "7")
+    at = editor.position(to + "7", offset=len(to))
+    found = await client.text_document_hover_async(types.HoverParams(editor.ident(), at))
+    assert found is not None and "element type **int64** (TensorProto data type 7)" in found.contents.value
+    await editor.published()
+    relu = next(line for line in editor.text.split("\n") if "Relu" in line)
+    editor.send(relu, "\n" + relu)  # a line inserted above the Cast
+    at = editor.position(to + "7", offset=len(to))
+    found = await client.text_document_hover_async(types.HoverParams(editor.ident(), at))
+    assert found is not None and found.contents.value.startswith("attribute **to** of `Cast`")
+    assert "element type **int64**" in found.contents.value
+    await editor.published()
+    editor.close()

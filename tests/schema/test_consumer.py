@@ -170,3 +170,28 @@ def test_time_on_a_2000_node_document(client: Client, tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     print(f"yaml-language-server: {elapsed:.2f} s for {doc.stat().st_size // 1024} KB, 2,000 nodes")
     assert elapsed < 30
+
+
+def _complete(client: Client, doc: Path, text: str, line: int, character: int) -> set[str]:
+    doc.write_text(text, encoding="utf-8")
+    client.diagnostics(doc)
+    found = client.request(
+        "textDocument/completion",
+        {"textDocument": {"uri": doc.as_uri()}, "position": {"line": line, "character": character}},
+    )
+    items = found["items"] if isinstance(found, dict) else found
+    return {item["label"] for item in items}
+
+
+def test_completion_matches_ops_and_domains_exactly(client: Client, tmp_path: Path) -> None:
+    """yaml-language-server takes a ``const`` for a prefix while completing: Conv must not get
+    ConvTranspose's attributes, nor a node of ai.onnx the ops of ai.onnx.ml."""
+    head = "onnxtext: 2\nopset_import: {'': 21, ai.onnx.ml: 5}\ngraph:\n  nodes:\n"
+    conv = "    - op_type: Conv\n      outputs: [y]\n      attributes:\n        group: 1\n        \n"
+    attributes = _complete(client, tmp_path / "conv.yaml", head + conv, 8, 8)
+    assert {"kernel_shape", "strides", "pads"} <= attributes
+    assert not attributes & {"output_padding", "output_shape"}  # ConvTranspose's
+    typed = "    - domain: ai.onnx\n      op_type: \n"
+    ops = _complete(client, tmp_path / "ops.yaml", head + typed, 5, 15)
+    assert {"Conv", "Relu"} <= ops
+    assert not ops & {"LinearClassifier", "TreeEnsembleRegressor"}  # ai.onnx.ml's

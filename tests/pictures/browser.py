@@ -1,0 +1,100 @@
+"""Headless Chromium for the tests of pages, driven by selenium, with the network cut off.
+
+Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them); without them, or without
+selenium, the tests that need a browser are skipped with the reason.  Every session has a fresh
+profile, and resolves no name but the loopback: a page that tried to load anything from the network
+would fail to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,900",
+]
+OFFLINE = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=direct://"]
+
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None or DRIVER is None,
+    reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)",
+)
+
+
+@contextlib.contextmanager
+def browser() -> Iterator[Any]:
+    """A headless Chromium session (selenium's driver), closed after the block."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the test extra)")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for flag in [*FLAGS, *OFFLINE]:
+        options.add_argument(flag)
+    with tempfile.TemporaryDirectory() as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        options.binary_location = CHROMIUM
+        driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def wait_for(driver: Any, script: str, timeout: float = 30.0) -> Any:
+    """The first truthy value of ``script`` (run in the page), polled until ``timeout``."""
+    end = time.monotonic() + timeout
+    while True:
+        value = driver.execute_script(script)
+        if value or time.monotonic() > end:
+            assert value, f"timed out waiting for: {script}"
+            return value
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def served(*args: str) -> Iterator[str]:
+    """``python -m onnxtext ARGS --no-browser`` running, and the address it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onnxtext", *args, "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        assert re.match(r"http://127\.0\.0\.1:\d+/onnxtext/page\?token=\S+$", line), process.stderr.read()  # type: ignore[union-attr]
+        yield line.strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def in_frame(driver: Any, index: int, action: Callable[[], Any]) -> Any:
+    """``action`` run inside the ``index``-th frame of the page (Model Explorer's app)."""
+    driver.switch_to.frame(driver.find_elements("css selector", "iframe")[index])
+    try:
+        return action()
+    finally:
+        driver.switch_to.default_content()

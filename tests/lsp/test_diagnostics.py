@@ -9,8 +9,10 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from onnxtext.core.document import Document
 from onnxtext.lint.engine import Selection
 from onnxtext.lint.files import lint_file
+from onnxtext.lint.fixing import fix_document
 from tests.lsp.editor import SAMPLES, Editor
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -158,4 +160,29 @@ async def test_output_renamed_by_hand(client: LanguageClient) -> None:
     assert "hint: did you mean" in dangling[0].message
     dead = [d for d in after if d.code == "R206"]
     assert len(dead) == 1 and dead[0].message.startswith("no output of node 'n0' is used\nhint: ")
+    editor.close()
+
+
+async def test_quick_fixes_are_the_fixes_lint_applies(client: LanguageClient) -> None:
+    """A rule whose hint offers nothing to apply has its quick fix too: the registry's, the very edit
+    `onnxtext lint --fix` makes (an unused initializer deleted, the nodes sorted)."""
+    path = SAMPLES / "squeezenet.yaml"
+    original = path.read_text(encoding="utf-8")
+    assert original.endswith("outputs: [softmaxout_1]\n")  # the nodes come last
+    editor = Editor(client, path, original)
+    await editor.open()
+    unused = "  initializers:\n    - {name: unused, type: 'float32[1]', values: [0.0]}\n"
+    after = await editor.replace("  initializers:\n", unused)
+    actions = await _fix(client, editor, next(d for d in after if d.code == "R205"))
+    assert [a.title for a in actions] == ["Remove the unused initializer"]
+    expected = fix_document(Document(editor.text, "yaml", str(path), SAMPLES)).text
+    fixed = await editor.apply(actions[0].edit.changes[editor.uri])
+    assert editor.text == expected == original and list(fixed) == []
+    # the first Conv moved below the last node: the quick fix sorts the graph back
+    start = original.index("    - op_type: Conv\n      name: n0\n")
+    block = original[start : original.index("    - op_type: Relu\n      name: n1\n")]
+    moved = await editor.set_text(original.replace(block, "") + block)
+    actions = await _fix(client, editor, next(d for d in moved if d.code == "R204"))
+    assert [a.title for a in actions] == ["Sort the nodes in topological order"]
+    assert list(await editor.apply(actions[0].edit.changes[editor.uri])) == [] and editor.text == original
     editor.close()

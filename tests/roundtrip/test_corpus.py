@@ -36,6 +36,7 @@ from tests.models import (
     silero_models,
     sklearn_exports,
 )
+from tests.textsearch import key_position
 
 FORMATS = ("yaml", "json")
 CASES = conformance_cases()
@@ -96,14 +97,6 @@ def _assert_refused(document: Path, built: Path, code: str, key: str) -> None:
     assert (found.code, found.file) == (code, str(document)), str(found)
     assert (found.line, found.col) == key_position(document.read_text(), key), str(found)
     assert not built.exists()
-
-
-def key_position(text: str, key: str) -> tuple[int, int]:
-    """Line and column of the first line that starts with the mapping key ``key`` (YAML or JSON)."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if re.match(rf'\s*"?{re.escape(key)}"?:', line):
-            return number, len(line) - len(line.lstrip()) + 1
-    raise AssertionError(f"no key {key!r} in the document")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -14,6 +14,7 @@ from onnxtext.lint.engine import Selection
 from onnxtext.lint.files import lint_file
 from onnxtext.lint.fixing import fix_document
 from tests.lsp.editor import SAMPLES, Editor
+from tests.textsearch import key_position, node_items
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 OPT_IN = ("N104", "O408")  # the samples are clean under the default rules; these find something in each
@@ -39,10 +40,20 @@ async def test_open_publishes_what_lint_reports(client: LanguageClient, name: st
         assert got.code == want.code
         assert got.source == "onnxtext"
         assert got.message == (f"{want.message}\nhint: {want.hint}" if want.hint else want.message)
-        assert got.range.start == types.Position(want.line - 1, want.col - 1)
         severity = {"error": 1, "warning": 2, "info": 3}[want.severity]
         assert got.severity == severity
+    # where, found in the text: O408 at the ir_version key, N104 at each node item without a name key
+    assert {d.code for d in published} <= set(OPT_IN)
+    ir_version = key_position(editor.text, "ir_version")
+    assert [_start(d) for d in published if d.code == "O408"] in ([], [ir_version])
+    unnamed = [(line, col) for line, col, keys in node_items(editor.text) if "name" not in keys]
+    assert sorted(_start(d) for d in published if d.code == "N104") == unnamed
     editor.close()
+
+
+def _start(found: types.Diagnostic) -> tuple[int, int]:
+    """Where a diagnostic starts, counted from 1 (the text is ASCII: UTF-16 columns are characters)."""
+    return found.range.start.line + 1, found.range.start.character + 1
 
 
 @pytest.mark.parametrize("name", ["squeezenet.yaml", "squeezenet.json"])

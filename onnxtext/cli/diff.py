@@ -15,7 +15,7 @@ import click
 from onnxtext.cli.common import reports_errors
 from onnxtext.diff import render_json, render_text
 from onnxtext.diff.changes import ModelDiff
-from onnxtext.diff.compare import Comparison, compare_files
+from onnxtext.diff.comparison import Comparison, compare_files
 
 _FORMATS = ["text", "json", "markdown", "svg"]
 
@@ -92,7 +92,7 @@ def _pictures(
 
 
 def _view(a: Path, b: Path, port: int, browser: bool) -> None:
-    from onnxtext.diff.compare import compare_models
+    from onnxtext.diff.comparison import compare_models
     from onnxtext.pictures.pages import diff_page
     from onnxtext.pictures.sources import read_drawn
     from onnxtext.viewer.server import Session, serve

@@ -1,6 +1,6 @@
 """What a diff is made of: :class:`Change` of an element, its :class:`Detail` fields, the :class:`ModelDiff`.
 
-Shared by the comparison (:mod:`onnxtext.diff.compare` and the modules it asks) and the reports
+Shared by the comparison (:mod:`onnxtext.diff.comparison` and the modules it asks) and the reports
 (:mod:`onnxtext.diff.report`).
 """
 

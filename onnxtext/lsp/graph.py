@@ -19,7 +19,7 @@ from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import format_path
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index
-from onnxtext.diff.compare import compare_models
+from onnxtext.diff.comparison import compare_models
 from onnxtext.lsp.snapshot import Snapshot
 from onnxtext.pictures.pages import diff_page, view_page
 from onnxtext.pictures.sources import Drawn

@@ -1,6 +1,6 @@
 """What a diff means for the pictures of its two models: which node is marked how, and which is whose partner.
 
-From a :class:`~onnxtext.diff.compare.Comparison`: a node removed is marked in A, added in B, changed
+From a :class:`~onnxtext.diff.comparison.Comparison`: a node removed is marked in A, added in B, changed
 or renamed in both, with one line per changed field (``attributes.ratio: 0.5 -> 0.25``).  Graph inputs
 and outputs are marked as nodes are (the pictures draw them as nodes); a changed initializer marks
 the nodes that read it, a renamed value the node that writes it.  Partners come from the diff's node
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from onnxtext.base.paths import Path
 from onnxtext.core.index import Index, Node
 from onnxtext.diff.changes import Change
-from onnxtext.diff.compare import Comparison
+from onnxtext.diff.comparison import Comparison
 from onnxtext.diff.display import detail_text
 from onnxtext.pictures.graph import Mark, MarkKind
 

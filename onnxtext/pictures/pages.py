@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from onnxtext.base.paths import format_path
-from onnxtext.diff.compare import Comparison
+from onnxtext.diff.comparison import Comparison
 from onnxtext.diff.display import detail_text
 from onnxtext.pictures.graph import COLOURS, graph_collection
 from onnxtext.pictures.marks import DiffMarks

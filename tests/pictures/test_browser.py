@@ -16,7 +16,7 @@ import onnx
 import pytest
 
 from onnxtext.diff.changes import ModelDiff
-from onnxtext.diff.compare import compare_models
+from onnxtext.diff.comparison import compare_models
 from onnxtext.pictures.html import render_html
 from onnxtext.pictures.marks import DiffMarks
 from onnxtext.pictures.mermaid import flowchart

@@ -100,6 +100,26 @@ def test_renamed_values_are_renames_not_new_nodes() -> None:
     assert values[0].details[0].old.startswith("fire") and values[0].details[0].new.startswith("block")
 
 
+def test_a_constant_renamed_with_its_tensor_is_a_rename() -> None:
+    """PaddleOCR's exporter names each Constant's tensor after its output, so a regex over names renames
+    both: that is one rename, not also a changed ``value`` attribute."""
+    model = onnx.load(SAMPLES / "ppocr_cls.onnx")
+    text = api.dumps(model, "yaml")
+    assert len(re.findall(r"name: conv2_expand_weights\b", text)) == 1  # the tensor's own name
+    renamed = api.loads(re.sub(r"conv([0-9]+)_expand_weights", r"block\1.expand", text), "yaml")
+    changes = diff_models(model, renamed)
+    assert len(changes) == 11 and {(c.section, c.kind) for c in changes} == {("values", "renamed")}
+    edited = api.loads(
+        text.replace(
+            "name: conv2_expand_weights, type: 'float32[8,8,1,1]'", "name: w, type: 'float32[8,8,1,1]'"
+        ),
+        "yaml",
+    )
+    assert [(c.section, c.kind, c.details[0].field) for c in diff_models(model, edited)] == [
+        ("nodes", "changed", "attributes.value")
+    ]  # a tensor name that is not the rename of its output stays a change
+
+
 def test_value_renamed_along_a_chain_leaves_nodes_unchanged() -> None:
     b = chain()
     b.graph.node[0].output[0] = b.graph.node[1].input[0] = "hidden"

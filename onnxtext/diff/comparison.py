@@ -250,7 +250,7 @@ def _pair_changes(pairing: NodePairing, i: int, j: int, pairings: list[ScopePair
             "metadata_props", entries(old_proto.metadata_props), entries(new_proto.metadata_props)
         )
     if old_proto.attribute != new_proto.attribute:
-        details += _attribute_details(old_proto, new_proto)
+        details += _attribute_details(old_proto, new_proto, values)
     changes: list[Change] = []
     if details:
         changes.append(
@@ -271,26 +271,36 @@ def _pair_changes(pairing: NodePairing, i: int, j: int, pairings: list[ScopePair
     return changes
 
 
-def _attribute_details(old: onnx.NodeProto, new: onnx.NodeProto) -> list[Detail]:
+def _attribute_details(old: onnx.NodeProto, new: onnx.NodeProto, values: Renames) -> list[Detail]:
     """Attributes added, removed or changed, their values as the document writes them.
 
     Graph-valued attributes are compared by recursion (see :func:`_pair_changes`), except when one
-    side has no graph there.
+    side has no graph there.  A tensor attribute whose name is a value renamed between the two (an
+    exporter names a Constant's tensor after its output) is the rename, already reported, not a change.
     """
     before = {a.name: a for a in old.attribute}
     after = {a.name: a for a in new.attribute}
     differing = [
         name
         for name in [*before, *(n for n in after if n not in before)]
-        if before.get(name) is None
-        or after.get(name) is None
-        or before[name].SerializeToString() != after[name].SerializeToString()
+        if before.get(name) is None or after.get(name) is None or _differ(before[name], after[name], values)
     ]
     differing = [name for name in differing if not _both_graphs(before.get(name), after.get(name))]
     if not differing:
         return []
     shown_old, shown_new = shown_attributes(old), shown_attributes(new)
     return [Detail(f"attributes.{name}", shown_old.get(name), shown_new.get(name)) for name in differing]
+
+
+def _differ(old: AttributeProto, new: AttributeProto, values: Renames) -> bool:
+    if old.SerializeToString() == new.SerializeToString():
+        return False
+    if old.type != AttributeProto.TENSOR or old.t.name == new.t.name or values(new.t.name) != old.t.name:
+        return True
+    renamed = AttributeProto()
+    renamed.CopyFrom(new)
+    renamed.t.name = old.t.name
+    return old.SerializeToString() != renamed.SerializeToString()
 
 
 def _both_graphs(old: AttributeProto | None, new: AttributeProto | None) -> bool:

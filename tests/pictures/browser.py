@@ -77,6 +77,7 @@ def served(*args: str) -> Iterator[str]:
     """``python -m onnxtext ARGS --no-browser`` running, and the address it printed."""
     process = subprocess.Popen(
         [sys.executable, "-m", "onnxtext", *args, "--no-browser"],
+        stdin=subprocess.PIPE,  # `view --editor` runs until its standard input closes
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -87,12 +88,16 @@ def served(*args: str) -> Iterator[str]:
         assert re.match(r"http://127\.0\.0\.1:\d+/onnxtext/page\?token=\S+$", line), process.stderr.read()  # type: ignore[union-attr]
         yield line.strip()
     finally:
+        process.stdin.close()  # type: ignore[union-attr]
         process.terminate()
         process.wait(timeout=10)
 
 
-def in_frame(driver: Any, index: int, action: Callable[[], Any]) -> Any:
-    """``action`` run inside the ``index``-th frame of the page (Model Explorer's app)."""
+def in_frame(driver: Any, index: int, action: Callable[[], Any], *, within: int | None = None) -> Any:
+    """``action`` run inside the ``index``-th frame of the page (Model Explorer's app), or of the page's
+    ``within``-th frame (onnxtext's page inside an editor's webview)."""
+    if within is not None:
+        driver.switch_to.frame(driver.find_elements("css selector", "iframe")[within])
     driver.switch_to.frame(driver.find_elements("css selector", "iframe")[index])
     try:
         return action()

@@ -3,7 +3,6 @@ it is wrong, and the warnings of a build summed up in one line."""
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -11,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import onnx
 import pytest
 from click.testing import CliRunner
@@ -19,7 +17,7 @@ from click.testing import CliRunner
 from onnxtext.cli import main
 from onnxtext.codecs import held
 from onnxtext.convert import build as build_steps
-from tests.models import silero_models
+from tests.models import silero_models, sklearn_exports
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -29,28 +27,6 @@ IFLESS = [m for m in silero_models() if m.name == "silero_vad_op18_ifless.onnx"]
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.output
-
-
-@functools.cache
-def sklearn_exports() -> dict[str, bytes]:
-    """A scaled PCA + logistic regression and a small random forest, exported by skl2onnx."""
-    pytest.importorskip("skl2onnx")
-    from skl2onnx import to_onnx
-    from sklearn.datasets import load_wine
-    from sklearn.decomposition import PCA
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    x, y = load_wine(return_X_y=True)
-    x = x.astype(np.float32)
-    pipeline = make_pipeline(StandardScaler(), PCA(4), LogisticRegression(max_iter=1000)).fit(x, y)
-    forest = RandomForestClassifier(n_estimators=4, max_depth=4, random_state=0).fit(x, y)
-    return {
-        "pipeline": to_onnx(pipeline, x[:1]).SerializeToString(),
-        "forest": to_onnx(forest, x[:1]).SerializeToString(),
-    }
 
 
 def exports() -> list[str]:

@@ -8,6 +8,10 @@ The one-line text form is ``file:line:col: severity CODE message``, then ``  hin
 is a hint; a diagnostic without a line names its path instead (``model.onnx: error R201 ... [at
 graph.nodes[3].inputs[0]]``), as for a ``.onnx`` file, which has no lines.
 
+A diagnostic may carry a :class:`Fix`: edits of the document text that repair what it reports
+(``onnxtext lint --fix``, the language server's quick fixes).  Rules make them; nothing here applies
+them (:meth:`onnxtext.core.document.Document.with_edits` does).
+
 This module sits on the lowest floor (it imports only :mod:`onnxtext.base.paths`) because
 :class:`~onnxtext.base.errors.OnnxTextError` carries a Diagnostic.
 """
@@ -21,6 +25,41 @@ from onnxtext.base.paths import Path, format_path
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+Applicability = Literal["safe", "unsafe"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    """One change of a text: 1-based ``line:col`` up to ``end_line:end_col`` (exclusive, code points)
+    becomes ``text``.  An insertion starts and ends at one place; a deletion has no text."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str
+
+    @property
+    def start(self) -> tuple[int, int]:
+        return self.line, self.col
+
+    @property
+    def end(self) -> tuple[int, int]:
+        return self.end_line, self.end_col
+
+
+@dataclasses.dataclass(frozen=True)
+class Fix:
+    """A repair: edits of one version of a document text, none overlapping another.
+
+    ``safe`` fixes keep what the model computes (deleting what nothing reads, naming, sorting) and
+    ``lint --fix`` applies them; ``unsafe`` ones guess what was meant (a near-miss name) or change
+    the model's interface, and need ``--unsafe-fixes``, as in ruff.
+    """
+
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability = "safe"
 
 
 _P = TypeVar("_P", bound="Placeable")
@@ -59,6 +98,7 @@ class Diagnostic(Placeable):
     col: int | None = None
     end_line: int | None = None
     end_col: int | None = None
+    fix: Fix | None = dataclasses.field(default=None, compare=False)  # not part of what is reported
 
     def with_severity(self, severity: Severity) -> Diagnostic:
         return dataclasses.replace(self, severity=severity)

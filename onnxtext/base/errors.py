@@ -52,7 +52,7 @@ class OnnxTextError(Placeable, Exception):
     def of(cls, diagnostic: Diagnostic) -> OnnxTextError:
         """The error that raises ``diagnostic`` (its severity is dropped: an error is an error)."""
         fields = dataclasses.asdict(diagnostic)
-        del fields["severity"]
+        del fields["severity"], fields["fix"]
         return cls(**fields)
 
     @property

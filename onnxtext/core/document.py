@@ -20,7 +20,7 @@ import dataclasses
 import functools
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ from onnxtext.core.positions import (
     Edit,
     Position,
     SourceMap,
+    apply_edits,
     code_point_column,
     lines_of,
     utf16_column,
@@ -164,7 +165,7 @@ class Document:
         is shared) at once if that is cheap, else when first asked for; decoding it then copies the
         messages of every item it shares (:class:`DecodeMemo`).  Otherwise its text is read whole.
         """
-        text = edit.applied(self.text, self.lines)
+        text = apply_edits(self.text, [edit], self.lines)
         following = Document(text, self.format, self.file, self.folder, memo=DecodeMemo(self.memo))
         if self._waiting() < WAITING:
             following._origin = self, edit
@@ -296,6 +297,11 @@ class Document:
     @property
     def has_text(self) -> bool:
         return self.model_given is None
+
+    def with_edits(self, edits: Iterable[Edit]) -> Document:
+        """This document with ``edits`` (positions in this text, none overlapping) made to its text:
+        a new version, read afresh (``lint --fix`` applies a round of fixes this way)."""
+        return Document(apply_edits(self.text, edits, self.lines), self.format, self.file, self.folder)
 
     # -- tree -------------------------------------------------------------------------------------
 

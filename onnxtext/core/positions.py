@@ -10,12 +10,12 @@ the other breaks ``str.splitlines`` knows (a raw U+2028 inside a JSON string is 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from onnxtext.base.diagnostics import Edit
 from onnxtext.base.paths import Path
 from onnxtext.core.layers import LineTable
 
@@ -33,38 +33,42 @@ class Span(NamedTuple):
     end_col: int
 
 
-@dataclasses.dataclass(frozen=True)
-class Edit:
-    """One change of a text: 1-based ``line:col`` to ``end_line:end_col`` (code points) becomes ``text``.
+def apply_edits(text: str, edits: Iterable[Edit], lines: list[str] | None = None) -> str:
+    """``text`` (split into ``lines`` by :func:`lines_of`, when known) with ``edits`` made, each at its
+    place in ``text``, not in the text an earlier edit left: an editor's change, a round of fixes.
 
     A column past the end of its line means the line's end, a line past the last one the text's end
-    (what LSP says of positions beyond them).
+    (what LSP says of positions beyond them).  Raises ValueError when two edits overlap; insertions
+    at one place keep their given order.
     """
+    lines = lines_of(text) if lines is None else lines
+    starts = [0, *(found.end() for found in _BREAK.finditer(text))]
+    spans = sorted(
+        (
+            (
+                _offset(text, starts, lines, e.line, e.col),
+                _offset(text, starts, lines, e.end_line, e.end_col),
+                e.text,
+            )
+            for e in edits
+        ),
+        key=lambda span: span[:2],
+    )
+    pieces, done = [], 0
+    for start, end, new in spans:
+        if start < done or end < start:
+            raise ValueError(f"edits overlap at character {start}")
+        pieces += [text[done:start], new]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-    text: str
 
-    def applied(self, text: str, lines: list[str]) -> str:
-        """``text`` (split into ``lines`` by :func:`lines_of`) with this edit made."""
-        return (
-            text[: _offset(text, lines, self.line, self.col)]
-            + self.text
-            + text[_offset(text, lines, self.end_line, self.end_col) :]
-        )
-
-
-def _offset(text: str, lines: list[str], line: int, col: int) -> int:
-    """The character offset in ``text`` of 1-based ``line:col``."""
+def _offset(text: str, starts: list[int], lines: list[str], line: int, col: int) -> int:
+    """The character offset in ``text`` of 1-based ``line:col`` (``starts``: where each line starts)."""
     if line > len(lines):
         return len(text)
-    column = min(max(col, 1), len(lines[line - 1]) + 1) - 1
-    if "\r" not in text:  # every break is one character
-        return sum(map(len, lines[: line - 1])) + line - 1 + column
-    starts = [0, *(found.end() for found in _BREAK.finditer(text))]
-    return starts[line - 1] + column
+    return starts[line - 1] + min(max(col, 1), len(lines[line - 1]) + 1) - 1
 
 
 def lines_of(text: str) -> list[str]:

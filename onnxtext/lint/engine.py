@@ -17,7 +17,6 @@ name, and the result is sorted by position.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Iterable, Sequence
 
 from onnxtext.base.collector import gc_paused
@@ -25,7 +24,8 @@ from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.paths import Path
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index
-from onnxtext.lint.registry import REGISTRY, Rule
+from onnxtext.lint.noqa import UNUSED_NOQA, apply_noqa
+from onnxtext.lint.registry import REGISTRY, Rule, family_of
 
 
 def rules() -> dict[str, Rule]:
@@ -42,7 +42,8 @@ def rules() -> dict[str, Rule]:
 class Selection:
     """Which codes run: ``select`` (default every code), plus ``extend_select``, minus ``ignore``.
 
-    Entries are codes or prefixes (``R``, ``R2``, ``R201``; ``ALL``).  As in ruff, the most specific
+    Entries are codes or prefixes (``R``, ``R2``, ``R201``, ``RT``; ``ALL``); a prefix names a family
+    and the start of its digits, so ``R`` is not a prefix of ``RT001``.  As in ruff, the most specific
     entry that matches a code decides; on a tie, ``ignore`` wins.
     """
 
@@ -61,12 +62,19 @@ class Selection:
         """Entries that match no registered code (a typo the CLI reports as a usage error)."""
         known = rules()
         entries = (*self.select, *self.ignore, *self.extend_select)
-        return [e for e in entries if e != "ALL" and not any(code.startswith(e) for code in known)]
+        return [e for e in entries if e != "ALL" and not any(_matches(e, code) for code in known)]
 
 
 def _best(code: str, entries: Sequence[str]) -> str | None:
-    matching = [e for e in entries if e == "ALL" or code.startswith(e)]
+    matching = [e for e in entries if e == "ALL" or _matches(e, code)]
     return max(matching, key=_specificity, default=None)
+
+
+def _matches(entry: str, code: str) -> bool:
+    """Whether ``entry`` (a code or a prefix: ``R``, ``R2``, ``RT``) selects ``code``."""
+    letters = family_of(code)
+    digits = entry[len(letters) :]
+    return entry.startswith(letters) and (not digits or digits.isdigit()) and code.startswith(entry)
 
 
 def _specificity(entry: str) -> int:
@@ -81,6 +89,7 @@ def lint(
     selection: Selection | None = None,
     index: Index | None = None,
     preview: Callable[[list[Diagnostic]], None] | None = None,
+    fixes: bool = False,
 ) -> list[Diagnostic]:
     """Every problem of ``document`` that ``selection`` enables, placed and sorted by position.
 
@@ -88,6 +97,8 @@ def lint(
     one per document version between lint and navigation).  ``preview``, when given, receives the
     diagnostics of the decoder and the tree rules (placed, without unused-noqa reports) before the
     model rules run, when they will run: the language server shows those first on a big graph.
+    ``fixes``: each diagnostic whose rule has a fix carries it (:attr:`Diagnostic.fix`), made for
+    this text; a binary model has no text to edit.
     """
     selection = selection or Selection()
     if document.syntax_error is not None:
@@ -105,13 +116,22 @@ def lint(
                     )
                 )
             found = _check(document, selection, index, "model", found)
-    return _report(document, found, selection)
+        reported = _report(document, found, selection)
+        if fixes and document.has_text:
+            reported = [_with_fix(document, index, d) for d in reported]
+    return reported
+
+
+def _with_fix(document: Document, index: Index, diagnostic: Diagnostic) -> Diagnostic:
+    entry = REGISTRY.get(diagnostic.code)
+    fix = entry.fix(document, index, diagnostic) if entry is not None and entry.fix is not None else None
+    return dataclasses.replace(diagnostic, fix=fix) if fix is not None else diagnostic
 
 
 def _report(document: Document, found: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
     """``found`` as reported: what ``selection`` enables, placed, minus what noqa silences, sorted."""
     placed = [document.place(d) for d in found if selection.enabled(d.code)]
-    kept = apply_noqa(document, placed, selection)
+    kept = apply_noqa(document, placed, selection.enabled(UNUSED_NOQA))
     return sorted(_unique(kept), key=lambda d: d.sort_key)
 
 
@@ -156,44 +176,3 @@ def _run(entry: Rule, document: Document, index: Index) -> Iterable[Diagnostic]:
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(diagnostics))
-
-
-# -- noqa -----------------------------------------------------------------------------------------
-
-_NOQA = re.compile(r"#\s*onnxtext:\s*noqa\b:?\s*(?P<codes>[A-Z][0-9]{3}(?:[\s,]+[A-Z][0-9]{3})*)?")
-UNUSED_NOQA = "L100"
-
-
-def apply_noqa(document: Document, diagnostics: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
-    """Drop what a ``# onnxtext: noqa [CODE...]`` comment on its first line silences; report unused ones.
-
-    Only YAML has comments.  A bare ``noqa`` silences every code on its line.
-    """
-    if document.format != "yaml" or not document.has_text or "noqa" not in document.text:
-        return diagnostics
-    comments: dict[int, tuple[int, set[str] | None]] = {}
-    for number, line in enumerate(document.text.splitlines(), 1):
-        match = _NOQA.search(line) if "noqa" in line else None
-        if match is not None:
-            codes = set(re.findall(r"[A-Z][0-9]{3}", match.group("codes") or "")) or None
-            comments[number] = (match.start() + 1, codes)
-    used: dict[int, set[str]] = {}
-    kept = []
-    for diagnostic in diagnostics:
-        comment = comments.get(diagnostic.line or 0)
-        if comment is not None and (comment[1] is None or diagnostic.code in comment[1]):
-            used.setdefault(diagnostic.line or 0, set()).add(diagnostic.code)
-            continue
-        kept.append(diagnostic)
-    if selection.enabled(UNUSED_NOQA):
-        for number, (col, codes) in comments.items():
-            unused = sorted((codes or {"(all)"}) - used.get(number, set())) if codes else []
-            if codes is None and number not in used:
-                unused = ["(all)"]
-            if unused:
-                message = f"unused noqa: nothing here is reported as {', '.join(unused)}"
-                hint = "remove the comment, or the codes in it that no longer apply"
-                kept.append(
-                    Diagnostic(UNUSED_NOQA, message, "warning", hint=hint).at(document.file, number, col)
-                )
-    return kept

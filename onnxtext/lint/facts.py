@@ -95,6 +95,15 @@ def attributes(op_type: str, domain: str, version: int) -> dict[str, defs.OpSche
     return dict(entry.attributes) if entry is not None else {}
 
 
+@functools.cache
+def newest_version(domain: str) -> int:
+    """The newest opset version at which an op of ``domain`` changed (1 for a domain onnx.defs does not
+    know): what a model importing the domain for its nodes can ask for."""
+    return max(
+        (s.since_version for (d, _), found in _history().items() if d == domain for s in found), default=1
+    )
+
+
 def known_domain(domain: str) -> bool:
     """Whether onnx.defs has schemas for ``domain`` (custom domains are not ours to judge)."""
     return domain in _domains()
@@ -107,6 +116,16 @@ def _domains() -> frozenset[str]:
 
 def normal_domain(domain: str) -> str:
     return "" if domain == "ai.onnx" else domain
+
+
+def domain_text(domain: str) -> str:
+    """How a message names a domain: ``'ai.onnx.ml'``, or ``'' (ai.onnx)`` for the default one."""
+    return f"'{domain}'" if domain else "'' (ai.onnx)"
+
+
+def opsets_by_scope(document: Document, index: Index) -> dict[int, dict[str, int]]:
+    """scope id -> the opsets its nodes are read against (asked per node: looked up once per scope)."""
+    return {scope.id: scope_opsets(document, index, scope) for scope in index.scopes}
 
 
 def scope_opsets(document: Document, index: Index, scope: Scope) -> dict[str, int]:

@@ -14,10 +14,9 @@ from typing import Literal
 from onnxtext.base.paths import Path
 from onnxtext.core.index import Node, Producer, Scope
 from onnxtext.core.positions import Span
+from onnxtext.lint.edits import literal
 from onnxtext.lsp.snapshot import Snapshot
 from onnxtext.surgery.rename import Refused, plan_values
-from onnxtext.text.json_emit import string_text
-from onnxtext.text.yaml_emit import plain_ok, quoted
 
 TargetKind = Literal["value", "op", "attribute", "node"]
 _LISTED = ("inputs", "outputs", "initializers", "value_info")
@@ -142,8 +141,8 @@ def rename_edits(snapshot: Snapshot, producer: Producer, new: str) -> list[tuple
         plan = plan_values(snapshot.index, lambda scope, name: new if scope is home and name == old else name)
     except Refused as refused:
         raise RenameRefused(_refusal(snapshot, refused, new)) from None
-    literal = name_literal(new, snapshot.document.format)
-    return [(span, literal) for span in spans(snapshot, iter(plan.edits))]
+    written = literal(new, snapshot.document.format)
+    return [(span, written) for span in spans(snapshot, iter(plan.edits))]
 
 
 def _refusal(snapshot: Snapshot, refused: Refused, new: str) -> str:
@@ -162,10 +161,3 @@ def _kind(producer: Producer) -> str:
     if producer.node is not None:
         return f"output of node {producer.node.label()}"
     return producer.kind.replace("_", " ")
-
-
-def name_literal(name: str, fmt: str) -> str:
-    """How the document writes ``name`` as a value in a flow collection (quoted only when it must be)."""
-    if fmt == "json":
-        return string_text(name)
-    return name if plain_ok(name, flow=True) else quoted(name)

@@ -18,6 +18,12 @@ from onnxtext.roundtrip.patch import bodies, renamed
 
 def name_nodes(model: onnx.ModelProto) -> onnx.ModelProto:
     """A copy of ``model`` in which every node has a name unique across the model."""
+    return renamed(model, new_names(model))
+
+
+def new_names(model: onnx.ModelProto) -> dict[Path, str]:
+    """The name each unnamed node of ``model`` gets, by the document path of its ``name`` (what
+    ``fmt --name-nodes`` writes, and what lint's N104 proposes)."""
     nodes = [
         ((*path, "nodes", j, "name"), node)
         for path, body in bodies(model)
@@ -36,4 +42,4 @@ def name_nodes(model: onnx.ModelProto) -> onnx.ModelProto:
                 break
         names[path] = candidate
         used.add(candidate)
-    return renamed(model, names)
+    return names

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from onnxtext.core.positions import Edit, code_point_column, lines_of, utf16_column
+import pytest
+
+from onnxtext.core.positions import Edit, apply_edits, code_point_column, lines_of, utf16_column
 
 
 def test_only_lsp_line_breaks_split_lines() -> None:
@@ -15,12 +17,19 @@ def test_an_edit_lands_where_the_editor_made_it() -> None:
     texts = ("one\ntwo\nthree\n", "one\r\ntwo\r\nthree\r\n", "one\rtwo\rthree\r", "o\u2028ne\ntwo\nthree")
     for text in texts:
         lines = lines_of(text)
-        edited = Edit(2, 2, 3, 3, "X").applied(text, lines)
+        edited = apply_edits(text, [Edit(2, 2, 3, 3, "X")], lines)
         start = text.index("two") + 1
         assert edited == text[:start] + "X" + text[text.index("three") + 2 :], repr(text)
     # past the end of a line: its end; past the last line: the text's end
-    assert Edit(1, 99, 1, 99, "!").applied("ab\ncd", ["ab", "cd"]) == "ab!\ncd"
-    assert Edit(9, 1, 9, 1, "!").applied("ab\ncd", ["ab", "cd"]) == "ab\ncd!"
+    assert apply_edits("ab\ncd", [Edit(1, 99, 1, 99, "!")]) == "ab!\ncd"
+    assert apply_edits("ab\ncd", [Edit(9, 1, 9, 1, "!")]) == "ab\ncd!"
+
+
+def test_edits_land_where_they_were_made_in_the_text_before() -> None:
+    assert apply_edits("abc\ndef\n", [Edit(2, 1, 2, 1, "Y"), Edit(1, 2, 1, 3, "X")]) == "aXc\nYdef\n"
+    assert apply_edits("a\r\nb\r\n", [Edit(1, 1, 2, 1, ""), Edit(2, 2, 2, 2, "!")]) == "b!\r\n"
+    with pytest.raises(ValueError, match="overlap"):
+        apply_edits("abc\n", [Edit(1, 1, 1, 3, ""), Edit(1, 2, 1, 4, "")])
 
 
 def test_utf16_columns() -> None:

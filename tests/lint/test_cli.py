@@ -96,7 +96,19 @@ def test_onnx_models_are_placed_by_path(tmp_path: Path) -> None:
 
 def test_explain_and_list_rules() -> None:
     code, output = invoke("lint", "--explain", "R201")
-    assert code == 0 and output.startswith("R201 undefined-input (error, references)") and "Good:" in output
+    assert code == 0 and output.startswith(
+        "R201 undefined-input (error, references, fix: onnxtext lint --fix --unsafe-fixes)"
+    )
+    bad, good = (
+        Path(line.split("(", 1)[1].rstrip("):"))
+        for line in output.splitlines()
+        if line.startswith(("Bad (", "Good ("))
+    )
+    assert (
+        bad.name == "R201.bad.yaml"
+        and "\n    " + bad.read_text().splitlines()[0] in output
+        and good.is_file()
+    )
     listing = invoke("lint", "--list-rules")[1].splitlines()
     assert [line.split()[0] for line in listing] == list(rules())
 
@@ -120,7 +132,16 @@ def test_build_counts_warnings_in_one_line_and_writes(tmp_path: Path) -> None:
 def test_readme_rule_table_matches_the_registry() -> None:
     text = README.read_text()
     section = text[text.index("## Lint") :]
-    rows = re.findall(r"^\| `([A-Z]\d{3})` \| (\w+) \| (.+?) \|$", section, re.M)
-    assert [(code, severity, summary) for code, severity, summary in rows] == [
-        (r.code, r.severity, r.summary) for r in rules().values()
+    rows = re.findall(
+        r"^\| `([A-Z]{1,2}\d{3})` \| (\w+) \| (yes|opt-in) \| (safe|unsafe|) \| (.+?) \|$", section, re.M
+    )
+    assert rows == [
+        (
+            r.code,
+            r.severity,
+            "yes" if r.default else "opt-in",
+            "" if r.fix is None else r.fix_applicability,
+            r.summary,
+        )
+        for r in rules().values()
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from onnxtext.lint.engine import Selection, rules
+from onnxtext.lint.engine import Selection
 from tests.lint.cases import FORMATS, at, clean, codes, edit, expect, field, item, run
 
 
@@ -56,9 +56,3 @@ def test_noqa_silences_its_line_and_unused_noqa_is_reported() -> None:
     assert "N101" not in codes(found)
     unused = [d for d in found if d.code == "L100"]
     assert [(d.line, d.severity) for d in unused] == [(1, "warning")] and "R201" in unused[0].message
-
-
-def test_every_rule_is_documented() -> None:
-    for code, entry in rules().items():
-        assert entry.summary and entry.severity in ("error", "warning", "info"), code
-        assert "Bad:" in entry.explanation and "Good:" in entry.explanation, code

@@ -52,7 +52,7 @@ def test_n104_unnamed_node(fmt: str) -> None:
     text = "\n".join(x for x in text.splitlines() if x.strip() != line) + "\n"
     selected = Selection(extend_select=("N104",))  # opt-in
     found = expect(run(text, fmt, selection=selected), "N104", node_start(text, fmt, "LeakyRelu"))
-    assert found.severity == "warning" and "name: LeakyRelu_1" in (found.hint or "")
+    assert found.severity == "warning" and "name: LeakyRelu_0" in (found.hint or "")
     assert "N104" not in codes(run(clean(fmt), fmt, selection=selected))
     assert "N104" not in codes(run(text, fmt))
 

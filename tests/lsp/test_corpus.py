@@ -1,5 +1,6 @@
 """Real models shipped in the onnx wheel, dumped: lint's diagnostics arrive, and F12 on every node input
-lands on a definition of that very name (YAML and JSON)."""
+lands on the definition of that very name (YAML and JSON): the graph input, initializer or node output
+that the text itself shows defining it first (found by reading the dump's lines)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pytest_lsp import LanguageClient
 from onnxtext.lint.files import lint_file
 from tests.lsp.editor import Editor, dumped
 from tests.models import ONNX_DATA
+from tests.textsearch import definitions
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -28,9 +30,12 @@ async def test_every_input_goes_to_its_definition(
     path = dumped(onnx.load(ONNX_DATA / model), tmp_path, f"model.{fmt}")
     editor = Editor(client, path, path.read_text(encoding="utf-8"))
     published = await editor.open()
-    assert [(d.code, d.range.start.line + 1) for d in published] == [
-        (d.code, d.line) for d in lint_file(path)
-    ]
+    assert [d.code for d in published] == [d.code for d in lint_file(path)]
+    initializers = definitions(editor.text, ("initializers",))
+    for unused in (d for d in published if d.code == "R205"):  # at the initializer it names
+        name = unused.message.split("'")[1]
+        assert unused.range.start.line + 1 == initializers[name][0]
+    defined = definitions(editor.text)
     lines = editor.text.split("\n")
     checked = 0
     for number, line in enumerate(lines):
@@ -46,7 +51,9 @@ async def test_every_input_goes_to_its_definition(
                 continue
             where = await client.text_document_definition_async(types.DefinitionParams(editor.ident(), at))
             assert where is not None, (number, name)
-            assert editor.covered(where.range).strip("'\"") == name
+            row, col, written = defined[name]
+            assert where.range.start == types.Position(row - 1, col - 1), (number, name)
+            assert editor.covered(where.range) == written
             checked += 1
     assert checked > 100
     editor.close()

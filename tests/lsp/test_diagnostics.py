@@ -9,9 +9,12 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from onnxtext.core.document import Document
 from onnxtext.lint.engine import Selection
 from onnxtext.lint.files import lint_file
+from onnxtext.lint.fixing import fix_document
 from tests.lsp.editor import SAMPLES, Editor
+from tests.textsearch import key_position, node_items
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 OPT_IN = ("N104", "O408")  # the samples are clean under the default rules; these find something in each
@@ -37,10 +40,20 @@ async def test_open_publishes_what_lint_reports(client: LanguageClient, name: st
         assert got.code == want.code
         assert got.source == "onnxtext"
         assert got.message == (f"{want.message}\nhint: {want.hint}" if want.hint else want.message)
-        assert got.range.start == types.Position(want.line - 1, want.col - 1)
         severity = {"error": 1, "warning": 2, "info": 3}[want.severity]
         assert got.severity == severity
+    # where, found in the text: O408 at the ir_version key, N104 at each node item without a name key
+    assert {d.code for d in published} <= set(OPT_IN)
+    ir_version = key_position(editor.text, "ir_version")
+    assert [_start(d) for d in published if d.code == "O408"] in ([], [ir_version])
+    unnamed = [(line, col) for line, col, keys in node_items(editor.text) if "name" not in keys]
+    assert sorted(_start(d) for d in published if d.code == "N104") == unnamed
     editor.close()
+
+
+def _start(found: types.Diagnostic) -> tuple[int, int]:
+    """Where a diagnostic starts, counted from 1 (the text is ASCII: UTF-16 columns are characters)."""
+    return found.range.start.line + 1, found.range.start.character + 1
 
 
 @pytest.mark.parametrize("name", ["squeezenet.yaml", "squeezenet.json"])
@@ -158,4 +171,29 @@ async def test_output_renamed_by_hand(client: LanguageClient) -> None:
     assert "hint: did you mean" in dangling[0].message
     dead = [d for d in after if d.code == "R206"]
     assert len(dead) == 1 and dead[0].message.startswith("no output of node 'n0' is used\nhint: ")
+    editor.close()
+
+
+async def test_quick_fixes_are_the_fixes_lint_applies(client: LanguageClient) -> None:
+    """A rule whose hint offers nothing to apply has its quick fix too: the registry's, the very edit
+    `onnxtext lint --fix` makes (an unused initializer deleted, the nodes sorted)."""
+    path = SAMPLES / "squeezenet.yaml"
+    original = path.read_text(encoding="utf-8")
+    assert original.endswith("outputs: [softmaxout_1]\n")  # the nodes come last
+    editor = Editor(client, path, original)
+    await editor.open()
+    unused = "  initializers:\n    - {name: unused, type: 'float32[1]', values: [0.0]}\n"
+    after = await editor.replace("  initializers:\n", unused)
+    actions = await _fix(client, editor, next(d for d in after if d.code == "R205"))
+    assert [a.title for a in actions] == ["Remove the unused initializer"]
+    expected = fix_document(Document(editor.text, "yaml", str(path), SAMPLES)).text
+    fixed = await editor.apply(actions[0].edit.changes[editor.uri])
+    assert editor.text == expected == original and list(fixed) == []
+    # the first Conv moved below the last node: the quick fix sorts the graph back
+    start = original.index("    - op_type: Conv\n      name: n0\n")
+    block = original[start : original.index("    - op_type: Relu\n      name: n1\n")]
+    moved = await editor.set_text(original.replace(block, "") + block)
+    actions = await _fix(client, editor, next(d for d in moved if d.code == "R204"))
+    assert [a.title for a in actions] == ["Sort the nodes in topological order"]
+    assert list(await editor.apply(actions[0].edit.changes[editor.uri])) == [] and editor.text == original
     editor.close()

@@ -134,6 +134,9 @@ async def test_definition_and_references_across_subgraphs(client: LanguageClient
             position=editor.position(_quoted(editor, X)),
         )
     )
+    assert [r.range.start for r in refs] == [
+        editor.position(_quoted(editor, X), nth=k, offset=0) for k in range(3)
+    ]  # the graph input's name, then the Relu's and the Add's inputs
     assert [editor.covered(r.range) for r in refs] == [_quoted(editor, X)] * 3
     editor.close()
 
@@ -143,6 +146,7 @@ async def test_rename_everywhere_and_refuse_taken_name(client: LanguageClient, d
     at = editor.position(_quoted(editor, A), nth=2)
     prepared = await client.text_document_prepare_rename_async(types.PrepareRenameParams(editor.ident(), at))
     assert isinstance(prepared, types.PrepareRenamePlaceholder) and prepared.placeholder == A
+    assert prepared.range.start == editor.position(_quoted(editor, A), nth=2, offset=0)
     assert editor.covered(prepared.range) == _quoted(editor, A)
     nothing = await client.text_document_prepare_rename_async(
         types.PrepareRenameParams(editor.ident(), editor.position("Relu"))

@@ -25,7 +25,7 @@ from onnxtext.codecs import SidecarReader
 from onnxtext.core.document import Document
 from onnxtext.roundtrip import decode_model
 from tests.models import shipped_models
-from tests.roundtrip.test_hostile_edits import HOSTILE, _replace, _slots
+from tests.roundtrip.test_hostile_edits import HOSTILE, _edit, _slots, _undo
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 WORDS = ["", "x", "-", "[", "]", "{", "}", ":", ",", "'", '"', "float33[2]", "1.5", "null", "- x", "#"]
@@ -54,14 +54,16 @@ def tree_mutations(tree: Any, fmt: str, rng: random.Random, count: int) -> list[
     """``count`` texts of ``tree`` with one to three values replaced by hostile ones."""
     slots = _slots(tree)
     out: list[str] = []
+    undo: list[tuple[Any, Any, Any]] = []
     while len(out) < count:
-        edited = copy.deepcopy(tree)
+        edited = tree
         try:
             for _ in range(rng.randint(1, 3)):
-                edited = _replace(edited, rng.choice(slots), copy.deepcopy(rng.choice(HOSTILE)))
+                edited = _edit(edited, rng.choice(slots), copy.deepcopy(rng.choice(HOSTILE)), undo)
             out.append(text.emit(edited, fmt))
         except (KeyError, IndexError, TypeError):  # an earlier edit removed the path a later one aimed at
-            continue
+            pass
+        _undo(undo)
     return out
 
 
@@ -117,9 +119,11 @@ def test_edits_of_a_dump_with_sidecars_end_in_diagnostics_or_the_model(tmp_path:
     rng = random.Random(fmt + "silero")
     payload_slots = [s for s in _slots(tree) if s and s[-1] in ("npy", "sha256", "values", "type")]
     for _ in range(12):
-        edited = copy.deepcopy(tree)
-        _replace(edited, rng.choice(payload_slots), copy.deepcopy(rng.choice([*HOSTILE, "s.tensors/x.npy"])))
+        undo: list[tuple[Any, Any, Any]] = []
+        value = copy.deepcopy(rng.choice([*HOSTILE, "s.tensors/x.npy"]))
+        edited = _edit(tree, rng.choice(payload_slots), value, undo)
         check(Document(text.emit(edited, fmt), fmt, doc.name, tmp_path))
+        _undo(undo)
     for edited in tree_mutations(tree, fmt, rng, 6):
         check(Document(edited, fmt, doc.name, tmp_path))
     for _ in range(6):

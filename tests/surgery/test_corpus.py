@@ -17,7 +17,9 @@ from onnxtext.surgery.prune import prune
 from onnxtext.surgery.rename import SCOPES, rename
 from onnxtext.surgery.shapes import infer_shapes
 from onnxtext.surgery.strip import strip_doc
-from tests.roundtrip.test_corpus import CASES  # collected once per process (collect_testcases takes ~20 s)
+from tests.models import conformance_cases
+
+CASES = conformance_cases()
 
 
 def _same(a: onnx.ModelProto, b: onnx.ModelProto) -> bool:

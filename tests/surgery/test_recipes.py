@@ -28,7 +28,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from onnxtext.cli import main
 from onnxtext.surgery.parity import run as run_with
-from tests.models import ONNX_DATA
+from tests.models import ONNX_DATA, conformance_cases
 from tests.surgery.helpers import names_of, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,9 +95,7 @@ def iris_with_notes(folder: Path) -> None:
 
 def _case_with_constants(name: str, constants: dict[str, np.ndarray]) -> onnx.ModelProto:
     """A conformance case whose named inputs become initializers holding the given values."""
-    from tests.roundtrip.test_corpus import CASES
-
-    model = next(case.model for case in CASES if case.name == name)
+    model = next(case.model for case in conformance_cases() if case.name == name)
     model = onnx.load_from_string(model.SerializeToString())
     kept = [v for v in model.graph.input if v.name not in constants]
     del model.graph.input[:]

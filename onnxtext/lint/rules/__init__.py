@@ -1,5 +1,27 @@
 """The rule families; importing this package registers every rule."""
 
-from onnxtext.lint.rules import checker, document, names, opsets, references, schema, tensors, types
+from onnxtext.lint.rules import (
+    checker,
+    document,
+    imports,
+    names,
+    opsets,
+    references,
+    runtime,
+    schema,
+    tensors,
+    types,
+)
 
-__all__ = ["checker", "document", "names", "opsets", "references", "schema", "tensors", "types"]
+__all__ = [
+    "checker",
+    "document",
+    "imports",
+    "names",
+    "opsets",
+    "references",
+    "runtime",
+    "schema",
+    "tensors",
+    "types",
+]

@@ -28,11 +28,6 @@ _PROTOBUF_LIMIT = 2**31 - 1
 The final check is onnx.checker itself, on the model as it would be built. It runs once the
 other rules find no error (they say the same things more precisely). Its message is kept as is
 and placed at the node it names, else at the value it quotes, else at the graph.
-
-Bad:
-    anything onnx.checker.check_model refuses
-Good:
-    a model onnx.checker.check_model accepts
 """,
     stage="model",
 )

@@ -1,13 +1,13 @@
 """Codes reported while reading the document (the parser and the decoder) or by the commands that
 rewrite documents (``fmt``, the git merge driver), registered so that ``--explain``, ``--list-rules``,
-``--select`` and ``noqa`` know them, and ``L100`` (unused noqa), reported by the engine itself.
+``--select`` and ``noqa`` know them, ``L101``, the warning count ``build`` prints, and ``L102``, what
+``lint --fix`` says of a ``.onnx`` file.
 """
 
 from __future__ import annotations
 
 from onnxtext.lint.registry import Rule, register
 
-_GOOD = "Good:\n    what the hint says; `onnxtext dump` of a model shows the exact form"
 _DECODER = {
     "E101": ("syntax-error", "the text is not valid YAML/JSON (or uses anchors, aliases, several documents)"),
     "E102": ("duplicate-key", "a key appears twice in one mapping"),
@@ -46,42 +46,15 @@ _REWRITING = {
         "Good:\n    resolve the markers in model.conflict.yaml, build it over the model, git add it",
     ),
 }
-_EXAMPLES = {
-    "E203": "Bad:\n    type: 'float32[N,3,,224]'\nGood:\n    type: 'float32[N,3,224,224]'",
-    "E201": "Bad:\n    - op_typ: Relu\nGood:\n    - op_type: Relu",
-    "E301": "Bad:\n    {name: shape, type: 'int64[2]', values: [1, -1, 3]}\n"
-    "Good:\n    {name: shape, type: 'int64[3]', values: [1, -1, 3]}",
-    "E307": "Bad:\n    {name: w, type: 'float32[8,8]', digest: {sha256: 49a5f811e0ea7251, min: -0.2}}\n"
-    "Good:\n    onnxtext dump model.onnx -o model.yaml --tensors auto   (then edit and build)",
-}
-
 _READING = "Reported while reading the document: the element is skipped and reading goes on, so\none run "
 _READING += "reports every such problem."
 
 
-def _explanation(code: str, summary: str) -> str:
-    example = _EXAMPLES.get(code, f"Bad:\n    {summary}\n{_GOOD}")
-    return f"{_READING}\n\n{example}"
-
-
 for _code, (_name, _summary) in _DECODER.items():
-    register(Rule(_code, _name, "error", _summary, _explanation(_code, _summary), stage="decoder"))
+    register(Rule(_code, _name, "error", _summary, _READING, stage="decoder"))
 
 for _code, (_name, _summary, _who, _example) in _REWRITING.items():
     register(Rule(_code, _name, "error", _summary, f"{_who}\n\n{_example}", stage="decoder"))
-
-register(
-    Rule(
-        "L100",
-        "unused-noqa",
-        "warning",
-        "a `# onnxtext: noqa` comment silences nothing",
-        "A noqa comment that no longer matches a diagnostic on its line hides nothing but may hide a\n"
-        "future problem: remove it.\n\nBad:\n    - {op_type: Relu, name: r, inputs: [x], outputs: [y]}  "
-        "# onnxtext: noqa N104\nGood:\n    - {op_type: Relu, name: r, inputs: [x], outputs: [y]}",
-        stage="decoder",
-    )
-)
 
 register(
     Rule(
@@ -90,8 +63,20 @@ register(
         "info",
         "`build` counts its warnings in one line",
         "`onnxtext build` lints first; an error stops it, and the warnings are counted in one line\n"
-        "(after the error, if there is one) by code. `onnxtext lint FILE` lists them all.\n\n"
-        "Bad:\n    (nothing to fix)\nGood:\n    onnxtext lint model.yaml",
+        "(after the error, if there is one) by code. `onnxtext lint FILE` lists them all.",
+        stage="decoder",
+    )
+)
+
+register(
+    Rule(
+        "L102",
+        "binary-not-fixable",
+        "info",
+        "`lint --fix` cannot fix a .onnx file in place",
+        "Fixes are edits of a document's text, and a .onnx file has none: dump it, fix the document,\n"
+        "build it back (the hint gives the three commands). Reported by `lint --fix` for a model with\n"
+        "findings that have a fix.",
         stage="decoder",
     )
 )

@@ -1,5 +1,6 @@
-"""Opsets and schemas: every op exists at the imported version of its domain, with the attributes,
-inputs and outputs its schema (``onnx.defs``) asks for.  Custom domains (no schemas in onnx.defs) and
+"""Ops and their schemas: every op exists at the imported version of its domain (not deprecated, not
+experimental), with the attributes, inputs and outputs its schema (``onnx.defs``) asks for, each
+attribute written with one value of its type.  Custom domains (no schemas in onnx.defs) and
 calls of the model's own functions are not judged here.
 """
 
@@ -9,25 +10,27 @@ import difflib
 import functools
 import weakref
 from collections.abc import Iterator
+from typing import Any
 
 import onnx
-from onnx import defs, helper
+from onnx import defs
 
-from onnxtext.base.diagnostics import Diagnostic
+from onnxtext.base.diagnostics import Diagnostic, Fix
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index, Node
+from onnxtext.lint.edits import rename_key, replace_value, value_at
 from onnxtext.lint.facts import (
     attributes,
     bound,
+    domain_text,
     known_domain,
     known_versions,
     local_functions,
     normal_domain,
-    opsets_of,
+    opsets_by_scope,
     schema,
-    scope_opsets,
 )
-from onnxtext.lint.registry import rule, where
+from onnxtext.lint.registry import fixer, rule
 
 _CHECKED: weakref.WeakKeyDictionary[Index, list[tuple[Node, str, int, defs.OpSchema]]] = (
     weakref.WeakKeyDictionary()
@@ -42,7 +45,7 @@ def _checked(document: Document, index: Index) -> list[tuple[Node, str, int, def
     if index in _CHECKED:
         return _CHECKED[index]
     functions = local_functions(document)
-    opsets = _opsets(document, index)
+    opsets = opsets_by_scope(document, index)
     found = []
     for node in index.nodes:
         domain = normal_domain(node.domain)
@@ -56,15 +59,6 @@ def _checked(document: Document, index: Index) -> list[tuple[Node, str, int, def
     return found
 
 
-def _opsets(document: Document, index: Index) -> dict[int, dict[str, int]]:
-    """scope id -> the opsets its nodes are read against (asked per node: looked up once per scope)."""
-    return {scope.id: scope_opsets(document, index, scope) for scope in index.scopes}
-
-
-def _domain_text(domain: str) -> str:
-    return f"'{domain}'" if domain else "'' (ai.onnx)"
-
-
 @rule(
     "O401",
     "op-not-in-opset",
@@ -74,16 +68,12 @@ def _domain_text(domain: str) -> str:
 Each op exists from some version of its domain on. A node whose op is newer than the opset the
 model imports (or that no version has) cannot run.
 
-Bad:
-    opset_import: {'': 9}
-    nodes: [{op_type: RoiAlign, inputs: [x, rois, idx], outputs: [y]}]
-Good:
-    opset_import: {'': 10}
+The fix (unsafe) writes the op the did-you-mean hint offers.
 """,
 )
 def op_not_in_opset(document: Document, index: Index) -> Iterator[Diagnostic]:
     functions = local_functions(document)
-    opsets = _opsets(document, index)
+    opsets = opsets_by_scope(document, index)
     for node in index.nodes:
         domain = normal_domain(node.domain)
         if not node.op_type or (domain, node.op_type) in functions or not known_domain(domain):
@@ -91,15 +81,14 @@ def op_not_in_opset(document: Document, index: Index) -> Iterator[Diagnostic]:
         version = opsets[node.scope.id].get(domain)
         versions = known_versions(node.op_type, domain)
         if not versions:
-            names = {name for d, name in _op_names() if d == domain}
-            close = difflib.get_close_matches(node.op_type, names, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "check the op's spelling and its domain"
-            message = f"op '{node.op_type}' does not exist in domain {_domain_text(domain)}"
+            close = _close_op(node.op_type, domain)
+            hint = f"did you mean '{close}'?" if close else "check the op's spelling and its domain"
+            message = f"op '{node.op_type}' does not exist in domain {domain_text(domain)}"
             yield Diagnostic("O401", message, "error", (*node.path, "op_type"), hint)
         elif version is not None and version < versions[0]:
             yield Diagnostic(
                 "O401",
-                f"op '{node.op_type}' needs opset {versions[0]} of domain {_domain_text(domain)} "
+                f"op '{node.op_type}' needs opset {versions[0]} of domain {domain_text(domain)} "
                 f"but the model imports {version}",
                 "error",
                 (*node.path, "op_type"),
@@ -112,6 +101,21 @@ def _op_names() -> frozenset[tuple[str, str]]:
     return frozenset((s.domain, s.name) for s in defs.get_all_schemas())
 
 
+def _close_op(op_type: str, domain: str) -> str | None:
+    """The op of ``domain`` whose name looks most like ``op_type`` (None when none is close)."""
+    close = difflib.get_close_matches(op_type, {name for d, name in _op_names() if d == domain}, n=1)
+    return close[0] if close else None
+
+
+@fixer("O401", "unsafe")
+def use_the_near_op(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
+    """Write the op the did-you-mean hint offers (unsafe: a guess at what was meant)."""
+    node = index.node_at.get(diagnostic.path[:-1]) if diagnostic.path else None
+    close = _close_op(node.op_type, normal_domain(node.domain)) if node is not None else None
+    edits = replace_value(document, diagnostic.path, close) if close is not None and diagnostic.path else None
+    return Fix(f"Change to '{close}'", tuple(edits)) if edits else None
+
+
 @rule(
     "O402",
     "deprecated-op",
@@ -120,12 +124,6 @@ def _op_names() -> frozenset[tuple[str, str]]:
     """
 Some ops were removed from later opsets (Upsample from opset 10 on: use Resize). A node using
 one at such a version is rejected by the checker and by runtimes.
-
-Bad:
-    opset_import: {'': 13}
-    nodes: [{op_type: Upsample, inputs: [x, scales], outputs: [y]}]
-Good:
-    nodes: [{op_type: Resize, inputs: [x, '', scales], outputs: [y]}]
 """,
 )
 def deprecated_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -133,7 +131,7 @@ def deprecated_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
         if found.deprecated:
             yield Diagnostic(
                 "O402",
-                f"op '{node.op_type}' is deprecated at opset {version} of domain {_domain_text(domain)} "
+                f"op '{node.op_type}' is deprecated at opset {version} of domain {domain_text(domain)} "
                 f"(since version {found.since_version})",
                 "error",
                 (*node.path, "op_type"),
@@ -149,10 +147,7 @@ def deprecated_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
     """
 An attribute the schema does not know is rejected by the checker; often it is a typo.
 
-Bad:
-    - {op_type: LeakyRelu, inputs: [x], outputs: [y], attributes: {alhpa: 0.1}}
-Good:
-    - {op_type: LeakyRelu, inputs: [x], outputs: [y], attributes: {alpha: 0.1}}
+The fix (unsafe) renames the attribute to the one the did-you-mean hint offers.
 """,
 )
 def unknown_attributes(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -160,9 +155,9 @@ def unknown_attributes(document: Document, index: Index) -> Iterator[Diagnostic]
         known = attributes(node.op_type, domain, version)
         for name in node.attributes:
             if name not in known:
-                close = difflib.get_close_matches(name, list(known), n=1)
+                close = _close_attribute(name, known)
                 allowed = ", ".join(known) or "none"
-                hint = f"did you mean '{close[0]}'?" if close else f"attributes of {node.op_type}: {allowed}"
+                hint = f"did you mean '{close}'?" if close else f"attributes of {node.op_type}: {allowed}"
                 yield Diagnostic(
                     "O403",
                     f"{node.op_type} (opset {version}) has no attribute '{name}'",
@@ -172,6 +167,27 @@ def unknown_attributes(document: Document, index: Index) -> Iterator[Diagnostic]
                 )
 
 
+def _close_attribute(name: str, known: dict[str, defs.OpSchema.Attribute]) -> str | None:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return close[0] if close else None
+
+
+@fixer("O403", "unsafe")
+def use_the_near_attribute(document: Document, index: Index, diagnostic: Diagnostic) -> Fix | None:
+    """Rename the attribute to the one the did-you-mean hint offers (unsafe: a guess), unless the node
+    has that one already."""
+    path = diagnostic.path
+    found = next((entry for entry in _checked(document, index) if path and entry[0].path == path[:-2]), None)
+    if found is None or not path:
+        return None
+    node, domain, version, _ = found
+    close = _close_attribute(str(path[-1]), attributes(node.op_type, domain, version))
+    if close is None or close in node.attributes:
+        return None
+    edits = rename_key(document, path, close)
+    return Fix(f"Change to '{close}'", tuple(edits)) if edits else None
+
+
 @rule(
     "O404",
     "missing-attribute",
@@ -179,11 +195,6 @@ def unknown_attributes(document: Document, index: Index) -> Iterator[Diagnostic]
     "a node lacks an attribute its op requires",
     """
 Required attributes have no default; the op cannot run without them.
-
-Bad:
-    - {op_type: Cast, inputs: [x], outputs: [y]}
-Good:
-    - {op_type: Cast, inputs: [x], outputs: [y], attributes: {to: float16}}
 """,
 )
 def missing_attributes(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -207,11 +218,6 @@ def missing_attributes(document: Document, index: Index) -> Iterator[Diagnostic]
     "an attribute has the wrong type for its op",
     """
 Each attribute has one type: `1` is an INT, `1.0` a FLOAT, `'x'` a STRING, `[1, 2]` INTS.
-
-Bad:
-    - {op_type: LeakyRelu, inputs: [x], outputs: [y], attributes: {alpha: 1}}
-Good:
-    - {op_type: LeakyRelu, inputs: [x], outputs: [y], attributes: {alpha: 1.0}}
 """,
 )
 def attribute_types(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -256,11 +262,6 @@ def _type_hint(wanted: str) -> str:
     """
 Each op takes between a minimum and a maximum number of inputs and outputs (an omitted optional
 input in the middle is written as '').
-
-Bad:
-    - {op_type: Relu, inputs: [x, y], outputs: [z]}
-Good:
-    - {op_type: Relu, inputs: [x], outputs: [z]}
 """,
 )
 def arity(document: Document, index: Index) -> Iterator[Diagnostic]:
@@ -284,116 +285,125 @@ def arity(document: Document, index: Index) -> Iterator[Diagnostic]:
 
 
 @rule(
-    "O407",
-    "domain-not-imported",
-    "error",
-    "a node uses a domain the model does not import",
-    """
-Every domain a node uses needs an entry in `opset_import` saying which version of it to use.
-
-Bad:
-    opset_import: {'': 17}
-    nodes: [{op_type: LabelEncoder, domain: ai.onnx.ml, inputs: [x], outputs: [y]}]
-Good:
-    opset_import: {'': 17, ai.onnx.ml: 3}
-""",
-)
-def domain_not_imported(document: Document, index: Index) -> Iterator[Diagnostic]:
-    if document.model is None:
-        return
-    functions = local_functions(document)
-    opsets = _opsets(document, index)
-    reported: set[tuple[int, str]] = set()
-    for node in index.nodes:
-        domain = normal_domain(node.domain)
-        root = node.scope.root
-        if (domain, node.op_type) in functions or (root.id, domain) in reported:
-            continue
-        if domain not in opsets[node.scope.id]:
-            reported.add((root.id, domain))
-            yield Diagnostic(
-                "O407",
-                f"node {node.label()} uses domain {_domain_text(domain)}, which opset_import does not list",
-                "error",
-                (*node.path, "domain") if node.domain else node.path,
-                f"add {domain or repr('')}: <version> to opset_import",
-            )
-
-
-@rule(
-    "O408",
-    "ir-version-too-old",
+    "O410",
+    "experimental-op",
     "warning",
-    "the model's ir_version is older than its opsets need",
+    "an op is experimental at the imported opset version",
     """
-Each ONNX release pairs an IR version with the opsets it defines (onnx.helper.VERSION_TABLE).
-A model importing a newer opset than its ir_version knows may be refused by a strict runtime.
-Opt-in (`--extend-select O408`): onnx.checker and onnxruntime accept such models, and real
-exports carry them (the bundled SqueezeNet, 12 of the models in onnx's own test data).
-
-Bad:
-    ir_version: 3
-    opset_import: {'': 17}
-Good:
-    ir_version: 8
-    opset_import: {'': 17}
+onnx.defs marks some op versions experimental: their definition may change or go, and runtimes
+need not implement them.
 """,
-    default=False,
 )
-def ir_version(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is None or not model.HasField("ir_version"):
-        return
-    for domain, version in opsets_of(list(model.opset_import)).items():
-        needed = _ir_for(domain, version)
-        if needed is not None and model.ir_version < needed:
+def experimental_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
+    for node, domain, version, found in _checked(document, index):
+        if found.support_level == defs.OpSchema.SupportType.EXPERIMENTAL:
             yield Diagnostic(
-                "O408",
-                f"ir_version {model.ir_version} is older than opset {version} of domain "
-                f"{_domain_text(domain)} needs ({needed})",
+                "O410",
+                f"op '{node.op_type}' is experimental at opset {version} of domain {domain_text(domain)}",
                 "warning",
-                ("ir_version",),
-                f"raise ir_version to {needed} or later",
+                (*node.path, "op_type"),
+                "use a stable op, or an opset where it is stable",
             )
 
 
-def _ir_for(domain: str, version: int) -> int | None:
-    column = {"": 2, "ai.onnx.ml": 3}.get(domain)
-    if column is None:
-        return None
-    rows = [row for row in helper.VERSION_TABLE if row[column] is not None and row[column] >= version]
-    return min((row[1] for row in rows), default=None)
+@rule(
+    "O414",
+    "ref-attribute-outside-function",
+    "error",
+    "an attribute refers to a function's attribute outside a function",
+    """
+`ref_attr_name` makes a node's attribute take the value of an attribute of the function the node
+is in. Outside a function there is none to refer to: onnx.checker lets it pass, but the attribute
+has no value, and onnxruntime runs the op with zero for it.
+""",
+)
+def ref_outside_function(document: Document, index: Index) -> Iterator[Diagnostic]:
+    if document.has_text and "ref_attr_name" not in document.text:
+        return  # how a document writes a reference (and a dump, of a model with one)
+    protos = bound(document, index)
+    for node in index.nodes:
+        proto = protos.get(id(node)) if node.attributes and node.scope.root.kind != "function" else None
+        for attribute in proto.attribute if proto is not None else ():
+            if attribute.ref_attr_name:
+                yield Diagnostic(
+                    "O414",
+                    f"attribute '{attribute.name}' refers to '{attribute.ref_attr_name}', but node "
+                    f"{node.label()} is in no function",
+                    "error",
+                    (*node.path, "attributes", attribute.name),
+                    "give the attribute its value",
+                )
+
+
+_SINGULAR = ("f", "i", "s", "t", "g", "sparse_tensor", "tp")
+_REPEATED = ("floats", "ints", "strings", "tensors", "graphs", "sparse_tensors", "type_protos")
+_VALUE_FIELDS = frozenset((*_SINGULAR, *_REPEATED))
+_FIELD_OF = dict(
+    zip(
+        (
+            "FLOAT",
+            "INT",
+            "STRING",
+            "TENSOR",
+            "GRAPH",
+            "SPARSE_TENSOR",
+            "TYPE_PROTO",
+            *(f"{t}S" for t in ("FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "SPARSE_TENSOR", "TYPE_PROTO")),
+        ),
+        (*_SINGULAR, *_REPEATED),
+        strict=True,
+    )
+)
+
+
+def _field_form(node: Any) -> bool:
+    """Whether a node of the tree writes an attribute field by field (``{type: FLOAT, f: 0.5}``, or the
+    list form): the only way to give one several value fields, or one its type does not name."""
+    attributes = node.get("attributes") if isinstance(node, dict) else None
+    if isinstance(attributes, list):
+        return True
+    values = attributes.values() if isinstance(attributes, dict) else ()
+    return any(isinstance(v, dict) and v.get("type") in _FIELD_OF for v in values)
 
 
 @rule(
-    "O409",
-    "function-opset-mismatch",
-    "warning",
-    "a function imports another version of a domain than the model",
+    "O416",
+    "attribute-fields",
+    "error",
+    "an attribute holds its value in several fields, or in a field its type does not name",
     """
-A function's nodes are read against the function's own opset_import. When it names another
-version of a domain than the model does, the checker and runtimes may refuse to inline it.
-
-Bad:
-    opset_import: {'': 17}
-    functions: [{name: f, domain: local, opset_import: {'': 13}, ...}]
-Good:
-    functions: [{name: f, domain: local, opset_import: {'': 17}, ...}]
+An attribute written field by field (`{type: FLOAT, f: 0.5}`) holds its value in the one field its
+type names, and one that refers to a function's attribute (`ref_attr_name`) holds none; onnx.checker
+refuses an attribute with a value in another or in two fields.
 """,
+    defers=True,
 )
-def function_opsets(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is None:
-        return
-    ours = opsets_of(list(model.opset_import))
-    for i, function in enumerate(model.functions):
-        for domain, version in opsets_of(list(function.opset_import)).items():
-            if domain in ours and ours[domain] != version:
+def attribute_fields(document: Document, index: Index) -> Iterator[Diagnostic]:
+    protos = bound(document, index)
+    tree, text = document.tree, document.has_text  # a .onnx file's tree holds no attribute forms
+    for node in index.nodes:
+        written = node.attributes and (not text or _field_form(value_at(tree, node.path)))
+        proto = protos.get(id(node)) if written else None
+        for attribute in proto.attribute if proto is not None else ():
+            fields = [f.name for f, _ in attribute.ListFields() if f.name in _VALUE_FIELDS]
+            kind = onnx.AttributeProto.AttributeType.Name(attribute.type)
+            if attribute.ref_attr_name:
+                problem = (
+                    f"refers to '{attribute.ref_attr_name}' but holds {', '.join(fields)}" if fields else None
+                )
+            elif len(fields) > 1:
+                problem = f"holds values in {', '.join(fields)}"
+            else:
+                problem = (
+                    f"is {kind} but holds {fields[0]}"
+                    if fields and fields[0] != _FIELD_OF.get(kind)
+                    else None
+                )
+            if problem is not None:
                 yield Diagnostic(
-                    "O409",
-                    f"function '{function.name}' imports opset {version} of domain {_domain_text(domain)}, "
-                    f"the model {ours[domain]} (model opset_import at {where(document, ('opset_import',))})",
-                    "warning",
-                    ("functions", i, "opset_import"),
-                    "use the model's version in the function's opset_import",
+                    "O416",
+                    f"attribute '{attribute.name}' of node {node.label()} {problem}",
+                    "error",
+                    (*node.path, "attributes", attribute.name),
+                    "keep the one field its type names (`onnxtext dump` writes the plain form: alpha: 0.5)",
                 )

@@ -36,11 +36,6 @@ is edited. This rule runs the same schema, so a CI job can check what the editor
 opt-in (select it with `--extend-select S`): the decoder's E codes and the O rules report the
 same problems more precisely, and validating takes about as long as the rest of lint. Where
 another diagnostic of the run is on the same element, S101 says nothing.
-
-Bad:
-    - {op_type: Relu, name: 5, inputs: [x], outputs: [y]}
-Good:
-    - {op_type: Relu, name: relu_5, inputs: [x], outputs: [y]}
 """,
     default=False,
     defers=True,

@@ -9,6 +9,7 @@ would fail to.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shutil
 import subprocess
@@ -103,3 +104,27 @@ def in_frame(driver: Any, index: int, action: Callable[[], Any], *, within: int 
         return action()
     finally:
         driver.switch_to.default_content()
+
+
+def search_and_select(driver: Any, text: str) -> None:
+    """In Model Explorer's frame: search ``text`` and Alt+click the result (locate and select it)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    wait_for(
+        driver, "return [...document.querySelectorAll('input')].some(e => e.placeholder.includes('Search'))"
+    )
+    box = next(
+        e
+        for e in driver.find_elements("css selector", "input")
+        if "Search" in (e.get_attribute("placeholder") or "")
+    )
+    wait_for(driver, "return document.querySelector('input[placeholder*=Search]').offsetParent !== null")
+    box.click()
+    box.send_keys(text)
+    label = wait_for(
+        driver,
+        "return [...document.querySelectorAll('.node-label')]"
+        f".find(e => e.textContent.trim() === {json.dumps(text)})",
+    )
+    ActionChains(driver).key_down(Keys.ALT).click(label).key_up(Keys.ALT).perform()

@@ -25,7 +25,7 @@ from onnxtext.pictures.html import render_html
 from onnxtext.pictures.marks import DiffMarks
 from onnxtext.pictures.mermaid import flowchart
 from onnxtext.pictures.neighbourhood import neighbourhood
-from tests.pictures.browser import browser, in_frame, needs_browser, served, wait_for
+from tests.pictures.browser import browser, in_frame, needs_browser, search_and_select, served, wait_for
 from tests.pictures.edits import SAMPLES, edited_squeezenet
 
 pytestmark = [
@@ -36,30 +36,6 @@ pytestmark = [
     ),
 ]
 MERMAID = Path(__file__).parent / "js"
-
-
-def _search_and_select(driver, text: str) -> None:  # type: ignore[no-untyped-def]
-    """In Model Explorer's frame: search ``text`` and Alt+click the result (locate and select it)."""
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.keys import Keys
-
-    wait_for(
-        driver, "return [...document.querySelectorAll('input')].some(e => e.placeholder.includes('Search'))"
-    )
-    box = next(
-        e
-        for e in driver.find_elements("css selector", "input")
-        if "Search" in (e.get_attribute("placeholder") or "")
-    )
-    wait_for(driver, "return document.querySelector('input[placeholder*=Search]').offsetParent !== null")
-    box.click()
-    box.send_keys(text)
-    label = wait_for(
-        driver,
-        "return [...document.querySelectorAll('.node-label')]"
-        f".find(e => e.textContent.trim() === {json.dumps(text)})",
-    )
-    ActionChains(driver).key_down(Keys.ALT).click(label).key_up(Keys.ALT).perform()
 
 
 def test_view_shows_the_graph_beside_the_text_and_a_click_reaches_the_line() -> None:
@@ -79,7 +55,7 @@ def test_view_shows_the_graph_beside_the_text_and_a_click_reaches_the_line() -> 
         inputs_and_outputs = len(model.graph.input) + len(model.graph.output)
         assert int(count[1]) == len(model.graph.node) + inputs_and_outputs
         # a click in the graph (search, then Alt+click the node) moves the text to the node's line
-        in_frame(driver, 0, lambda: _search_and_select(driver, "Dropout"))
+        in_frame(driver, 0, lambda: search_and_select(driver, "Dropout"))
         wait_for(driver, f"return window.onnxtextView.selected[0] === 'graph.nodes[{dropout}]'")
         assert driver.execute_script("return window.onnxtextView.line[0]") == starts[dropout]
         shown = driver.execute_script(
@@ -116,7 +92,7 @@ def test_diff_view_marks_both_models_and_selects_partners(tmp_path: Path) -> Non
         changes = driver.execute_script("return window.onnxtextView.session.changes")
         assert {c["kind"] for c in changes} >= {"changed", "added"}
         # selecting the Dropout in A (as a person does, in the graph) selects its partner in B
-        in_frame(driver, 0, lambda: _search_and_select(driver, "Dropout"))
+        in_frame(driver, 0, lambda: search_and_select(driver, "Dropout"))
         wait_for(driver, f"return window.onnxtextView.selected[1] === 'graph.nodes[{where['dropout']}]'")
         assert driver.execute_script("return window.onnxtextView.selected[0]") == f"graph.nodes[{dropout_a}]"
         # the partner's panel says what changed, and it is drawn in the colour of a change
@@ -273,9 +249,9 @@ def _in_page(driver, script: str):  # type: ignore[no-untyped-def]
 
 def test_the_editor_page_shows_what_the_editor_hands_it(tmp_path: Path) -> None:
     """``view --editor`` framed by a page of another origin, as in VS Code's webview: the page shows the
-    language server's answer the editor hands it with the cursor's node selected, selects the node at the
-    editor's cursor, tells the editor the node clicked in the graph and its lines, takes an edited
-    version in place, and in a diff tells the partner's lines."""
+    language server's answer the editor hands it, selects the node at the editor's cursor, tells the
+    editor the node clicked in the graph and its lines, takes an edited version in place, and in a diff
+    selects the cursor's node with its partner and tells the partner's lines of a node clicked."""
     text = (SAMPLES / "squeezenet.yaml").read_text(encoding="utf-8")
     model = onnx.load(SAMPLES / "squeezenet.onnx")
     starts = [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"    - op_type: ", line)]
@@ -312,13 +288,14 @@ def test_the_editor_page_shows_what_the_editor_hands_it(tmp_path: Path) -> None:
 
         show(_answer(tmp_path, text, None))
         assert count() == len(model.graph.node) + inputs_and_outputs
-        # the editor's cursor, two lines into the 4th node: the graph selects that node
+        # the editor's cursor, two lines into the 4th node: the graph selects that node, and does not tell
+        # the editor (the cursor may have moved on by the time the app has selected it)
         driver.execute_script("send({type: 'onnxtext-cursor', line: arguments[0]})", starts[3] + 2)
         _in_page(driver, "return window.onnxtextView.selected[0] === 'graph.nodes[3]'")
-        assert told(0)["id"] == "graph.nodes[3]" and told(0)["lines"][0] == starts[3]
+        time.sleep(1)
+        assert driver.execute_script("return window.heard.filter(m => m.type === 'onnxtext-selected')") == []
         # a click in the graph (search, then Alt+click the node) tells the editor the node and its lines
-        driver.execute_script("window.heard = []")
-        in_frame(driver, 0, lambda: _search_and_select(driver, "Dropout"), within=0)
+        in_frame(driver, 0, lambda: search_and_select(driver, "Dropout"), within=0)
         assert told(0) == {
             "type": "onnxtext-selected",
             "pane": 0,
@@ -337,7 +314,7 @@ def test_the_editor_page_shows_what_the_editor_hands_it(tmp_path: Path) -> None:
         show(changes)
         _in_page(driver, "return window.onnxtextView.selected[0] === 'graph.nodes[3]'")
         driver.execute_script("window.heard = []")
-        in_frame(driver, 0, lambda: _search_and_select(driver, "Dropout"), within=0)
+        in_frame(driver, 0, lambda: search_and_select(driver, "Dropout"), within=0)
         clicked = told(0)
         assert clicked["id"] == f"graph.nodes[{dropout}]"
         assert clicked["partner"] == {"pane": 1, "id": f"graph.nodes[{dropout}]", "lines": clicked["lines"]}

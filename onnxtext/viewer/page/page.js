@@ -99,12 +99,13 @@ class Pane {
       // a click in the text selects the innermost node at that line that the shown graph has
       this.text = new TextPanel(spec.text, spec.spans, (ids, line) => {
         state.line[index] = line;
-        this.select(ids);
+        this.select(ids, true);
       });
       this.root.append(this.text.root);
     }
     this.graphs = null; // graph collection to hand the app once it is ready (an editor's)
     this.wanted = null; // the nodes asked for, asked again until the app selects one
+    this.asked = null; // the nodes asked for but by a person (the cursor, a partner): not told back
     state.ready[index] = false;
     state.selected[index] = null;
     state.line[index] = null;
@@ -130,7 +131,9 @@ class Pane {
 
   // Asks the app to select ``ids`` (outermost first: it selects the last its graph on screen has), again
   // and again while it is not ready or still laying out a graph it was given, until it selects a node.
-  select(ids) {
+  // ``byPerson``: a click on the page (a line, a change) rather than the editor's cursor or a partner.
+  select(ids, byPerson = false) {
+    this.asked = byPerson ? null : ids;
     const wanted = (this.wanted = ids);
     let tries = 0;
     const ask = () => {
@@ -164,7 +167,7 @@ function changeList(session, panes) {
   for (const change of session.changes) {
     const [background, border] = session.colours[change.kind];
     const row = el('div', { style: { borderLeftColor: border }, title: change.lines.join('\n') }, `${change.kind}: ${change.what}`);
-    row.addEventListener('click', () => change.ids.forEach((id, i) => id && panes[i].select([id])));
+    row.addEventListener('click', () => change.ids.forEach((id, i) => id && panes[i].select([id], true)));
     row.style.background = background;
     list.append(row);
   }
@@ -214,8 +217,13 @@ function fromApp(from, data) {
     document.getElementById('status').textContent = waiting ? 'loading…' : 'ready';
   } else if (data.cmd === 'model-explorer-node-selected') {
     const nodeId = data.nodeId;
-    panes[from].selected(nodeId);
-    // the partner of a node selected in the other pane (the app may say so more than once)
+    const pane = panes[from];
+    // what the editor's cursor or the other pane asked for (the app may say so more than once, late,
+    // after a layout) is not told to the editor: it would move a cursor that has moved on since
+    const asked = pane.asked !== null && pane.asked.includes(nodeId);
+    if (!asked) pane.asked = null;
+    pane.selected(nodeId);
+    // the partner of a node selected in the other pane
     if (echo[from] === nodeId) return;
     echo[from] = null;
     const other = 1 - from;
@@ -224,15 +232,15 @@ function fromApp(from, data) {
       echo[other] = partner;
       panes[other].select([partner]);
     }
-    if (embedded) {
-      const lines = (pane, id) => pane.spec.spans[id] || null;
+    if (embedded && !asked) {
+      const lines = (index, id) => panes[index].spec.spans[id] || null;
       window.parent.postMessage(
         {
           type: 'onnxtext-selected',
           pane: from,
           id: nodeId,
-          lines: lines(panes[from], nodeId),
-          partner: partner ? { pane: other, id: partner, lines: lines(panes[other], partner) } : null,
+          lines: lines(from, nodeId),
+          partner: partner ? { pane: other, id: partner, lines: lines(other, partner) } : null,
         },
         '*',
       );

@@ -62,11 +62,11 @@ def browser() -> Iterator[Any]:
             driver.quit()
 
 
-def wait_for(driver: Any, script: str, timeout: float = 30.0) -> Any:
-    """The first truthy value of ``script`` (run in the page), polled until ``timeout``."""
+def wait_for(driver: Any, script: str, timeout: float = 30.0, args: tuple[Any, ...] = ()) -> Any:
+    """The first truthy value of ``script`` (run in the page, given ``args``), polled until ``timeout``."""
     end = time.monotonic() + timeout
     while True:
-        value = driver.execute_script(script)
+        value = driver.execute_script(script, *args)
         if value or time.monotonic() > end:
             assert value, f"timed out waiting for: {script}"
             return value
@@ -119,8 +119,16 @@ def search_and_select(driver: Any, text: str) -> None:
         for e in driver.find_elements("css selector", "input")
         if "Search" in (e.get_attribute("placeholder") or "")
     )
-    wait_for(driver, "return document.querySelector('input[placeholder*=Search]').offsetParent !== null")
-    box.click()
+    # clicked near its left end once that is on top: the app's toolbar slides over the box while the app
+    # starts, and in a narrow pane the node's panel covers the box's right half
+    width = wait_for(
+        driver,
+        "const box = arguments[0], r = box.getBoundingClientRect();"
+        " return box.offsetParent !== null"
+        " && document.elementFromPoint(r.x + 24, r.y + r.height / 2) === box && r.width",
+        args=(box,),
+    )
+    ActionChains(driver).move_to_element_with_offset(box, 24 - width // 2, 0).click().perform()
     box.send_keys(text)
     label = wait_for(
         driver,

@@ -12,7 +12,8 @@ status its comment announces (``# exit 1: ...``), else 0.  Three things of the r
 stood in for: ``code`` (VS Code's command line) checks the ``.vsix`` it is handed; the browser that
 ``onnxtext view`` and ``diff --view`` open (``$BROWSER``) fetches the page and then presses Ctrl+C in
 the server, as a reader closing it would; and stdin is empty, so ``onnxtext lsp`` ends at once.  The
-block that needs npm's registry runs in a test of its own, which skips without npm or offline.
+block that needs npm's registry runs in a test of its own, which skips without npm or offline; the
+block that runs the code-server test runs only when that test is asked for (``ONNXTEXT_CODE_SERVER=1``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ BROWSER = """#!/bin/sh
 
 def needs_download(block: str) -> bool:
     return "npm ci" in block
+
+
+def runs_code_server(block: str) -> bool:
+    return "ONNXTEXT_CODE_SERVER=1" in block
+
+
+def everyday(block: str) -> bool:
+    return not needs_download(block) and not runs_code_server(block)
 
 
 def expected_status(line: str) -> int:
@@ -128,7 +137,7 @@ def test_every_shell_block_runs_as_written(project: tuple[Path, dict[str, str]])
     done = run([install], copy, env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "identical"
-    done = run([b for b in REST if not needs_download(b)], copy, env)
+    done = run([b for b in REST if everyday(b)], copy, env)
     assert done.returncode == 0, f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     assert "Traceback" not in done.stderr, done.stderr[-4000:]
     for made in ("cls-edited.onnx", "squeezenet.yaml", "change.html", "change.svg", "demo/model.onnx"):
@@ -156,4 +165,14 @@ def test_the_blocks_that_download_run_as_written(project: tuple[Path, dict[str, 
     for block in blocks:  # run on their own, they must leave the reader where they found them
         assert not re.search(r"(^|&&|;)\s*cd ", block, re.M), "a block that downloads runs its cd in ( )"
     done = run(blocks, copy, env)
+    assert done.returncode == 0, f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+
+
+def test_the_code_server_block_runs_as_written(project: tuple[Path, dict[str, str]]) -> None:
+    if os.environ.get("ONNXTEXT_CODE_SERVER") != "1":
+        pytest.skip("the code-server test is opt-in: ONNXTEXT_CODE_SERVER=1")
+    copy, env = project
+    blocks = [b for b in REST if runs_code_server(b)]
+    assert blocks
+    done = run(blocks, copy, {**env, "HOME": str(Path.home())})  # its cache: ~/.cache/onnxtext-tests
     assert done.returncode == 0, f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"

@@ -5,8 +5,8 @@ what it answers.  Params: ``textDocument`` (the document), ``position`` (optiona
 node is answered as ``cursor``) and ``against`` (optional: the text of another version, git HEAD's for
 "Show Changes").  The answer is what ``onnxtext view`` (or ``diff --view``, with ``against``) serves:
 Model Explorer's graph collections (``collections``; the other version's first) and the page's data
-(each node's lines, partners, changes).  It is made from the version the server last read, so the
-graph follows edits.
+(each node's lines, partners, changes), less the texts (the editor has them), and which pane shows the
+document (``editing``).  It is made from the version the server last read, so the graph follows edits.
 """
 
 from __future__ import annotations
@@ -42,7 +42,10 @@ def graph_answer(snapshot: Snapshot, line: int | None, against: str | None) -> d
             return {"error": err.diagnostic.message}
         before = Drawn(f"{label} (HEAD)", other.tree, Index(other.tree), other.text, other.source_map)
         collections, page = diff_page(before, drawn, comparison)
+    for pane in page["panes"]:
+        del pane["text"]
     page["collections"] = collections
+    page["editing"] = len(collections) - 1
     page["cursor"] = _node_at(snapshot, line) if line is not None else None
     return page
 

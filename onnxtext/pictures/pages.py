@@ -3,7 +3,9 @@
 ``onnxtext view`` shows one model (its graph, and a document's text beside it); ``onnxtext diff
 --view`` two, marked by the diff, with the list of changes and each node's partner.  The page's data
 (:func:`view_page`, :func:`diff_page`) names nodes by their ids (document paths) and gives each its
-lines in the text, so a selection moves between graph and text, and between the two graphs.
+lines in the text, so a selection moves between graph and text, and between the two graphs.  In an
+editor's graph view (:func:`editor_page`) the page starts empty and the editor hands it that same data,
+which it asks the language server for (``onnxtext/graph``).
 """
 
 from __future__ import annotations
@@ -60,6 +62,14 @@ def diff_page(a: Drawn, b: Drawn, comparison: Comparison) -> tuple[Collections, 
         "colours": COLOURS,
     }
     return collections, page
+
+
+def editor_page() -> tuple[Collections, dict[str, Any]]:
+    """The page an editor's graph view fills: no model, and an empty graph per pane (a diff has two)
+    for Model Explorer's app to start on (it shows a graph only once it has loaded one from its
+    server); the graphs themselves come from the editor, by message, and never pass the server."""
+    empty = {"label": "onnxtext", "graphs": [{"id": "graph", "nodes": []}]}
+    return [empty, empty], {"kind": "editor", "title": "onnxtext"}
 
 
 def _pane(drawn: Drawn, graph: int) -> dict[str, Any]:

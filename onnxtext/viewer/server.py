@@ -3,7 +3,9 @@
 What it serves, and to whom:
 
 - ``/onnxtext/page?token=T``: onnxtext's page (the graph beside the text, or two graphs side by side),
-  and ``/onnxtext/session?token=T``: what that page shows (labels, texts, lines, pairings);
+  and ``/onnxtext/session?token=T``: what that page shows (labels, texts, lines, pairings); for an
+  editor's graph view (``onnxtext view --editor``), the page starts empty and the editor's webview,
+  which frames it, hands it the graphs by message: they never pass through the server;
 - ``/api/v1/load_graphs_json?graph_index=N``: the N-th graph collection, the one request of Model
   Explorer's app that carries the model.  The app adds no token to it: the token is read from the
   request's ``Referer``, the app's own address (``/?data=...&token=T``), which the browser sends
@@ -17,8 +19,9 @@ Nothing else: no upload, no command, no file read by path (Model Explorer's own 
 ``/api/v1/read_text_file?path=``, which returns any file the user can read).  The model data needs
 the token, a random 32-byte string in the address the command prints, compared in constant time; a
 request whose ``Host`` is not this server's address is refused (a DNS-rebinding page cannot reach
-it under another name).  Every answer forbids caching and framing by other sites, and pages run
-under a Content-Security-Policy that lets them load nothing from the network.
+it under another name).  Every answer forbids caching and, but for the editor's page (framed by a
+webview, whose origin depends on the editor), framing by other sites; pages run under a
+Content-Security-Policy that lets them load nothing from the network.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
 from onnxtext.viewer.webapp import web_app
@@ -43,7 +46,7 @@ PAGE_FILES = Path(__file__).parent / "page"
 _POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-    "connect-src 'self' data: blob:; worker-src 'self' blob:; frame-ancestors {ancestors}"
+    "connect-src 'self' data: blob:; worker-src 'self' blob:"
 )
 
 _EXTENSIONS = json.dumps(
@@ -57,7 +60,8 @@ class Session:
 
     collections: list[dict[str, Any]]
     page: dict[str, Any]
-    embedded: bool = False  # the page lives in an editor's webview (any origin may frame it)
+    embedded: bool = False  # the page lives in an editor's webview: any origin may frame it (a webview's
+    # origin depends on the editor: vscode-webview://... in VS Code, another host in code-server)
 
 
 class PictureServer(ThreadingHTTPServer):
@@ -183,23 +187,38 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "same-origin")
-        ancestors = "*" if self.server.session.embedded else "'self'"
-        self.send_header("Content-Security-Policy", _POLICY.format(ancestors=ancestors))
+        framing = "" if self.server.session.embedded else "; frame-ancestors 'self'"
+        self.send_header("Content-Security-Policy", _POLICY + framing)
         self.end_headers()
         self.wfile.write(body)
 
 
 def serve(
-    session: Session, *, port: int = 0, browser: bool = True, announce: Callable[[str], None] = print
+    session: Session,
+    *,
+    port: int = 0,
+    browser: bool = True,
+    announce: Callable[[str], None] = print,
+    until_closed: IO[bytes] | None = None,
 ) -> None:
-    """Serve ``session`` until interrupted: say the page's address (with its token), open it in a browser."""
+    """Serve ``session`` until interrupted, or until ``until_closed`` ends (an editor that started the
+    server holds the other end of it: when the editor goes, so does the server): say the page's address
+    (with its token), open it in a browser."""
     server = PictureServer(session, port)
     announce(server.url)
     if browser:
         webbrowser.open(server.url)
+    if until_closed is not None:
+        threading.Thread(target=_stop_at_end, args=(until_closed, server), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+
+
+def _stop_at_end(stream: IO[bytes], server: PictureServer) -> None:
+    while stream.read(4096):
+        pass
+    server.shutdown()

@@ -40,12 +40,14 @@ def test_the_answer_is_the_pages_data(tmp_path: Path) -> None:
     snapshot = Snapshot(Document(TEXT, "yaml", str(tmp_path / "m.onnx.yaml"), tmp_path), 1)
     answer = graph_answer(snapshot, STARTS[7] + 1, None)
     assert answer["cursor"] == "graph.nodes[7]"
+    assert answer["editing"] == 0 and "text" not in answer["panes"][0]  # the editor has the text
     assert answer["panes"][0]["spans"]["graph.nodes[7]"][0] == STARTS[7]
     nodes = {node["id"]: node for node in answer["collections"][0]["graphs"][0]["nodes"]}
     assert nodes["graph.nodes[7]"]["label"] == TEXT.splitlines()[STARTS[7] - 1].split(": ")[1]
     edited_text = TEXT.replace("ratio: 0.5", "ratio: 0.25")
     edited = Snapshot(Document(edited_text, "yaml", str(tmp_path / "m.onnx.yaml"), tmp_path), 2)
     changed = graph_answer(edited, None, TEXT)
+    assert changed["editing"] == 1  # the document is the second pane, HEAD's the first
     ((old, new),) = [change["ids"] for change in changed["changes"]]
     assert changed["partners"][0][old] == new
     marked = {n["id"]: n for n in changed["collections"][1]["graphs"][0]["nodes"]}[new]

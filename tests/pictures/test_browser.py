@@ -11,17 +11,21 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import onnx
 import pytest
 
+from onnxtext.core.document import Document
 from onnxtext.diff.changes import ModelDiff
 from onnxtext.diff.comparison import compare_models
+from onnxtext.lsp.graph import graph_answer
+from onnxtext.lsp.snapshot import Snapshot
 from onnxtext.pictures.html import render_html
 from onnxtext.pictures.marks import DiffMarks
 from onnxtext.pictures.mermaid import flowchart
 from onnxtext.pictures.neighbourhood import neighbourhood
-from tests.pictures.browser import browser, in_frame, needs_browser, served, wait_for
+from tests.pictures.browser import browser, in_frame, needs_browser, search_and_select, served, wait_for
 from tests.pictures.edits import SAMPLES, edited_squeezenet
 
 pytestmark = [
@@ -32,30 +36,6 @@ pytestmark = [
     ),
 ]
 MERMAID = Path(__file__).parent / "js"
-
-
-def _search_and_select(driver, text: str) -> None:  # type: ignore[no-untyped-def]
-    """In Model Explorer's frame: search ``text`` and Alt+click the result (locate and select it)."""
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.keys import Keys
-
-    wait_for(
-        driver, "return [...document.querySelectorAll('input')].some(e => e.placeholder.includes('Search'))"
-    )
-    box = next(
-        e
-        for e in driver.find_elements("css selector", "input")
-        if "Search" in (e.get_attribute("placeholder") or "")
-    )
-    wait_for(driver, "return document.querySelector('input[placeholder*=Search]').offsetParent !== null")
-    box.click()
-    box.send_keys(text)
-    label = wait_for(
-        driver,
-        "return [...document.querySelectorAll('.node-label')]"
-        f".find(e => e.textContent.trim() === {json.dumps(text)})",
-    )
-    ActionChains(driver).key_down(Keys.ALT).click(label).key_up(Keys.ALT).perform()
 
 
 def test_view_shows_the_graph_beside_the_text_and_a_click_reaches_the_line() -> None:
@@ -75,7 +55,7 @@ def test_view_shows_the_graph_beside_the_text_and_a_click_reaches_the_line() -> 
         inputs_and_outputs = len(model.graph.input) + len(model.graph.output)
         assert int(count[1]) == len(model.graph.node) + inputs_and_outputs
         # a click in the graph (search, then Alt+click the node) moves the text to the node's line
-        in_frame(driver, 0, lambda: _search_and_select(driver, "Dropout"))
+        in_frame(driver, 0, lambda: search_and_select(driver, "Dropout"))
         wait_for(driver, f"return window.onnxtextView.selected[0] === 'graph.nodes[{dropout}]'")
         assert driver.execute_script("return window.onnxtextView.line[0]") == starts[dropout]
         shown = driver.execute_script(
@@ -112,7 +92,7 @@ def test_diff_view_marks_both_models_and_selects_partners(tmp_path: Path) -> Non
         changes = driver.execute_script("return window.onnxtextView.session.changes")
         assert {c["kind"] for c in changes} >= {"changed", "added"}
         # selecting the Dropout in A (as a person does, in the graph) selects its partner in B
-        in_frame(driver, 0, lambda: _search_and_select(driver, "Dropout"))
+        in_frame(driver, 0, lambda: search_and_select(driver, "Dropout"))
         wait_for(driver, f"return window.onnxtextView.selected[1] === 'graph.nodes[{where['dropout']}]'")
         assert driver.execute_script("return window.onnxtextView.selected[0]") == f"graph.nodes[{dropout_a}]"
         # the partner's panel says what changed, and it is drawn in the colour of a change
@@ -239,3 +219,102 @@ def test_the_mermaid_flowchart_parses_and_draws(tmp_path: Path, mermaid_js: Path
     assert "error" not in result, result
     assert result["nodes"] == len(picture.nodes)
     assert result["changed"] == sum(1 for node in picture.nodes if node.mark and node.mark.kind == "changed")
+
+
+# A stand-in for VS Code's webview: a page of another origin framing onnxtext's page, which it sends
+# messages and whose messages it keeps.
+_HOST = """<!doctype html><body style="margin:0">
+<iframe src="URL" style="width:1380px;height:860px;border:0"></iframe>
+<script>
+window.heard = [];
+window.addEventListener('message', (event) => window.heard.push(event.data));
+function send(message) { document.querySelector('iframe').contentWindow.postMessage(message, 'ORIGIN'); }
+</script>"""
+
+
+def _answer(folder: Path, text: str, line: int | None, against: str | None = None) -> Any:
+    """The language server's answer to ``onnxtext/graph`` for ``text`` (what the editor hands the page)."""
+    snapshot = Snapshot(Document(text, "yaml", str(folder / "squeezenet.onnx.yaml"), folder), 1)
+    return json.loads(json.dumps(graph_answer(snapshot, line, against)))
+
+
+def _in_page(driver, script: str):  # type: ignore[no-untyped-def]
+    """``script`` polled in onnxtext's page (the host's frame) until truthy."""
+    driver.switch_to.frame(driver.find_element("css selector", "iframe"))
+    try:
+        return wait_for(driver, script)
+    finally:
+        driver.switch_to.default_content()
+
+
+def test_the_editor_page_shows_what_the_editor_hands_it(tmp_path: Path) -> None:
+    """``view --editor`` framed by a page of another origin, as in VS Code's webview: the page shows the
+    language server's answer the editor hands it, selects the node at the editor's cursor, tells the
+    editor the node clicked in the graph and its lines, takes an edited version in place, and in a diff
+    selects the cursor's node with its partner and tells the partner's lines of a node clicked."""
+    text = (SAMPLES / "squeezenet.yaml").read_text(encoding="utf-8")
+    model = onnx.load(SAMPLES / "squeezenet.onnx")
+    starts = [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"    - op_type: ", line)]
+    dropout = next(k for k, n in enumerate(model.graph.node) if n.op_type == "Dropout")
+    # a person's edit: a Relu after the Dropout (one node more)
+    relu = [
+        "    - op_type: Relu\n",
+        "      name: extra_relu\n",
+        f"      inputs: [{model.graph.node[dropout].output[0]}]\n",
+        "      outputs: [extra_relu]\n",
+    ]
+    rows = text.splitlines(keepends=True)
+    at = starts[dropout + 1] - 1
+    edited = "".join(rows[:at] + relu + rows[at:])
+    inputs_and_outputs = len(model.graph.input) + len(model.graph.output)
+
+    with served("view", "--editor") as url, browser() as driver:
+        host = tmp_path / "webview.html"
+        origin = url.split("/onnxtext/")[0]
+        host.write_text(_HOST.replace("URL", url).replace("ORIGIN", origin), encoding="utf-8")
+        driver.get(host.as_uri())
+        wait_for(driver, "return window.heard.some(m => m.type === 'onnxtext-page-ready')")
+
+        def show(session: dict[str, object]) -> None:
+            driver.execute_script("send({type: 'onnxtext-show', session: arguments[0]})", session)
+
+        def told(pane: int) -> Any:
+            script = f"return window.heard.find(m => m.type === 'onnxtext-selected' && m.pane === {pane})"
+            return wait_for(driver, script)
+
+        def count() -> int:
+            script = "return document.body.innerText.match(/op node count\\s+(\\d+)/)"
+            return int(in_frame(driver, 0, lambda: wait_for(driver, script), within=0)[1])
+
+        show(_answer(tmp_path, text, None))
+        assert count() == len(model.graph.node) + inputs_and_outputs
+        # the editor's cursor, two lines into the 4th node: the graph selects that node, and does not tell
+        # the editor (the cursor may have moved on by the time the app has selected it)
+        driver.execute_script("send({type: 'onnxtext-cursor', line: arguments[0]})", starts[3] + 2)
+        _in_page(driver, "return window.onnxtextView.selected[0] === 'graph.nodes[3]'")
+        time.sleep(1)
+        assert driver.execute_script("return window.heard.filter(m => m.type === 'onnxtext-selected')") == []
+        # a click in the graph (search, then Alt+click the node) tells the editor the node and its lines
+        in_frame(driver, 0, lambda: search_and_select(driver, "Dropout"), within=0)
+        assert told(0) == {
+            "type": "onnxtext-selected",
+            "pane": 0,
+            "id": f"graph.nodes[{dropout}]",
+            "lines": [starts[dropout], starts[dropout + 1] - 1],
+            "partner": None,
+        }
+        # an edit: the same app takes the new version (one node more)
+        show(_answer(tmp_path, edited, None))
+        _in_page(driver, "return window.onnxtextView.loads[0] === 2")
+        assert count() == len(model.graph.node) + 1 + inputs_and_outputs
+        # Show Changes: the document against the text before the edit; the Relu is added, the cursor's
+        # node selected with its partner, a click on a node tells its lines and its partner's
+        changes = _answer(tmp_path, edited, starts[3] + 1, against=text)
+        assert changes["editing"] == 1 and [c["kind"] for c in changes["changes"]] == ["added"]
+        show(changes)
+        _in_page(driver, "return window.onnxtextView.selected[0] === 'graph.nodes[3]'")
+        driver.execute_script("window.heard = []")
+        in_frame(driver, 0, lambda: search_and_select(driver, "Dropout"), within=0)
+        clicked = told(0)
+        assert clicked["id"] == f"graph.nodes[{dropout}]"
+        assert clicked["partner"] == {"pane": 1, "id": f"graph.nodes[{dropout}]", "lines": clicked["lines"]}

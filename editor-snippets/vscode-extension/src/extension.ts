@@ -1,4 +1,5 @@
-// The VS Code side: starts `onnxtext lsp`, runs the commands, rebuilds a model when its document is saved.
+// The VS Code side: starts `onnxtext lsp`, runs the commands, rebuilds a model when its document is saved, shows
+// graphs (graphview.ts).
 // Everything that decides something lives in the modules it imports (tested under node); this file wires them
 // to the editor.
 import * as fs from "node:fs/promises";
@@ -16,6 +17,7 @@ import {
   probeArgs,
   serverExecutable,
 } from "./command";
+import { GraphViews } from "./graphview";
 import { TextFormat, documentForModel, isDocument, isModel, modelForDocument, openAction } from "./mapping";
 import { Problem, parseProblems, plural, problemsByFile, tally } from "./problems";
 import { RebuildMode, modelToRebuild, rebuildOutcome } from "./rebuild";
@@ -40,14 +42,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   output = vscode.window.createOutputChannel("onnxtext", { log: true });
   cliProblems = vscode.languages.createDiagnosticCollection("onnxtext-cli");
   state = context.workspaceState;
+  const graphs = new GraphViews({
+    onnxtext: resolveOnnxtext,
+    isDocument: isOnnxtextDocument,
+    client: async (document) => {
+      await startServerFor(document);
+      return client;
+    },
+    output,
+  });
   context.subscriptions.push(
     output,
     cliProblems,
+    graphs,
     vscode.commands.registerCommand("onnxtext.openAsText", openAsText),
     vscode.commands.registerCommand("onnxtext.dump", dump),
     vscode.commands.registerCommand("onnxtext.build", build),
     vscode.commands.registerCommand("onnxtext.lint", lint),
     vscode.commands.registerCommand("onnxtext.diff", diff),
+    vscode.commands.registerCommand("onnxtext.showGraph", () => graphs.show("graph")),
+    vscode.commands.registerCommand("onnxtext.showChanges", () => graphs.show("changes")),
     vscode.commands.registerCommand("onnxtext.restartServer", restartServer),
     vscode.workspace.onDidOpenTextDocument((document) => void startServerFor(document)),
     vscode.workspace.onDidSaveTextDocument((document) => void rebuildOnSave(document)),

@@ -7,6 +7,9 @@
                      ``onnxtext build D.F -o OUT --no-check --force`` (F = yaml|json, T = npy|auto; also
                      inline|base64 on workloads marked ``all_modes``).
 * ``onnxtext-version``, ``onnxtext-dump``  start-up (group s): ``onnxtext --version``; one YAML dump.
+* ``venv-*``         start-up in a fresh venv where ``pip install .`` resolved the dependencies (``import
+                     onnx``; one YAML dump), and the same with ml_dtypes 0.7.0 forced in (what the pin
+                     in pyproject.toml keeps out).
 * ``onnxtext-lint``  ``onnxtext lint D.yaml`` of a YAML/auto dump made beforehand (untimed), graph workloads.
 * ``onnxtext-diff``  ``onnxtext diff`` of the two versions of the weights model (one tensor changed).
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
@@ -190,21 +194,61 @@ class OnnxText(Contender):
 
 
 class Startup(Contender):
-    """One short command of the start-up group, whole process: ``--version``, or a YAML dump."""
+    """One short command of the start-up group, whole process: ``--version``, a YAML dump, or ``import onnx``.
 
-    def __init__(self, name: str, dump: bool) -> None:
-        self.name, self.dump = name, dump
+    With ``venv``, the command runs in a fresh virtual environment where onnxtext is installed from this
+    tree as a user installs it (see :func:`fresh_venv`), not in the benchmark's own environment;
+    ``override`` is a requirement installed over that (``ml_dtypes==0.7.0``: what the pin keeps out).
+    """
+
+    def __init__(self, name: str, command: str, *, venv: bool = False, override: str = "") -> None:
+        self.name, self.command, self.venv, self.override = name, command, venv, override
 
     def applies(self, workload: Workload) -> bool:
         return workload.group == "s"
 
     def skip_reason(self, workload: Workload) -> str | None:
+        if self.venv and fresh_venv(self.override) is None:
+            return "could not make a fresh venv (pip install of this tree failed; see benchmarks/work/venvs)"
         return None if onnxtext_cli() is not None else "onnxtext CLI does not start yet"
 
     def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
-        if not self.dump:
-            return Plan([Step("run", _onnxtext("--version"))], None)
-        return Plan([Step("dump", _onnxtext("dump", model, "-o", out / "doc.yaml", "--force"))], None)
+        python = str(fresh_venv(self.override)) if self.venv else sys.executable
+        if self.command == "import-onnx":
+            return Plan([Step("run", [python, "-c", "import onnx"])], None)
+        cli = [python, "-m", "onnxtext"] if self.venv else list(onnxtext_cli() or ("onnxtext",))
+        if self.command == "version":
+            return Plan([Step("run", [*cli, "--version"])], None)
+        return Plan([Step("dump", [*cli, "dump", str(model), "-o", str(out / "doc.yaml"), "--force"])], None)
+
+
+@functools.cache
+def fresh_venv(override: str = "") -> Path | None:
+    """The interpreter of a new virtual environment with onnxtext installed from this tree (``pip install
+    .``: the dependency versions pip resolves today, as on a user's fresh install), or None if that fails.
+
+    Made once per ``pyproject.toml`` and ``override`` (installed afterwards without its dependencies),
+    under ``benchmarks/work/venvs``; ``--fresh`` removes it with the rest of ``work/``.
+    """
+    key = hashlib.sha256((REPO / "pyproject.toml").read_bytes() + override.encode()).hexdigest()[:12]
+    root = REPO / "benchmarks" / "work" / "venvs" / key
+    python = root / "bin" / "python"
+    if python.is_file():
+        return python
+    shutil.rmtree(root, ignore_errors=True)
+    steps = [
+        [sys.executable, "-m", "venv", str(root)],
+        [str(python), "-m", "pip", "install", "--quiet", str(REPO)],
+        *([[str(python), "-m", "pip", "install", "--quiet", "--no-deps", override]] if override else []),
+    ]
+    log = root.with_suffix(".log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as sink:
+        for argv in steps:
+            if subprocess.run(argv, stdout=sink, stderr=subprocess.STDOUT, check=False).returncode != 0:
+                shutil.rmtree(root, ignore_errors=True)
+                return None
+    return python
 
 
 class Lint(Contender):
@@ -266,8 +310,12 @@ def all_contenders(o2j_external: bool = False) -> list[Contender]:
         OnnxText("yaml", "base64"),
         OnnxText("json", "inline"),
         OnnxText("json", "base64"),
-        Startup("onnxtext-version", dump=False),
-        Startup("onnxtext-dump", dump=True),
+        Startup("onnxtext-version", "version"),
+        Startup("onnxtext-dump", "dump"),
+        Startup("venv-import-onnx", "import-onnx", venv=True),
+        Startup("venv-onnxtext-dump", "dump", venv=True),
+        Startup("venv-ml_dtypes-0.7.0-import-onnx", "import-onnx", venv=True, override="ml_dtypes==0.7.0"),
+        Startup("venv-ml_dtypes-0.7.0-onnxtext-dump", "dump", venv=True, override="ml_dtypes==0.7.0"),
         Lint(),
         Diff(),
     ]

@@ -55,8 +55,9 @@ def test_without_the_checker_rules_build_checks_itself(
 ) -> None:
     (tmp_path / "pyproject.toml").write_text(f'[tool.onnxtext.lint]\nignore = ["{ignored}"]\n')
     text = dumped(chain_model(), "yaml")
-    model, _, checked = decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)
-    assert not checked and model == chain_model()
+    gated = decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)
+    assert not gated.checked and gated.encoding is None and gated.model == chain_model()
+    model = gated.model
     checker_calls.clear()
     (tmp_path / "m.yaml").write_text(text)
     build(tmp_path / "m.yaml", tmp_path / "m.onnx")
@@ -74,4 +75,4 @@ def test_an_element_the_decoder_skipped_stops_build_whatever_the_selection(tmp_p
 
 def test_a_noqa_comment_leaves_the_check_to_build(tmp_path: Path, checker_calls: list[object]) -> None:
     text = dumped(chain_model(), "yaml").replace("name: chain", "name: chain  # onnxtext: noqa C501")
-    assert not decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)[2]
+    assert not decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print).checked

@@ -401,6 +401,18 @@ def targets(rows: list[Row], model_sizes: dict[str, float]) -> list[tuple[str, s
                 r.rss_mib <= 3 * size,
                 f"{r.rss_mib:.0f} MB vs model {size:.0f} MB ({r.rss_mib / size:.2f}x)",
             )
+    # inline mode: the whole dump process per float, against the 2.9 us per float32 of issue 20
+    for w in {r.workload for r in rows if r.contender.endswith("-inline")}:
+        floats = next((x.floats for x in all_workloads()[0] if x.name == w), 0)
+        for fmt in ("yaml", "json"):
+            r = get(w, f"onnxtext-{fmt}-inline")
+            if r and floats and "dump" in r.times:
+                per_float = 1e6 * r.times["dump"] / floats
+                check(
+                    f"{w} {fmt} inline dump <= 0.58 us per float (5x faster than 2.9)",
+                    per_float <= 0.58,
+                    f"{per_float:.3f} us per float ({r.times['dump']:.2f} s, whole process)",
+                )
     # graph-heavy: against onnx2json and onnx's own printer + parser; lint against the checked build
     for big in ("graph-30k", "graph-50k"):
         faster(big, "onnxtext-json-auto", "onnx2json", 3.0)
@@ -496,6 +508,35 @@ def environment() -> str:
 
 # --------------------------------------------------------------------------- main
 
+# ``--targets``: the rows the targets of benchmarks/notes.md need, workload -> contender globs
+TARGET_ROWS = {
+    "startup-1mb": ("onnxtext-version", "onnxtext-dump", "venv-*"),
+    "export": (
+        "floor",
+        "floor-checked",
+        "onnx2json",
+        "onnxtext-*-npy",
+        "onnxtext-*-npy-checked",
+        "onnxtext-*-auto",
+        "onnxtext-*-auto-checked",
+        "onnxtext-json-base64",
+    ),
+    "weights": ("onnxtext-diff",),
+    "inline-4m": ("onnxtext-*-inline",),
+    "graph-30k": (
+        "onnx2json",
+        "onnx-printer",
+        "onnxtext-*-auto",
+        "onnxtext-yaml-auto-checked",
+        "onnxtext-lint",
+    ),
+    "external-2g": ("floor", "floor-checked", "onnxtext-json-npy", "onnxtext-json-npy-checked"),
+}
+
+
+def _wanted(contender: Contender, workload: Workload, targets: bool) -> bool:
+    return not targets or any(fnmatch.fnmatch(contender.name, p) for p in TARGET_ROWS.get(workload.name, ()))
+
 
 def select(workloads: list[Workload], only: list[str] | None, quick: bool) -> list[Workload]:
     """Workloads named (or globbed, or by group letter) in ``only``; ``--quick`` keeps the small ones."""
@@ -533,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mem-limit-gb", type=float, default=16.0, help="address-space cap per child")
     parser.add_argument("--contenders", nargs="+", metavar="NAME", help="only these contenders (globs)")
     parser.add_argument("--o2j-external", action="store_true", help="run onnx2json on (c) too (12 GB RAM)")
+    parser.add_argument("--targets", action="store_true", help="only the rows the targets need (TARGET_ROWS)")
     parser.add_argument("--keep", action="store_true", help="keep outputs under benchmarks/work/out")
     parser.add_argument("--fresh", action="store_true", help="regenerate the cached synthetic inputs")
     parser.add_argument("--list", action="store_true", help="list workloads and contenders, then exit")
@@ -552,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{w.name:28} ({w.group}{', quick' if w.quick else ''}) {w.description}")
         print("contenders:", ", ".join(c.name for c in contenders))
         return 0
-    chosen = select(workloads, args.only, args.quick)
+    chosen = select(workloads, args.only or (list(TARGET_ROWS) if args.targets else None), args.quick)
     if not chosen:
         parser.error("no workload selected (see --list)")
     settings = Settings(
@@ -585,7 +627,8 @@ def main(argv: list[str] | None = None) -> int:
         ref = isolated(Reference.of, model, w.external)
         print(f"== {w.name}: {w.description} (ready in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
         try:
-            for row in measure_all(contenders, w, model, ref, settings, args.seed):
+            wanted = [c for c in contenders if _wanted(c, w, args.targets)]
+            for row in measure_all(wanted, w, model, ref, settings, args.seed):
                 rows.append(row)
                 print(
                     f"   {row.contender:22} total {_fmt(row.total, 3):>8} s  "
@@ -617,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(results))
     print(f"\n(benchmark took {elapsed:.0f} s)", file=sys.stderr)
     if not args.no_write:
-        partial = bool(args.quick or args.only or args.contenders)
+        partial = bool(args.quick or args.only or args.contenders) and not args.targets
         target = WORK / "results.md" if partial else RESULTS  # partial runs leave the committed file alone
         cmd = " ".join(["python benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
         target.write_text(

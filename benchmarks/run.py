@@ -350,38 +350,44 @@ def targets(rows: list[Row], model_sizes: dict[str, float]) -> list[tuple[str, s
     def check(target: str, ok: bool | None, measured: str) -> None:
         out.append((target, measured, "n/a" if ok is None else "PASS" if ok else "FAIL"))
 
-    def versus(workload: str, name: str, base: str, limit: float, what: str, memory: bool = False) -> None:
-        """``name``'s time at most ``limit`` times ``base``'s (and its peak at most ``base``'s)."""
+    def pair(workload: str, name: str, base: str, target: str) -> tuple[Row, Row] | None:
+        """The rows of ``name`` and ``base`` when both ran; ``target`` is "not measured" if not."""
         if (workload, name) not in index:
-            return
+            return None
         r, b = get(workload, name), get(workload, base)
-        target = f"{workload} {name} {what} <= {limit}x {base}"
         if not (r and b):
             check(target, None, "not measured")
+            return None
+        return r, b
+
+    def versus(workload: str, name: str, base: str, limit: float, what: str, memory: bool = False) -> None:
+        """``name``'s time at most ``limit`` times ``base``'s (and its peak at most ``base``'s)."""
+        target = f"{workload} {name} {what} <= {limit}x {base}"
+        if (rows := pair(workload, name, base, target)) is None:
             return
-        ratio = r.total / b.total
-        check(target, ratio <= limit, f"{r.total:.2f} s vs {b.total:.2f} s ({ratio:.2f}x)")
+        r, b = rows
+        check(
+            target,
+            r.total <= limit * b.total,
+            f"{r.total:.2f} s vs {b.total:.2f} s ({r.total / b.total:.2f}x)",
+        )
         if memory:
             check(
                 f"{workload} {name} peak RSS <= {base}'s",
                 r.rss_mib <= b.rss_mib,
-                f"{r.rss_mib:.0f} MB vs {b.rss_mib:.0f} MB",
+                f"{r.rss_mib:.0f} vs {b.rss_mib:.0f} MB",
             )
 
     def faster(workload: str, name: str, base: str, factor: float) -> None:
         """``name`` at least ``factor`` times faster than ``base``."""
-        if (workload, name) not in index:
-            return
-        r, b = get(workload, name), get(workload, base)
         target = f"{workload} {name} >= {factor}x faster than {base}"
-        if not (r and b):
-            check(target, None, "not measured")
-            return
-        check(
-            target,
-            b.total >= factor * r.total,
-            f"{b.total / r.total:.2f}x ({r.total:.2f} s vs {b.total:.2f} s)",
-        )
+        if (rows := pair(workload, name, base, target)) is not None:
+            r, b = rows
+            check(
+                target,
+                b.total >= factor * r.total,
+                f"{b.total / r.total:.2f}x ({r.total:.2f} s vs {b.total:.2f} s)",
+            )
 
     # weights-heavy: the default commands against the floor doing the same check; --no-check against
     # the plain floor; Base64 in JSON against onnx2json's Base64 in JSON

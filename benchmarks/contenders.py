@@ -1,20 +1,29 @@
 """What gets timed: each contender turns a workload into command lines, run in fresh processes.
 
-* ``floor``          ``python -c`` doing ``onnx.load`` + ``onnx.save`` (with external data for (c)):
-                     the cost of merely parsing and writing the protobuf.
+* ``floor``          ``python -c`` doing ``onnx.load`` + ``onnx.save``: the cost of merely parsing and
+                     writing the protobuf; with external data, the same work as onnxtext's (the proto
+                     without its data, written; the data file copied).
+* ``floor-checked``  the same plus ``onnx.checker.check_model(path, full_check=True)``: what the default
+                     ``onnxtext build`` checks.
 * ``onnx2json``      the PyPI tools ``onnx2json -if M -oj D.json`` then ``json2onnx -ij D.json -of OUT``.
+* ``onnx-printer``   ``onnx.printer.to_text`` then ``onnx.parser.parse_model`` (graph-heavy models; lossy).
 * ``onnxtext-F-T``   ``onnxtext dump M -o D.F --tensors T --force`` then
                      ``onnxtext build D.F -o OUT --no-check --force`` (F = yaml|json, T = npy|auto; also
                      inline|base64 on workloads marked ``all_modes``).
+* ``onnxtext-F-T-checked``  the same with the default ``build`` (lint gate, onnx.checker): what users run.
 * ``onnxtext-version``, ``onnxtext-dump``  start-up (group s): ``onnxtext --version``; one YAML dump.
+* ``venv-*``         start-up in a fresh venv where ``pip install .`` resolved the dependencies (``import
+                     onnx``; one YAML dump), and the same with ml_dtypes 0.7.0 forced in (what the pin
+                     in pyproject.toml keeps out).
 * ``onnxtext-lint``  ``onnxtext lint D.yaml`` of a YAML/auto dump made beforehand (untimed), graph workloads.
-* ``onnxtext-diff``  ``onnxtext diff`` of the two versions of the weights model (one tensor changed).
+* ``onnxtext-diff``  ``onnxtext diff A.onnx B.onnx``: two versions of the weights model (one tensor changed).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
@@ -26,14 +35,24 @@ from workloads import Workload, external_locations
 REPO = Path(__file__).resolve().parent.parent
 
 FLOOR_SCRIPT = """\
-import sys, onnx
-src, dst, location = sys.argv[1:4]
-model = onnx.load(src)
-if location:
-    onnx.save(model, dst, save_as_external_data=True, all_tensors_to_one_file=True, location=location)
+import os, shutil, sys, onnx
+src, dst, location, check = sys.argv[1:5]
+if location:  # onnxtext's work: the proto without its data written, the data file copied beside it
+    onnx.save(onnx.load(src, load_external_data=False), dst)
+    folder = os.path.dirname
+    shutil.copyfile(os.path.join(folder(src), location), os.path.join(folder(dst), location))
+    if check:
+        onnx.checker.check_model(dst, full_check=True)
 else:
+    model = onnx.load(src)
+    if check:
+        onnx.checker.check_model(src, full_check=True)
     onnx.save(model, dst)
 """
+
+# onnx's own text format (lossy: no metadata, no doc strings), C++ printer and parser, as a fast reference
+PRINT_SCRIPT = "import sys, onnx; open(sys.argv[2], 'w').write(onnx.printer.to_text(onnx.load(sys.argv[1])))"
+PARSE_SCRIPT = "import sys, onnx; onnx.save(onnx.parser.parse_model(open(sys.argv[1]).read()), sys.argv[2])"
 
 # What the ``onnxtext`` console script does; used when neither ``python -m onnxtext`` nor the script works.
 CLI_SHIM = "import sys; from onnxtext.cli import main; sys.exit(main())"
@@ -118,14 +137,42 @@ class Contender:
 
 
 class Floor(Contender):
-    """``onnx.load`` + ``onnx.save`` in one process: the price of touching the protobuf at all."""
+    """``onnx.load`` + ``onnx.save`` in one process: the price of touching the protobuf at all.
 
-    name = "floor"
+    With external data, the same work as onnxtext's: the proto is loaded without its data and
+    written, and the data file copied (onnxtext never reads the weights).  ``check`` adds
+    ``onnx.checker.check_model(path, full_check=True)``: what onnxtext's default build checks.
+    """
+
+    def __init__(self, check: bool = False) -> None:
+        self.check = check
+        self.name = "floor-checked" if check else "floor"
 
     def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
         location = external_locations(model)[0] if workload.external else ""
         dst = out / model.name
-        return Plan([Step("run", [sys.executable, "-c", FLOOR_SCRIPT, str(model), str(dst), location])], dst)
+        argv = [sys.executable, "-c", FLOOR_SCRIPT, str(model), str(dst), location, "1" if self.check else ""]
+        return Plan([Step("run", argv)], dst)
+
+
+class Printer(Contender):
+    """``onnx.printer.to_text`` then ``onnx.parser.parse_model`` + ``onnx.save`` (graph-heavy models):
+    onnx's own C++ text format, lossy, so its output is not compared."""
+
+    name = "onnx-printer"
+
+    def applies(self, workload: Workload) -> bool:
+        return workload.group == "b"
+
+    def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
+        doc, dst = out / "doc.onnxtxt", out / model.name
+        return Plan(
+            [
+                Step("dump", [sys.executable, "-c", PRINT_SCRIPT, str(model), str(doc)]),
+                Step("build", [sys.executable, "-c", PARSE_SCRIPT, str(doc), str(dst)]),
+            ],
+            None,
+        )
 
 
 class Onnx2Json(Contender):
@@ -161,11 +208,12 @@ class Onnx2Json(Contender):
 
 
 class OnnxText(Contender):
-    """``onnxtext dump`` to YAML or JSON with a tensor mode, then ``onnxtext build --no-check``."""
+    """``onnxtext dump`` to YAML or JSON with a tensor mode, then ``onnxtext build --no-check``, or with
+    ``check`` the default ``onnxtext build`` (lint gate and onnx.checker's full check) users run."""
 
-    def __init__(self, fmt: str, mode: str) -> None:
-        self.fmt, self.mode = fmt, mode
-        self.name = f"onnxtext-{fmt}-{mode}"
+    def __init__(self, fmt: str, mode: str, check: bool = False) -> None:
+        self.fmt, self.mode, self.check = fmt, mode, check
+        self.name = f"onnxtext-{fmt}-{mode}" + ("-checked" if check else "")
 
     def applies(self, workload: Workload) -> bool:
         if not super().applies(workload) or (workload.only_modes and self.mode not in workload.only_modes):
@@ -180,38 +228,79 @@ class OnnxText(Contender):
 
     def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
         doc, dst = out / f"doc.{self.fmt}", out / model.name
+        build = ["build", doc, "-o", dst, "--force", *([] if self.check else ["--no-check"])]
         return Plan(
             [
                 Step("dump", _onnxtext("dump", model, "-o", doc, "--tensors", self.mode, "--force")),
-                Step("build", _onnxtext("build", doc, "-o", dst, "--no-check", "--force")),
+                Step("build", _onnxtext(*build)),
             ],
             dst,
         )
 
 
 class Startup(Contender):
-    """One short command of the start-up group, whole process: ``--version``, or a YAML dump."""
+    """One short command of the start-up group, whole process: ``--version``, a YAML dump, or ``import onnx``.
 
-    def __init__(self, name: str, dump: bool) -> None:
-        self.name, self.dump = name, dump
+    With ``venv``, the command runs in a fresh virtual environment where onnxtext is installed from this
+    tree as a user installs it (see :func:`fresh_venv`), not in the benchmark's own environment;
+    ``override`` is a requirement installed over that (``ml_dtypes==0.7.0``: what the pin keeps out).
+    """
+
+    def __init__(self, name: str, command: str, *, venv: bool = False, override: str = "") -> None:
+        self.name, self.command, self.venv, self.override = name, command, venv, override
 
     def applies(self, workload: Workload) -> bool:
         return workload.group == "s"
 
     def skip_reason(self, workload: Workload) -> str | None:
+        if self.venv and fresh_venv(self.override) is None:
+            return "could not make a fresh venv (pip install of this tree failed; see benchmarks/work/venvs)"
         return None if onnxtext_cli() is not None else "onnxtext CLI does not start yet"
 
     def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
-        if not self.dump:
-            return Plan([Step("run", _onnxtext("--version"))], None)
-        return Plan([Step("dump", _onnxtext("dump", model, "-o", out / "doc.yaml", "--force"))], None)
+        python = str(fresh_venv(self.override)) if self.venv else sys.executable
+        if self.command == "import-onnx":
+            return Plan([Step("run", [python, "-c", "import onnx"])], None)
+        cli = [python, "-m", "onnxtext"] if self.venv else list(onnxtext_cli() or ("onnxtext",))
+        if self.command == "version":
+            return Plan([Step("run", [*cli, "--version"])], None)
+        return Plan([Step("dump", [*cli, "dump", str(model), "-o", str(out / "doc.yaml"), "--force"])], None)
+
+
+@functools.cache
+def fresh_venv(override: str = "") -> Path | None:
+    """The interpreter of a new virtual environment with onnxtext installed from this tree (``pip install
+    .``: the dependency versions pip resolves today, as on a user's fresh install), or None if that fails.
+
+    Made once per ``pyproject.toml`` and ``override`` (installed afterwards without its dependencies),
+    under ``benchmarks/work/venvs``; ``--fresh`` removes it with the rest of ``work/``.
+    """
+    key = hashlib.sha256((REPO / "pyproject.toml").read_bytes() + override.encode()).hexdigest()[:12]
+    root = REPO / "benchmarks" / "work" / "venvs" / key
+    python = root / "bin" / "python"
+    if python.is_file():
+        return python
+    shutil.rmtree(root, ignore_errors=True)
+    steps = [
+        [sys.executable, "-m", "venv", str(root)],
+        [str(python), "-m", "pip", "install", "--quiet", str(REPO)],
+        *([[str(python), "-m", "pip", "install", "--quiet", "--no-deps", override]] if override else []),
+    ]
+    log = root.with_suffix(".log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as sink:
+        for argv in steps:
+            if subprocess.run(argv, stdout=sink, stderr=subprocess.STDOUT, check=False).returncode != 0:
+                shutil.rmtree(root, ignore_errors=True)
+                return None
+    return python
 
 
 class Lint(Contender):
     """``onnxtext lint`` of a YAML (auto) dump of a graph-heavy model; compared with that dump's build."""
 
     name = "onnxtext-lint"
-    compare_with = "onnxtext-yaml-auto"
+    compare_with = "onnxtext-yaml-auto-checked"
 
     def applies(self, workload: Workload) -> bool:
         return workload.group == "b"
@@ -229,10 +318,8 @@ class Lint(Contender):
 
 
 class Diff(Contender):
-    """``onnxtext diff`` of the YAML (npy) dumps of two versions of the weights model.
-
-    The dumps are made beforehand (untimed); exit code 1 ("they differ") counts as success.
-    """
+    """``onnxtext diff`` of two versions of the weights model (one tensor changed), given as the two
+    ``.onnx`` files, as users call it; exit code 1 ("they differ") counts as success."""
 
     name = "onnxtext-diff"
 
@@ -240,34 +327,39 @@ class Diff(Contender):
         return workload.make_changed is not None
 
     def skip_reason(self, workload: Workload) -> str | None:
-        return None if onnxtext_has("diff") and onnxtext_has("dump") else "onnxtext diff not available"
+        return None if onnxtext_has("diff") else "onnxtext diff not available"
 
     def plan(self, workload: Workload, model: Path, out: Path) -> Plan:
         assert workload.make_changed is not None
         changed = workload.make_changed(model.parent)
-        a, b = out / "setup" / "a.yaml", out / "setup" / "b.yaml"
-        dump = [
-            Step("setup", _onnxtext("dump", src, "-o", doc, "--tensors", "npy", "--force"))
-            for src, doc in ((model, a), (changed, b))
-        ]
-        return Plan([Step("diff", _onnxtext("diff", a, b), ok_codes=(0, 1))], None, setup=dump)
+        return Plan([Step("diff", _onnxtext("diff", model, changed), ok_codes=(0, 1))], None)
 
 
 def all_contenders(o2j_external: bool = False) -> list[Contender]:
     """Every contender, in the order the table lists them (floor and onnx2json first: ratios use them)."""
     return [
         Floor(),
+        Floor(check=True),
         Onnx2Json(external=o2j_external),
+        Printer(),
         OnnxText("yaml", "npy"),
         OnnxText("yaml", "auto"),
         OnnxText("json", "npy"),
         OnnxText("json", "auto"),
+        OnnxText("yaml", "npy", check=True),
+        OnnxText("yaml", "auto", check=True),
+        OnnxText("json", "npy", check=True),
+        OnnxText("json", "auto", check=True),
         OnnxText("yaml", "inline"),
         OnnxText("yaml", "base64"),
         OnnxText("json", "inline"),
         OnnxText("json", "base64"),
-        Startup("onnxtext-version", dump=False),
-        Startup("onnxtext-dump", dump=True),
+        Startup("onnxtext-version", "version"),
+        Startup("onnxtext-dump", "dump"),
+        Startup("venv-import-onnx", "import-onnx", venv=True),
+        Startup("venv-onnxtext-dump", "dump", venv=True),
+        Startup("venv-ml_dtypes-0.7.0-import-onnx", "import-onnx", venv=True, override="ml_dtypes==0.7.0"),
+        Startup("venv-ml_dtypes-0.7.0-onnxtext-dump", "dump", venv=True, override="ml_dtypes==0.7.0"),
         Lint(),
         Diff(),
     ]

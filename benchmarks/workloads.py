@@ -11,6 +11,7 @@ Every synthetic model is made with ``onnx.helper`` from a fixed seed, so two run
                    generator itself stays far below 1 GB of RAM.
 * ``real/...``     (d) models shipped in the ``onnx`` wheel and in the ``silero-vad`` package.
 * ``startup-1mb``  (s) a 1 MB convolution stack: ``onnxtext --version`` and one dump, whole process.
+* ``inline-4m``    (i) one 2000 x 2000 fp32 weight: inline mode's time per float.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Workload:
     nodes: int = 0  # node count, for the scaling check of group "b"
     all_modes: bool = False  # also run the inline and base64 tensor modes
     only_modes: tuple[str, ...] = ()  # when set, onnxtext runs these tensor modes only
+    floats: int = 0  # float elements, for the per-float time of inline mode
 
 
 # --------------------------------------------------------------------------- (a) weights-heavy
@@ -448,6 +450,17 @@ def all_workloads() -> tuple[list[Workload], list[str]]:
                 only_modes=("inline", "base64"),
             )
         )
+    out.append(
+        Workload(
+            "inline-4m",
+            "i",
+            "one [2000, 2000] fp32 weight (4M floats, 16 MB): inline mode's shortest decimals per float",
+            lambda d: _cached(d / "inline-4m.onnx", make_weights, layers=1, dim=2000),
+            all_modes=True,
+            only_modes=("inline",),
+            floats=2000 * 2000 + 2000,
+        )
+    )
     for k in (10, 30, 50):
         out.append(
             Workload(

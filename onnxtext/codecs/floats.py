@@ -121,8 +121,11 @@ def shortest_floats(array: np.ndarray) -> np.ndarray:
     """Float64 values that round back to exactly ``array``'s bits (NaN: the default quiet NaN)."""
     if array.dtype == np.float64:
         out = array.astype(np.float64, copy=True)
-    elif array.dtype in (np.float32, np.float16):
-        out = array.astype(str).astype(np.float64)
+    elif array.dtype in _MOST_DIGITS:
+        out = _shortest_decimals(array)
+        unknown = np.isnan(out) & ~np.isnan(array)
+        if unknown.any():  # numpy's Dragon4, one element at a time
+            out[unknown] = array[unknown].astype(str).astype(np.float64)
     else:
         codes, inverse = np.unique(array.view(_code_type(array.dtype)), return_inverse=True)
         table = np.array([_shortest_code(array.dtype, int(c)) for c in codes], dtype=np.float64)
@@ -134,6 +137,63 @@ def shortest_floats(array: np.ndarray) -> np.ndarray:
     if nan.any():
         out[nan] = math.nan
     return out
+
+
+# Significant digits that always tell two values of the type apart; 10**i, exact as doubles for i <= 22.
+_MOST_DIGITS = {np.dtype(np.float16): 5, np.dtype(np.float32): 9}
+_POWERS = np.array([10.0**i for i in range(23)])
+_BLOCK = 1 << 14
+
+
+def _shortest_decimals(array: np.ndarray) -> np.ndarray:
+    """The shortest decimals that read back to the float16/32 elements of ``array`` (as float64), found
+    for the whole array at once; NaN where this way cannot tell (NaN, subnormal and extreme elements).
+
+    For each element, a binary search finds the fewest significant digits ``k`` at which the nearest
+    ``k``-digit decimal reads back to it (digits that read back keep doing so with one more), or its
+    neighbour on the element's far side, which the rounding interval reaches alone where it is
+    lopsided (just above a power of two); both are what Dragon4's shortest mode prints.  A decimal
+    ``m * 10**-p`` is computed as one correctly rounded division or multiplication by an exact power of
+    ten, so it is the double nearest to it: the double the text reader makes of its shortest spelling.
+    """
+    if array.size > _BLOCK:  # blocks small enough for the temporaries to stay in the CPU cache
+        return np.concatenate(
+            [_shortest_decimals(array[i : i + _BLOCK]) for i in range(0, array.size, _BLOCK)]
+        )
+    most = _MOST_DIGITS[array.dtype]
+    codes = array.view(_code_type(array.dtype))
+    with np.errstate(all="ignore"):
+        x = array.astype(np.float64)
+        magnitude = np.abs(x)
+        searched = np.isfinite(x) & (magnitude > 0)  # zeros and infinities are their own decimals
+        exponent = np.floor(np.log10(np.where(searched, magnitude, 1.0))).astype(np.int64)
+    # every power of ten the search may use is exact: not so for subnormal and extreme elements
+    usable = searched & (exponent <= 22) & (exponent >= most - 23)
+
+    def nearest(digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the decimal of ``digits`` significant digits that reads back, NaN if none; whether one does)"""
+        p = digits - 1 - exponent
+        power = _POWERS[np.minimum(np.abs(p), 22)]
+        up = p >= 0
+        found = np.full(x.shape, np.nan)
+        with np.errstate(all="ignore"):
+            scaled = np.where(up, x * power, x / power)
+            m = np.rint(scaled)
+            for k in (m + np.sign(scaled - m), m):  # the far neighbour first: the nearest overrides it
+                decimal = np.where(up, k / power, k * power)
+                back = decimal.astype(array.dtype).view(codes.dtype) == codes
+                found = np.where(back, decimal, found)
+        return found, usable & ~np.isnan(found)
+
+    lo = np.ones(x.shape, np.int64)
+    hi = np.full(x.shape, most, np.int64)
+    while (searching := lo < hi).any():
+        mid = (lo + hi) // 2
+        good = nearest(mid)[1]
+        hi = np.where(searching & good, mid, hi)
+        lo = np.where(searching & ~good, mid + 1, lo)
+    found, good = nearest(hi)
+    return np.where(good, found, np.where(searched | np.isnan(x), np.nan, x))
 
 
 @functools.cache

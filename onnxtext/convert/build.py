@@ -30,10 +30,28 @@ from onnxtext.roundtrip.save import atomic_file, check_writable, write_model
 from onnxtext.roundtrip.stream import thin_document
 
 Warn = Callable[[Diagnostic], None]
-# (document, progress, warn) -> (model, external data folder, whether the gate has already run what
-# onnx.checker's full check runs); hands what does not stop the build to warn, raises OnnxTextError
-# to stop it.
-Gate = Callable[[Document, Progress, Warn], tuple[onnx.ModelProto, FsPath, bool]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Gated:
+    """What a gate hands the build: the decoded model and the folder of its external data, and which of
+    the checks of onnx.checker's full check it has already run.
+
+    ``checked``: all of them (``onnx.checker`` on the model in memory, then strict shape inference with
+    type checks); ``inferred``: the shape inference; ``encoding``: the bytes the checker read, which the
+    build writes as they are when nothing changes the model after the gate.
+    """
+
+    model: onnx.ModelProto
+    data_dir: FsPath
+    checked: bool = False
+    inferred: bool = False
+    encoding: bytes | None = None
+
+
+# (document, progress, warn) -> Gated; hands what does not stop the build to warn, raises
+# OnnxTextError to stop it.
+Gate = Callable[[Document, Progress, Warn], Gated]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,28 +124,30 @@ class Build:
         # unless the model is read whole first (by the lint gate's checks or a transform).
         sidecars = SidecarReader(document.folder, splice=not check and transform is None)
         if check and gate is not None:  # e.g. lint: every error at its line, nothing written
-            model, data_dir, checked_by_lint = gate(document, progress, warn)
+            gated = gate(document, progress, warn)
         else:
-            model, data_dir = document.model_or_raise(progress, sidecars), document.data_dir
-            checked_by_lint = False
+            gated = Gated(document.model_or_raise(progress, sidecars), document.data_dir)
+        model, data_dir = gated.model, gated.data_dir
         if held is not None:
             held.check_all_taken()
         if transform is not None:
             with document.errors_placed():
                 model = transform(model)
+            # the transform ran these checks on its result, or none of them
+            gated = Gated(model, data_dir, self.transform_checks, self.transform_checks)
         locations = external_locations(model, document.text)
         slices = {**sidecars.slices, **(held.slices if held is not None else {})}
         # payloads left in the spool are not in the model: it is checked once written, by path
         if not locations and not (check and held is not None and held.slices):
-            # lint's C501/T30x were these checks, or the transform ran them on its result
-            checked = checked_by_lint if transform is None else self.transform_checks
-            if check and not checked:
+            if check and not gated.checked:
                 progress.stage("checking")
                 with document.errors_placed():
                     check_model(model)
             progress.stage("writing")
+            # the bytes the checker read are the model's own encoding
+            encoded = gated.encoding if gated.encoding is not None and not slices else model
             with document.errors_placed():  # a sidecar changed since decoding is an error at its line
-                save_model(model, target, force=True, slices=slices)
+                save_model(encoded, target, force=True, slices=slices)
             return model
         copied = []
         if locations:
@@ -138,9 +158,9 @@ class Build:
                 progress.stage("writing")
                 write_model(model, out, slices)
                 out.flush()
-                if check:
+                if check:  # the gate's strict shape inference is not run again
                     progress.stage("checking")
-                    check_model(model, written=out.name)
+                    check_model(model, written=out.name, infer=not gated.inferred)
         except BaseException:
             remove_files(copied)
             raise

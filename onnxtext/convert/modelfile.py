@@ -43,22 +43,27 @@ def read_model(path: PathLike, left_out: Payloads | None = None) -> onnx.ModelPr
 
 
 def save_model(
-    model: onnx.ModelProto, path: PathLike, *, force: bool = False, slices: Slices | None = None
+    model: onnx.ModelProto | bytes, path: PathLike, *, force: bool = False, slices: Slices | None = None
 ) -> None:
-    """Serialize ``model`` to ``path`` atomically; never replaces a file unless ``force``.
+    """Serialize ``model`` (or write its encoding, given as bytes) to ``path`` atomically; never
+    replaces a file unless ``force``.
 
     ``slices``: payloads left in sidecars (:meth:`SidecarReader.defer`), copied in as they are written.
     """
-    write_atomic(FsPath(path), lambda out: write_model(model, out, slices), force=force)
+    if isinstance(model, bytes):
+        write_atomic(FsPath(path), model, force=force)
+    else:
+        write_atomic(FsPath(path), lambda out: write_model(model, out, slices), force=force)
 
 
-def check_model(model: onnx.ModelProto, written: str | None = None) -> None:
-    """Run ``onnx.checker`` (full check, with strict shape inference); E401 names the failing node.
+def check_model(model: onnx.ModelProto, written: str | None = None, *, infer: bool = True) -> None:
+    """Run ``onnx.checker`` (full check: with strict shape inference, unless ``infer`` is false because
+    that already ran); E401 names the failing node.
 
     ``written`` is the file ``model`` was saved to: checked by path, external data is found beside it.
     """
     try:
-        onnx.checker.check_model(written or model, full_check=True)
+        onnx.checker.check_model(written or model, full_check=infer)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as err:
         message = str(err).strip()
         first = message.splitlines()[0] if message else "the model is not valid"

@@ -214,6 +214,39 @@ def node_by_name(index: Index) -> dict[tuple[str, str], Node]:
     return table
 
 
+# -- the model's encoding -------------------------------------------------------------------------
+
+# Documents a build writes: their model is serialized once, for onnx.checker, shape inference and the file.
+_KEPT: weakref.WeakKeyDictionary[Document, bytes | None] = weakref.WeakKeyDictionary()
+
+
+def keep_encoding(document: Document) -> None:
+    """Have :func:`encoding` serialize ``document``'s model once and keep the bytes, until
+    :func:`kept_encoding` takes them.
+
+    Only a build asks: it writes those very bytes.  Elsewhere (the language server lints big models
+    on every change) the bytes are not kept beside the model they encode.
+    """
+    _KEPT[document] = None
+
+
+def kept_encoding(document: Document) -> bytes | None:
+    """The encoding :func:`encoding` kept for ``document`` (None if no rule asked for it); forgotten here."""
+    return _KEPT.pop(document, None)
+
+
+def encoding(document: Document) -> bytes:
+    """The serialized model of ``document`` (which has one): once per document while a build keeps
+    it (:func:`keep_encoding`), else anew each time."""
+    kept = _KEPT.get(document)
+    if kept is None:
+        assert document.model is not None
+        kept = document.model.SerializeToString()
+        if document in _KEPT:
+            _KEPT[document] = kept
+    return kept
+
+
 # -- shape inference ------------------------------------------------------------------------------
 
 _INFERENCE_ENTRY = re.compile(r"\(op_type:(?P<op>[^,]*), node name: (?P<name>[^)]*)\): (?P<message>.*)")
@@ -230,7 +263,7 @@ def inference(document: Document) -> tuple[onnx.ModelProto | None, list[tuple[st
         return None, []
     try:
         return onnx.shape_inference.infer_shapes(
-            without_big_weights(model), check_type=True, strict_mode=True, data_prop=True
+            without_big_weights(model, _KEPT.get(document)), check_type=True, strict_mode=True, data_prop=True
         ), []
     except onnx.shape_inference.InferenceError as err:
         return None, list(_inference_failures(str(err)))

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
-
-import onnx
 
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.progress import Progress
 from onnxtext.codecs.held import spooled_payloads
+from onnxtext.convert.build import Gated
 from onnxtext.core.document import Document
 from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint, related
+from onnxtext.lint.facts import keep_encoding, kept_encoding
 from onnxtext.lint.rules.checker import FULL_CHECK, checks_in_memory
 
 
@@ -41,15 +40,15 @@ class LintFailed(OnnxTextError):
         return "\n".join(d.report() for d in self.diagnostics)
 
 
-def decode_linted(
-    document: Document, progress: Progress, warn: Callable[[Diagnostic], None]
-) -> tuple[onnx.ModelProto, Path, bool]:
-    """The model of a document, the folder of its external data, and whether lint has run what
-    ``onnx.checker.check_model(full_check=True)`` runs, once lint finds no error.
+def decode_linted(document: Document, progress: Progress, warn: Callable[[Diagnostic], None]) -> Gated:
+    """The model of a document, the folder of its external data, and which of the checks that
+    ``onnx.checker.check_model(full_check=True)`` runs lint has run, once lint finds no error.
 
-    That is the case when C501 checked the model in memory and T301-T303 ran strict shape
-    inference with type checks, and no ``noqa`` comment can have silenced them: ``build`` then need
-    not run the same checks again (on a 50,000-node graph they were a quarter of the build).
+    C501 checks the model in memory (its encoding comes back with it: the build writes those bytes
+    rather than serializing the model again) and T301-T303 run strict shape inference with type
+    checks; where no ``noqa`` comment can have silenced them, ``build`` need not run them again (on
+    a 50,000-node graph they were a quarter of the build; with external data, the written file is
+    checked without inferring shapes a second time).
 
     Raises :class:`LintFailed` with every error.  ``warn`` receives every warning, in document
     order, before that: a build that fails still says what else lint found.
@@ -60,7 +59,17 @@ def decode_linted(
     # shape inference run on the written file instead (build checks it by path), not here.
     ignore = (*settings.ignore, *FULL_CHECK) if spooled_payloads() else settings.ignore
     selection = Selection(settings.select or ("ALL",), ignore, settings.extend_select)
-    found = lint(document, selection)
+    keep_encoding(document)
+    try:
+        return _judged(document, selection, lint(document, selection), warn)
+    finally:
+        kept_encoding(document)  # forgotten whatever happened
+
+
+def _judged(
+    document: Document, selection: Selection, found: list[Diagnostic], warn: Callable[[Diagnostic], None]
+) -> Gated:
+    """What :func:`decode_linted` returns, once lint has ``found`` what it found."""
     errors = [d for d in found if d.severity == "error"]
     # an element the decoder skipped is missing from the model: never built, whatever the selection
     # (said once: not where a selected rule already reports that element)
@@ -77,9 +86,7 @@ def decode_linted(
         raise LintFailed.of_all(sorted(errors, key=lambda d: d.sort_key))
     model = document.model
     assert model is not None  # a document that decodes to nothing has an error
-    checked = (
-        all(selection.enabled(code) for code in FULL_CHECK)
-        and "noqa" not in document.text
-        and checks_in_memory(document)
-    )
-    return model, document.decoded.data_dir, checked
+    inferred = "noqa" not in document.text and all(selection.enabled(code) for code in FULL_CHECK[1:])
+    if not (inferred and selection.enabled(FULL_CHECK[0]) and checks_in_memory(document)):
+        return Gated(model, document.decoded.data_dir, inferred=inferred)
+    return Gated(model, document.decoded.data_dir, True, True, kept_encoding(document))

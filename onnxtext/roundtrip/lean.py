@@ -56,11 +56,12 @@ def read_lean(path: str | os.PathLike[str]) -> tuple[ModelProto, Payloads]:
     return model, {id(initializers[i]): (initializers[i], payload) for i, payload in cut.items()}
 
 
-def without_big_weights(model: ModelProto) -> ModelProto:
+def without_big_weights(model: ModelProto, encoding: bytes | None = None) -> ModelProto:
     """``model`` without the ``raw_data`` of its big floating-point main-graph initializers: for shape
     inference, which reads an initializer's type and dims but the values only of integer tensors (shape
     data), and which otherwise copies the whole model four times (serialized, parsed in C++, the result
     serialized, parsed back).  ``model`` itself when it has no big weights, or a big one of another type.
+    ``encoding`` is ``model`` serialized, when the caller has it already.
     """
     sizes = [_payload_size(tensor) for tensor in model.graph.initializer]
     big = [size is None or size >= LEAN_MIN_BYTES for size in sizes]
@@ -68,7 +69,7 @@ def without_big_weights(model: ModelProto) -> ModelProto:
         _floating(tensor) for tensor, is_big in zip(model.graph.initializer, big, strict=True) if is_big
     ):
         return model
-    thinned = _thin_model(memoryview(model.SerializeToString()))
+    thinned = _thin_model(memoryview(model.SerializeToString() if encoding is None else encoding))
     return model if thinned is None else _parsed(thinned[0])
 
 

@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from onnxtext.base.doctree import SAFE_INT
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import DType
 from onnxtext.codecs.floats import shortest_floats
@@ -37,7 +38,13 @@ from onnxtext.codecs.held import Held, HeldPayloads, NotHeld
 from onnxtext.codecs.inline import from_values
 from onnxtext.codecs.storage import raw_from_elements
 from onnxtext.text import Format
-from onnxtext.text.scalars import float_text, json_float_text, json_int_text, resolve_plain
+from onnxtext.text.scalars import (
+    finite_floats_text,
+    float_text,
+    json_float_text,
+    json_int_text,
+    resolve_plain,
+)
 
 _BASE64_CHUNK = 3 << 20  # bytes encoded at a time (a multiple of 3: no padding inside)
 _TEXT_CHUNK = 4 << 20  # Base64 characters decoded at a time (a multiple of 4)
@@ -105,8 +112,14 @@ def _values_chunks(held: Held, fmt: Format) -> Iterator[bytes]:
     lead = b"["
     for i in range(0, elements.size, _VALUES_CHUNK):
         chunk = elements[i : i + _VALUES_CHUNK]
-        values = shortest_floats(chunk).tolist() if floats else chunk.tolist()
-        yield lead + ", ".join(map(number_text, values)).encode("ascii")
+        if not floats:
+            plain = fmt != "json" or bool(np.abs(chunk).max(initial=0) <= SAFE_INT)
+            text = repr(chunk.tolist())[1:-1] if plain else ", ".join(map(number_text, chunk.tolist()))
+        elif np.isfinite(chunk).all():
+            text = finite_floats_text(shortest_floats(chunk).tolist(), yaml=fmt != "json")
+        else:
+            text = ", ".join(map(number_text, shortest_floats(chunk).tolist()))
+        yield lead + text.encode("ascii")
         lead = b", "
     yield b"]"
 

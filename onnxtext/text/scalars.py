@@ -118,6 +118,18 @@ def float_text(value: float) -> str:
     return text
 
 
+# repr's "1e-05", "-5e+20" (no dot before the exponent) in a ", "-separated list; a literal lead is
+# what keeps the search quick
+_BARE_MANTISSA = re.compile(r", (-?\d)e")
+
+
+def finite_floats_text(values: list[float], *, yaml: bool) -> str:
+    """``", ".join`` of what :func:`float_text` (``yaml``) or :func:`json_float_text` gives each of
+    ``values``, all finite, from one ``repr`` of the list (which spells each float as ``repr`` does)."""
+    text = repr(values)[1:-1]
+    return _BARE_MANTISSA.sub(r", \1.0e", ", " + text)[2:] if yaml and "e" in text else text
+
+
 def json_int_text(value: int) -> str:
     """The JSON text of an int: a number, or a decimal string outside +-(2^53 - 1).
 

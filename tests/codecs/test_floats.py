@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import decode_floats, encode_floats
+from onnxtext.codecs.floats import shortest_floats
 
 WIDTH = {32: ("<f4", "<u4"), 64: ("<f8", "<u8")}
 
@@ -125,8 +126,6 @@ def test_decode_structure_errors() -> None:
 
 
 def test_small_float32_fast_path_matches_numpy_shortest_repr() -> None:
-    from onnxtext.codecs.floats import shortest_floats
-
     bits = np.random.default_rng(7).integers(0, 2**32, 40_000, dtype=np.uint64).astype(np.uint32)
     values = bits.view(np.float32)
     values = values[~np.isnan(values)]
@@ -134,3 +133,45 @@ def test_small_float32_fast_path_matches_numpy_shortest_repr() -> None:
     for start in range(0, len(values), 8):
         chunk = shortest_floats(values[start : start + 8])
         assert chunk.tolist() == expected[start : start + 8].tolist()
+
+
+def _dragon4(values: np.ndarray) -> np.ndarray:
+    """numpy's shortest decimals (Dragon4, one element at a time), read back as Python reads them."""
+    return np.array([float(str(v)) for v in values], dtype=np.float64)
+
+
+def _float32_cases() -> np.ndarray:
+    rng = np.random.default_rng(11)
+    random_bits = rng.integers(0, 2**32, 200_000, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    consecutive = (np.arange(1 << 16, dtype=np.uint32) + np.uint32(0x3F7F0000)).view(np.float32)
+    with np.errstate(over="ignore"):
+        powers = np.ldexp(np.float32(1), np.arange(-149, 128)).astype(np.float32)
+    boundaries = np.concatenate([powers, np.nextafter(powers, np.float32(0)), np.nextafter(powers, np.inf)])
+    weights = (rng.standard_normal(100_000) * 0.02).astype(np.float32)
+    specials = np.array(
+        [0.0, -0.0, np.inf, -np.inf, 1e-45, -1e-45, 1e-40, 3.4028235e38, 0.1, 1e-5], np.float32
+    )
+    return np.concatenate([random_bits, consecutive, boundaries, -boundaries, weights, specials])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [_float32_cases(), np.arange(1 << 16, dtype=np.uint16).view(np.float16)],
+    ids=["float32", "every float16"],
+)
+def test_whole_arrays_get_the_shortest_decimals_dragon4_prints(values: np.ndarray) -> None:
+    values = values[~np.isnan(values)]
+    decimals = shortest_floats(values)
+    assert decimals.tobytes() == _dragon4(values).tobytes()  # -0.0 stays -0.0: bytes, not ==
+    assert decimals.astype(values.dtype).tobytes() == values.tobytes()
+
+
+def test_nan_payloads_in_a_whole_array_fall_back_to_base64() -> None:
+    values = (np.random.default_rng(3).standard_normal(50_000) * 0.02).astype(np.float32)
+    values.view(np.uint32)[[5, 49_999]] = [
+        0x7FC00001,
+        0xFF800001,
+    ]  # a quiet NaN with a payload, a signalling one
+    encoded = encode_floats(values.tobytes(), 32)
+    assert isinstance(encoded, dict)
+    assert decode_floats(encoded, 32, ("f",)).tobytes() == values.tobytes()

@@ -6,12 +6,17 @@ from pathlib import Path
 
 import onnx
 import pytest
+from click.testing import CliRunner
 
 from onnxtext.api import build
 from onnxtext.base.progress import Silent
+from onnxtext.cli import main
 from onnxtext.core.document import Document
 from onnxtext.lint.gate import LintFailed, decode_linted
 from tests.lint.cases import chain_model, dumped
+
+SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
+ONNX_DATA = Path(onnx.__file__).parent / "backend" / "test" / "data"
 
 
 @pytest.fixture
@@ -55,8 +60,9 @@ def test_without_the_checker_rules_build_checks_itself(
 ) -> None:
     (tmp_path / "pyproject.toml").write_text(f'[tool.onnxtext.lint]\nignore = ["{ignored}"]\n')
     text = dumped(chain_model(), "yaml")
-    model, _, checked = decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)
-    assert not checked and model == chain_model()
+    gated = decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)
+    assert not gated.checked and gated.encoding is None and gated.model == chain_model()
+    model = gated.model
     checker_calls.clear()
     (tmp_path / "m.yaml").write_text(text)
     build(tmp_path / "m.yaml", tmp_path / "m.onnx")
@@ -74,4 +80,42 @@ def test_an_element_the_decoder_skipped_stops_build_whatever_the_selection(tmp_p
 
 def test_a_noqa_comment_leaves_the_check_to_build(tmp_path: Path, checker_calls: list[object]) -> None:
     text = dumped(chain_model(), "yaml").replace("name: chain", "name: chain  # onnxtext: noqa C501")
-    assert not decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print)[2]
+    assert not decode_linted(Document(text, "yaml", "m.yaml", tmp_path), Silent(), print).checked
+
+
+@pytest.fixture
+def full_checks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The ``full_check`` of every onnx.checker.check_model call."""
+    calls: list[bool] = []
+    real = onnx.checker.check_model
+
+    def recording(model: object, full_check: bool = False, **kwargs: object) -> None:
+        calls.append(full_check)
+        real(model, full_check, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(onnx.checker, "check_model", recording)
+    return calls
+
+
+def test_build_writes_the_bytes_the_checker_read(tmp_path: Path, checker_calls: list[object]) -> None:
+    model = onnx.load(SAMPLES / "squeezenet.onnx")
+    (tmp_path / "m.yaml").write_text(dumped(model, "yaml"))
+    build(tmp_path / "m.yaml", tmp_path / "m.onnx")
+    written = (tmp_path / "m.onnx").read_bytes()
+    assert checker_calls == [written]  # lint's C501 checked these bytes; the model was serialized once
+    assert written == model.SerializeToString()
+
+
+def test_with_external_data_shape_inference_runs_once(tmp_path: Path, full_checks: list[bool]) -> None:
+    """Lint's T301-T303 ran strict shape inference: the written file is checked without it."""
+    model = onnx.load(ONNX_DATA / "pytorch-operator" / "test_operator_conv" / "model.onnx")
+    onnx.save(model, tmp_path / "sq.onnx", save_as_external_data=True, location="sq.data")
+    assert (tmp_path / "sq.data").stat().st_size > 1024  # the conv's weights
+    dump = ["dump", str(tmp_path / "sq.onnx"), "-o", str(tmp_path / "sq.yaml")]
+    assert CliRunner().invoke(main, dump, catch_exceptions=False).exit_code == 0
+    full_checks.clear()
+    build(tmp_path / "sq.yaml", tmp_path / "out" / "sq.onnx")
+    assert full_checks == [False]  # by path, where the data is; not C501 in memory, where it is not
+    rebuilt = onnx.load(tmp_path / "out" / "sq.onnx", load_external_data=False)
+    assert rebuilt == onnx.load(tmp_path / "sq.onnx", load_external_data=False)
+    assert (tmp_path / "out" / "sq.data").read_bytes() == (tmp_path / "sq.data").read_bytes()

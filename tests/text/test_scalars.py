@@ -7,7 +7,14 @@ import math
 import pytest
 import yaml
 
-from onnxtext.text.scalars import float_text, is_plain_str, resolve_plain, resolve_tagged
+from onnxtext.text.scalars import (
+    finite_floats_text,
+    float_text,
+    is_plain_str,
+    json_float_text,
+    resolve_plain,
+    resolve_tagged,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +94,10 @@ def test_standard_tags() -> None:
         resolve_tagged("1.5", prefix + "int")
     with pytest.raises(ValueError, match="not supported"):
         resolve_tagged("x", prefix + "python/none")
+
+
+def test_a_list_of_finite_floats_is_spelled_as_each_float_is() -> None:
+    values = [0.0, -0.0, 1e-05, -5e20, 1.5e-07, 0.1, 123456789.0, 1e16, -2.5e-300, 3.0]
+    assert finite_floats_text(values, yaml=True) == ", ".join(map(float_text, values))
+    assert finite_floats_text(values, yaml=False) == ", ".join(map(json_float_text, values))
+    assert yaml.safe_load(f"[{finite_floats_text(values, yaml=True)}]") == values  # YAML 1.1 reads floats

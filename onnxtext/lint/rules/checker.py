@@ -11,7 +11,7 @@ from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.paths import Path
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index
-from onnxtext.lint.facts import node_path
+from onnxtext.lint.facts import encoding, node_path
 from onnxtext.lint.registry import rule
 
 _NODE = re.compile(r"Name: ?(?P<name>.*?) OpType: ?(?P<op>\S+)")
@@ -32,11 +32,10 @@ and placed at the node it names, else at the value it quotes, else at the graph.
     stage="model",
 )
 def checker(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is None or not checks_in_memory(document):
+    if not checks_in_memory(document):
         return
     try:
-        onnx.checker.check_model(model)
+        onnx.checker.check_model(encoding(document))
     except onnx.checker.ValidationError as err:
         message = str(err).strip()
         first = message.splitlines()[0] if message else "the model is not valid"
@@ -53,10 +52,10 @@ FULL_CHECK = ("C501", "T301", "T302", "T303")  # onnx.checker, then strict shape
 
 
 def checks_in_memory(document: Document) -> bool:
-    """Whether C501 runs onnx.checker on the decoded model itself: it is there, under protobuf's 2 GB,
-    and holds no external data.  Else ``build`` checks the written file by path."""
+    """Whether C501 runs onnx.checker on the decoded model itself: it is there, holds no external
+    data and its encoding stays under protobuf's 2 GB.  Else ``build`` checks the written file by path."""
     model = document.model
-    return model is not None and model.ByteSize() <= _PROTOBUF_LIMIT and not _external(document)
+    return model is not None and not _external(document) and len(encoding(document)) <= _PROTOBUF_LIMIT
 
 
 def _external(document: Document) -> bool:

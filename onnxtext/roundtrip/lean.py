@@ -63,7 +63,7 @@ def without_big_weights(model: ModelProto, encoding: bytes | None = None) -> Mod
     serialized, parsed back).  ``model`` itself when it has no big weights, or a big one of another type.
     ``encoding`` is ``model`` serialized, when the caller has it already.
     """
-    sizes = [_payload_size(tensor) for tensor in model.graph.initializer]
+    sizes = [payload_size(tensor) for tensor in model.graph.initializer]
     big = [size is None or size >= LEAN_MIN_BYTES for size in sizes]
     if not any(big) or not all(
         _floating(tensor) for tensor, is_big in zip(model.graph.initializer, big, strict=True) if is_big
@@ -73,7 +73,7 @@ def without_big_weights(model: ModelProto, encoding: bytes | None = None) -> Mod
     return model if thinned is None else _parsed(thinned[0])
 
 
-def _payload_size(tensor: TensorProto) -> int | None:
+def payload_size(tensor: TensorProto) -> int | None:
     """The ``raw_data`` bytes ``tensor``'s type and dims call for (None when unknown), without reading it."""
     dtype = dtype_by_onnx(tensor.data_type)
     if dtype is None or dtype.kind == "string" or any(d < 0 for d in tensor.dims):

@@ -66,7 +66,9 @@ def without_big_weights(model: ModelProto, encoding: bytes | None = None) -> Mod
     sizes = [payload_size(tensor) for tensor in model.graph.initializer]
     big = [size is None or size >= LEAN_MIN_BYTES for size in sizes]
     if not any(big) or not all(
-        _floating(tensor) for tensor, is_big in zip(model.graph.initializer, big, strict=True) if is_big
+        floating(tensor.data_type)
+        for tensor, is_big in zip(model.graph.initializer, big, strict=True)
+        if is_big
     ):
         return model
     thinned = _thin_model(memoryview(model.SerializeToString() if encoding is None else encoding))
@@ -81,8 +83,9 @@ def payload_size(tensor: TensorProto) -> int | None:
     return packed_size(dtype, math.prod(tensor.dims))
 
 
-def _floating(tensor: TensorProto) -> bool:
-    dtype = dtype_by_onnx(tensor.data_type)
+def floating(data_type: int) -> bool:
+    """Whether ``data_type`` is a floating-point or complex element type (weights, not shape data)."""
+    dtype = dtype_by_onnx(data_type)
     return dtype is not None and dtype.kind in ("float", "complex")
 
 

@@ -121,9 +121,10 @@ class Build:
         target, check, force, progress = self.target, self.check, self.force, self.progress
         transform, gate = self.transform, self.gate
         # Big sidecar payloads stay in their files until the model is written (write_model copies them),
-        # unless the model is read whole first (by the lint gate's checks or a transform).
-        sidecars = SidecarReader(document.folder, splice=not check and transform is None)
+        # unless a transform needs the model whole; the written file is then checked by path.
+        sidecars = SidecarReader(document.folder, splice=transform is None)
         if check and gate is not None:  # e.g. lint: every error at its line, nothing written
+            document.decode(progress, sidecars)
             gated = gate(document, progress, warn)
         else:
             gated = Gated(document.model_or_raise(progress, sidecars), document.data_dir)
@@ -137,8 +138,8 @@ class Build:
             gated = Gated(model, data_dir, self.transform_checks, self.transform_checks)
         locations = external_locations(model, document.text)
         slices = {**sidecars.slices, **(held.slices if held is not None else {})}
-        # payloads left in the spool are not in the model: it is checked once written, by path
-        if not locations and not (check and held is not None and held.slices):
+        # payloads left in their files or the spool are not in the model: it is checked once written, by path
+        if not locations and not (check and slices):
             if check and not gated.checked:
                 progress.stage("checking")
                 with document.errors_placed():

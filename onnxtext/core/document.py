@@ -80,11 +80,16 @@ def read_text(source: FsPath) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Decoded:
-    """What decoding gave: the model it could build (None when it could not start) and its problems."""
+    """What decoding gave: the model it could build (None when it could not start) and its problems.
+
+    ``left_out``: the element types (ONNX data types) of the payloads a splicing
+    :class:`~onnxtext.codecs.SidecarReader` left in their files: the model lacks their bytes.
+    """
 
     model: onnx.ModelProto | None
     data_dir: FsPath
     diagnostics: list[Diagnostic]
+    left_out: frozenset[int] = frozenset()
 
 
 class DecodeMemo:
@@ -379,10 +384,14 @@ class Document:
 
     # -- model ------------------------------------------------------------------------------------
 
-    def decode(self, progress: Progress | None = None) -> Decoded:
-        """The model and the diagnostics of every element decoding had to skip (kept after the first call)."""
+    def decode(self, progress: Progress | None = None, sidecars: SidecarReader | None = None) -> Decoded:
+        """The model and the diagnostics of every element decoding had to skip (kept after the first call).
+
+        ``sidecars`` reads the ``npy:`` payloads (a build passes one that leaves big payloads in their
+        files: the model then lacks them, :attr:`Decoded.left_out`).
+        """
         if self._decoded is None:
-            self._decoded = self._decode(progress or Silent())
+            self._decoded = self._decode(progress or Silent(), sidecars or SidecarReader(self.folder))
         return self._decoded
 
     @property
@@ -441,7 +450,8 @@ class Document:
             if problem is not None:
                 raise problem
             progress.stage("decoding", _item_count(tree))
-            return Decoded(decode_model(tree, sidecars, progress), self.folder / data_dir, [])
+            model = decode_model(tree, sidecars, progress)
+            return Decoded(model, self.folder / data_dir, [], _left_out(sidecars))
 
     def _tree_once(self) -> Any:
         """The tree for one use: the known one, else parsed and not kept (a big graph's tree would
@@ -452,7 +462,7 @@ class Document:
             raise OnnxTextError.of(self.syntax_error)
         return self.tree
 
-    def _decode(self, progress: Progress) -> Decoded:
+    def _decode(self, progress: Progress, sidecars: SidecarReader) -> Decoded:
         if self.model_given is not None:
             return Decoded(self.model_given, self.folder, [])
         tree = self.tree
@@ -466,18 +476,22 @@ class Document:
         with gc_paused():
             try:
                 if memo is None:
-                    model = decode_model(tree, SidecarReader(self.folder), progress, problems=problems)
+                    model = decode_model(tree, sidecars, progress, problems=problems)
                 else:
                     memo.problems = problems
-                    model = decode_model(
-                        tree, SidecarReader(self.folder), progress, problems=problems, reuse=memo.item
-                    )
+                    model = decode_model(tree, sidecars, progress, problems=problems, reuse=memo.item)
             except OnnxTextError as err:  # the document as a whole cannot be read (not a mapping, version)
                 problems.append(err)
             finally:
                 if memo is not None:
                     memo.release()
-        return Decoded(model, self.folder / data_dir, [self.place(p.diagnostic) for p in problems])
+        diagnostics = [self.place(p.diagnostic) for p in problems]
+        return Decoded(model, self.folder / data_dir, diagnostics, _left_out(sidecars))
+
+
+def _left_out(sidecars: SidecarReader) -> frozenset[int]:
+    """The element types of the payloads ``sidecars`` left in their files (:attr:`Decoded.left_out`)."""
+    return frozenset(tensor.data_type for tensor, _ in sidecars.slices.values())
 
 
 def _without_data_dir(tree: Any) -> tuple[Any, str, OnnxTextError | None]:

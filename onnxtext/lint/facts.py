@@ -17,6 +17,7 @@ from onnx import defs
 from onnxtext.base.paths import Path
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index, Node, Scope
+from onnxtext.roundtrip.external import external_locations, with_small_external_data
 from onnxtext.roundtrip.lean import without_big_weights
 
 R = TypeVar("R")
@@ -247,6 +248,16 @@ def encoding(document: Document) -> bytes:
     return kept
 
 
+@per_document
+def has_external_data(document: Document) -> bool:
+    """Whether a tensor of the model (an initializer, or an attribute's anywhere) keeps its bytes in
+    external data.  A text says ``EXTERNAL`` for each such tensor, which spares big graphs the walk."""
+    model = document.model
+    if model is None or (document.has_text and "EXTERNAL" not in document.text):
+        return False
+    return bool(external_locations(model))
+
+
 # -- shape inference ------------------------------------------------------------------------------
 
 _INFERENCE_ENTRY = re.compile(r"\(op_type:(?P<op>[^,]*), node name: (?P<name>[^)]*)\): (?P<message>.*)")
@@ -261,10 +272,11 @@ def inference(document: Document) -> tuple[onnx.ModelProto | None, list[tuple[st
     model = document.model
     if model is None:
         return None, []
+    seen = without_big_weights(model, _KEPT.get(document))
+    if has_external_data(document):
+        seen = with_small_external_data(seen, document.data_dir)
     try:
-        return onnx.shape_inference.infer_shapes(
-            without_big_weights(model, _KEPT.get(document)), check_type=True, strict_mode=True, data_prop=True
-        ), []
+        return onnx.shape_inference.infer_shapes(seen, check_type=True, strict_mode=True, data_prop=True), []
     except onnx.shape_inference.InferenceError as err:
         return None, list(_inference_failures(str(err)))
     except (onnx.checker.ValidationError, ValueError) as err:  # e.g. an unknown op: the O rules say it

@@ -20,6 +20,7 @@ from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint, related
 from onnxtext.lint.facts import keep_encoding, kept_encoding
 from onnxtext.lint.rules.checker import FULL_CHECK, checks_in_memory
+from onnxtext.roundtrip.lean import floating
 
 
 @dataclasses.dataclass
@@ -53,17 +54,33 @@ def decode_linted(document: Document, progress: Progress, warn: Callable[[Diagno
     Raises :class:`LintFailed` with every error.  ``warn`` receives every warning, in document
     order, before that: a build that fails still says what else lint found.
     """
-    document.decode(progress)
+    left_out = document.decode(progress).left_out
     settings = load_settings(document.folder)
-    # Payloads decoded into a spool (onnxtext.codecs.held) are not in the model: onnx.checker and
-    # shape inference run on the written file instead (build checks it by path), not here.
-    ignore = (*settings.ignore, *FULL_CHECK) if spooled_payloads() else settings.ignore
-    selection = Selection(settings.select or ("ALL",), ignore, settings.extend_select)
+    selection = Selection(
+        settings.select or ("ALL",), (*settings.ignore, *_unjudged(left_out)), settings.extend_select
+    )
     keep_encoding(document)
     try:
         return _judged(document, selection, lint(document, selection), warn)
     finally:
         kept_encoding(document)  # forgotten whatever happened
+
+
+def _unjudged(left_out: frozenset[int]) -> tuple[str, ...]:
+    """The checks of :data:`FULL_CHECK` lint cannot run on a model that lacks payloads (the build
+    runs them on the written file, by path).
+
+    Payloads left in their sidecars (``left_out``, their element types) or decoded into a spool
+    (:mod:`onnxtext.codecs.held`) are not in the model, so onnx.checker cannot read it in memory.
+    Shape inference reads the values of integer tensors only (shape data) and is given none of
+    the big floating-point ones anyway (``without_big_weights``): it still runs when only those
+    are missing.
+    """
+    if spooled_payloads():
+        return FULL_CHECK
+    if any(not floating(data_type) for data_type in left_out):
+        return FULL_CHECK
+    return FULL_CHECK[:1] if left_out else ()
 
 
 def _judged(

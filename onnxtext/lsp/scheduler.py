@@ -1,9 +1,13 @@
 """When each version of an open document is analysed: debounce, the one worker thread, the collector.
 
-Lint runs on a worker thread a short moment after the last change (:data:`DEBOUNCE`: typing does
-not queue a lint per keystroke), then the diagnostics are published; once the editor has been quiet
-for :data:`IDLE` more, what navigation reads (index, positions) and the value types inferred for
-hover and inlay hints are computed, and the editor is asked to refresh its hints.  A change cancels
+Lint runs on a worker thread a short moment after the last change (typing does not queue a lint per
+keystroke), then the diagnostics are published.  That moment is half as long as the document's last
+analysis took, and at most :data:`DEBOUNCE`: a lint started for a keystroke that another follows
+delays the next one by its own duration at most, which on a small graph is shorter than any wait
+worth imposing, while a big graph's second-long analysis is worth not starting for every keystroke.
+Once the editor has been quiet for :data:`IDLE` more, what navigation reads (index, positions) and
+the value types inferred for hover and inlay hints are computed, and the editor is asked to refresh
+its hints.  A change cancels
 what is still to come for the version before it.  On a graph of :data:`PREVIEW_NODES` nodes or more,
 a version whose tree rules find no error is published twice: their diagnostics first, then with
 those of onnx.checker and shape inference.
@@ -21,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import time
 from collections.abc import Callable, Coroutine
 from typing import TypeVar
 
@@ -29,12 +34,18 @@ from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.lsp.shapes import inferred_types
 from onnxtext.lsp.snapshot import Snapshot
 
-DEBOUNCE = 0.1  # seconds of quiet after a change before lint runs
+DEBOUNCE = 0.1  # at most this many seconds of quiet after a change before lint runs
 IDLE = 0.3  # seconds of quiet after diagnostics before positions and types are computed
 PREVIEW_NODES = 10_000  # a graph this big gets the tree rules' diagnostics first, then all of them
 
 R = TypeVar("R")
 Publish = Callable[[str, Snapshot, list[Diagnostic]], None]
+
+
+def debounce(cost: float | None) -> float:
+    """Seconds of quiet to wait for after a change, given what the document's last analysis took
+    (None: not analysed yet): half of it, at most :data:`DEBOUNCE` (see the module docstring)."""
+    return DEBOUNCE if cost is None else min(DEBOUNCE, cost / 2)
 
 
 class Scheduler:
@@ -51,10 +62,14 @@ class Scheduler:
         self.parsed: dict[str, Snapshot] = {}  # uri -> the last version linted whose text parsed
         self._publish, self._refresh, self._failed = publish, refresh, failed
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._cost: dict[str, float] = {}  # uri -> seconds its last analysis took
         self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="onnxtext-lint")
 
-    def changed(self, uri: str, snapshot: Snapshot, delay: float = DEBOUNCE) -> None:
-        """``snapshot`` is the version the editor has now: analyse it after ``delay`` seconds."""
+    def changed(self, uri: str, snapshot: Snapshot, delay: float | None = None) -> None:
+        """``snapshot`` is the version the editor has now: analyse it after ``delay`` seconds (by
+        default the debounce, see the module docstring)."""
+        if delay is None:
+            delay = debounce(self._cost.get(uri))
         self._cancel(uri)
         was_ours = uri in self.current and self.current[uri].ours
         self.current[uri] = snapshot
@@ -68,6 +83,7 @@ class Scheduler:
         self._cancel(uri)
         self.current.pop(uri, None)
         self.parsed.pop(uri, None)
+        self._cost.pop(uri, None)
 
     async def readable(self, uri: str) -> Snapshot | None:
         """The version a request about positions answers from: the text the editor has (its index and
@@ -117,7 +133,9 @@ class Scheduler:
             # Paused until the diagnostics are out, not only while the worker lints: the collection
             # the pause defers walks what lint made, and comes after them.
             with gc_paused():
+                started = time.perf_counter()
                 found = await self._run(_lint, snapshot, preview)
+                self._cost[uri] = time.perf_counter() - started
                 if self.current.get(uri) is not snapshot:
                     return
                 if snapshot.parsed:

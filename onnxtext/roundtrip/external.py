@@ -15,8 +15,11 @@ from pathlib import Path, PurePosixPath
 
 from google.protobuf.message import Message
 from onnx import ModelProto, TensorProto
+from onnx.checker import ValidationError
+from onnx.external_data_helper import load_external_data_for_tensor
 
 from onnxtext.base.errors import OnnxTextError
+from onnxtext.roundtrip.lean import LEAN_MIN_BYTES, payload_size
 from onnxtext.roundtrip.save import atomic_file
 
 DATA_DIR_KEY = "external_data_dir"  # document key: the data's folder, relative to the document
@@ -48,6 +51,25 @@ def external_locations(model: ModelProto, document: str | None = None) -> list[s
                 if entry.key == "location":
                     seen.setdefault(entry.value)
     return list(seen)
+
+
+def with_small_external_data(model: ModelProto, data_dir: Path) -> ModelProto:
+    """A copy of ``model`` whose external tensors under ``LEAN_MIN_BYTES`` hold their bytes: what shape
+    inference must see, since it reads the values of shape inputs (a Reshape's shape, an Unsqueeze's
+    axes: small tensors that ``size_threshold=0`` exporters store outside too) and refuses external
+    ones.  Big tensors stay where they are (inference needs their type and dims only), and so does one
+    whose bytes cannot be read (T307 says why).
+    """
+    copy = ModelProto()
+    copy.CopyFrom(model)
+    for tensor in _tensors(copy):
+        size = payload_size(tensor)
+        if tensor.data_location == TensorProto.EXTERNAL and size is not None and size < LEAN_MIN_BYTES:
+            try:
+                load_external_data_for_tensor(tensor, str(data_dir))
+            except (OSError, ValueError, ValidationError):
+                continue
+    return copy
 
 
 def _safe_relative(location: str) -> PurePosixPath:

@@ -63,17 +63,19 @@ def without_big_weights(model: ModelProto, encoding: bytes | None = None) -> Mod
     serialized, parsed back).  ``model`` itself when it has no big weights, or a big one of another type.
     ``encoding`` is ``model`` serialized, when the caller has it already.
     """
-    sizes = [_payload_size(tensor) for tensor in model.graph.initializer]
+    sizes = [payload_size(tensor) for tensor in model.graph.initializer]
     big = [size is None or size >= LEAN_MIN_BYTES for size in sizes]
     if not any(big) or not all(
-        _floating(tensor) for tensor, is_big in zip(model.graph.initializer, big, strict=True) if is_big
+        floating(tensor.data_type)
+        for tensor, is_big in zip(model.graph.initializer, big, strict=True)
+        if is_big
     ):
         return model
     thinned = _thin_model(memoryview(model.SerializeToString() if encoding is None else encoding))
     return model if thinned is None else _parsed(thinned[0])
 
 
-def _payload_size(tensor: TensorProto) -> int | None:
+def payload_size(tensor: TensorProto) -> int | None:
     """The ``raw_data`` bytes ``tensor``'s type and dims call for (None when unknown), without reading it."""
     dtype = dtype_by_onnx(tensor.data_type)
     if dtype is None or dtype.kind == "string" or any(d < 0 for d in tensor.dims):
@@ -81,8 +83,9 @@ def _payload_size(tensor: TensorProto) -> int | None:
     return packed_size(dtype, math.prod(tensor.dims))
 
 
-def _floating(tensor: TensorProto) -> bool:
-    dtype = dtype_by_onnx(tensor.data_type)
+def floating(data_type: int) -> bool:
+    """Whether ``data_type`` is a floating-point or complex element type (weights, not shape data)."""
+    dtype = dtype_by_onnx(data_type)
     return dtype is not None and dtype.kind in ("float", "complex")
 
 

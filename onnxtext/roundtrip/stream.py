@@ -168,7 +168,7 @@ def _payload_spans(data: mmap.mmap, fmt: Format, min_bytes: int) -> Iterator[tup
         if start < pos:  # inside the previous payload
             continue
         if form == "base64":
-            end = _run_end(data, start)
+            end = _run_end(data, start, fmt)
             big = end - start >= min_bytes and (fmt == "json" or _NOT_NUMBER_LIKE.search(data, start, end))
         else:
             end = _list_end(data, start)
@@ -181,18 +181,20 @@ def _payload_spans(data: mmap.mmap, fmt: Format, min_bytes: int) -> Iterator[tup
 
 def _candidates(data: mmap.mmap, fmt: Format, lookahead: int) -> list[tuple[str, int]]:
     """(form, where the scalar starts) after each payload key followed by ``lookahead`` payload
-    characters, in order; found with ``find`` window by window (a big graph has many small payloads:
-    only the big ones take a step in Python)."""
+    characters, in order; the keys found with ``find`` window by window (a big graph has many small
+    payloads: only the big ones take a step in Python, and the payloads' text is searched at the
+    speed of ``memchr``, not of a regular expression)."""
     found = []
     size = len(data)
     for form, key in zip(("base64", "values"), _KEYS[fmt], strict=True):
-        pattern = re.compile(re.escape(key) + _FOLLOWS[form] + b"{%d}" % lookahead)
+        follows = re.compile(_FOLLOWS[form] + b"{%d}" % lookahead)
         for window in range(0, size, _WINDOW):
-            # A hit that starts in this window may end in the next: the search reads on that far.
-            ends = window + _WINDOW + len(key) - 1 + lookahead
-            for hit in pattern.finditer(data, window, min(ends, size)):
-                if hit.start() < window + _WINDOW:
-                    found.append((form, hit.start() + len(key) - (form == "values")))  # a list starts at "["
+            stop = min(window + _WINDOW + len(key) - 1, size)  # a key that starts in this window
+            hit = data.find(key, window, stop)
+            while hit >= 0:
+                if follows.match(data, hit + len(key)):
+                    found.append((form, hit + len(key) - (form == "values")))  # a list starts at "["
+                hit = data.find(key, hit + 1, stop)
             _release(data, window, window + _WINDOW)
     return sorted(found, key=lambda item: item[1])
 
@@ -213,12 +215,18 @@ def _list_end(data: mmap.mmap, start: int) -> int:
     return start
 
 
-def _run_end(data: mmap.mmap, start: int) -> int:
-    """Where the run of Base64 characters starting at ``start`` ends (searched window by window)."""
+def _run_end(data: mmap.mmap, start: int, fmt: Format) -> int:
+    """Where the Base64 scalar starting at ``start`` ends (searched window by window): in YAML, at the
+    first character that is not Base64; in JSON, at the closing quote (found by ``find``: a character
+    before it that is not Base64 makes decoding refuse the span, see :class:`_Base64Span`)."""
     pos, size = start, len(data)
     while True:
         stop = min(pos + _WINDOW, size)
-        end = _BASE64_RUN.match(data, pos, stop).end()  # type: ignore[union-attr]
+        if fmt == "json":
+            quote = data.find(b'"', pos, stop)
+            end = stop if quote < 0 else quote
+        else:
+            end = _BASE64_RUN.match(data, pos, stop).end()  # type: ignore[union-attr]
         if end < stop or stop == size:
             return end
         _release(data, pos, end)
@@ -234,7 +242,8 @@ def _release(data: mmap.mmap, start: int, end: int) -> None:
 
 class _Base64Span:
     """A Base64 run in the mapped document, decoded chunk by chunk as ``base64.b64decode(validate=True)``
-    would decode it whole (padding only at the very end; anything else is left to it)."""
+    would decode it whole (only Base64 characters, padding only at the very end; anything else is
+    left to it)."""
 
     def __init__(self, data: mmap.mmap, start: int, end: int) -> None:
         self.data, self.start, self.end = data, start, end
@@ -248,7 +257,7 @@ class _Base64Span:
             if b"=" in body or len(chunk) - len(body) > 2:
                 raise NotHeld("padding inside the Base64 text")
             try:
-                yield binascii.a2b_base64(chunk)
+                yield binascii.a2b_base64(chunk, strict_mode=True)
             except binascii.Error as err:
                 raise NotHeld(str(err)) from None
             _release(self.data, pos, pos + len(chunk))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
 from click.testing import CliRunner
+from onnx import TensorProto, helper, numpy_helper
 
 from onnxtext.api import build
 from onnxtext.base.progress import Silent
@@ -119,3 +121,53 @@ def test_with_external_data_shape_inference_runs_once(tmp_path: Path, full_check
     rebuilt = onnx.load(tmp_path / "out" / "sq.onnx", load_external_data=False)
     assert rebuilt == onnx.load(tmp_path / "sq.onnx", load_external_data=False)
     assert (tmp_path / "out" / "sq.data").read_bytes() == (tmp_path / "sq.data").read_bytes()
+
+
+def _big_weights_model(indices: bool) -> onnx.ModelProto:
+    """A MatMul by a 2 MiB float32 weight; with ``indices``, a Gather by 1.2 MiB of int64 indices
+    (shifted by an Add, whose inputs shape inference's data propagation reads) too."""
+    rng = np.random.default_rng(0)
+    weight = numpy_helper.from_array(rng.standard_normal((1024, 512), dtype=np.float32), "w")
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")]
+    inits = [weight]
+    outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 512])]
+    if indices:
+        inits.append(numpy_helper.from_array(rng.integers(0, 1023, 150_000, dtype=np.int64), "i"))
+        inits.append(numpy_helper.from_array(np.array(1, np.int64), "one"))
+        nodes.append(helper.make_node("Add", ["i", "one"], ["j"], name="shift"))  # data propagation reads i
+        nodes.append(helper.make_node("Gather", ["w", "j"], ["g"], name="gather"))
+        outputs.append(helper.make_tensor_value_info("g", TensorProto.FLOAT, [150_000, 512]))
+    graph = helper.make_graph(
+        nodes, "big", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 1024])], outputs, inits
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("indices", [False, True])
+def test_big_sidecars_go_from_their_files_into_the_checked_build(
+    tmp_path: Path, checker_calls: list[object], indices: bool
+) -> None:
+    """The default build of an npy dump copies big payloads from their sidecars into the written file,
+    as ``--no-check`` does, and checks that file by path: the model never holds them (lint's
+    C501 cannot read it in memory; its shape inference runs unless an integer payload is left out,
+    which inference would read)."""
+    model = _big_weights_model(indices)
+    onnx.save(model, tmp_path / "m.onnx")
+    dump = ["dump", str(tmp_path / "m.onnx"), "-o", str(tmp_path / "m.yaml"), "--tensors", "npy"]
+    assert CliRunner().invoke(main, dump, catch_exceptions=False).exit_code == 0
+    built = build(tmp_path / "m.yaml", tmp_path / "out.onnx")
+    assert len(checker_calls) == 1 and isinstance(checker_calls[0], str)  # the written file
+    assert not built.graph.initializer[0].HasField("raw_data")  # left in its sidecar
+    assert (tmp_path / "out.onnx").read_bytes() == model.SerializeToString()
+
+
+def test_a_checked_build_from_sidecars_still_refuses_a_broken_model(tmp_path: Path) -> None:
+    """Checked by path, the written file is refused and removed: nothing half-written."""
+    model = _big_weights_model(False)
+    model.graph.input[0].type.tensor_type.shape.dim[1].dim_value = 1000  # 2 x 1000 @ 1024 x 512
+    onnx.save(model, tmp_path / "m.onnx")
+    dump = ["dump", str(tmp_path / "m.onnx"), "-o", str(tmp_path / "m.yaml"), "--tensors", "npy"]
+    assert CliRunner().invoke(main, dump, catch_exceptions=False).exit_code == 0
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "m.yaml"), "-o", str(tmp_path / "out.onnx")])
+    assert result.exit_code == 1 and "T303" in result.output, result.output
+    assert not (tmp_path / "out.onnx").exists()

@@ -157,6 +157,21 @@ def test_a_payload_like_run_inside_a_string_stays_in_it(tmp_path: Path, counts: 
     assert out.read_bytes() == model.SerializeToString()
 
 
+def test_an_escaped_character_in_a_json_base64_string_is_read_as_json_reads_it(
+    tmp_path: Path, counts: dict[str, int]
+) -> None:
+    """A JSON writer may escape ``/`` as ``\\/``: the span up to the closing quote is then not all
+    Base64, the fast path gives way, and the ordinary build reads the string as JSON does."""
+    model, document = _dumped(tmp_path, "base64", "json")
+    text = document.read_text()
+    start = text.index('"base64": "') + len('"base64": "')
+    end = text.index('"', start)
+    assert end - start >= MIN_BYTES and "/" in text[start:end]
+    document.write_text(text[:start] + text[start:end].replace("/", "\\/") + text[end:])
+    api.build(document, tmp_path / "m.onnx", check=False)
+    assert (tmp_path / "m.onnx").read_bytes() == model.SerializeToString()
+
+
 def _inferred(model: ModelProto) -> list[onnx.ValueInfoProto]:
     inferred = onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True, data_prop=True)
     return list(inferred.graph.value_info)

@@ -11,7 +11,7 @@ from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.paths import Path
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index
-from onnxtext.lint.facts import encoding, node_path
+from onnxtext.lint.facts import encoding, has_external_data, node_path
 from onnxtext.lint.registry import rule
 
 _NODE = re.compile(r"Name: ?(?P<name>.*?) OpType: ?(?P<op>\S+)")
@@ -53,22 +53,11 @@ FULL_CHECK = ("C501", "T301", "T302", "T303")  # onnx.checker, then strict shape
 
 def checks_in_memory(document: Document) -> bool:
     """Whether C501 runs onnx.checker on the decoded model itself: it is there, holds no external
-    data and its encoding stays under protobuf's 2 GB.  Else ``build`` checks the written file by path."""
-    model = document.model
-    return model is not None and not _external(document) and len(encoding(document)) <= _PROTOBUF_LIMIT
-
-
-def _external(document: Document) -> bool:
-    """Whether tensors live in external data: checked in memory, they look missing (``build`` checks
-    the written file by path, where the data is found)."""
-    return (
-        "EXTERNAL" in document.text
-        if document.has_text
-        else any(
-            t.data_location == onnx.TensorProto.EXTERNAL
-            for t in document.model.graph.initializer  # type: ignore[union-attr]
-        )
-    )
+    data (in memory, that looks missing) and its encoding stays under protobuf's 2 GB.  Else ``build``
+    checks the written file by path, where the data is found."""
+    if document.model is None or has_external_data(document):
+        return False
+    return len(encoding(document)) <= _PROTOBUF_LIMIT
 
 
 def _placed(index: Index, message: str) -> Path:

@@ -27,10 +27,9 @@ from onnxtext.codecs.payload import FORMS, PAYLOAD_KEYS
 from onnxtext.codecs.storage import payload_mismatch
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index
-from onnxtext.lint.facts import bound, per_document
+from onnxtext.lint.facts import bound, has_external_data, per_document
 from onnxtext.lint.registry import rule
 from onnxtext.roundtrip import layout
-from onnxtext.roundtrip.external import external_locations
 
 
 @rule(
@@ -141,10 +140,7 @@ at the first of these; here each is placed at its tensor.
 """,
 )
 def external_data(document: Document, index: Index) -> Iterator[Diagnostic]:
-    model = document.model
-    if model is None or (document.has_text and "EXTERNAL" not in document.text):
-        return
-    if not document.has_text and not external_locations(model):
+    if not has_external_data(document):
         return
     for path, tensor in _external_tensors(document.tree, ()):
         problem = _external_problem(tensor, document.data_dir)

@@ -136,3 +136,11 @@ def test_dump_refuses_npy_sidecars_to_stdout(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["dump", str(SQUEEZENET), "--tensors", "npy"])
     assert result.exit_code == 2 and "--tensors npy writes .npy sidecars" in result.output
     assert "pass -o DOC" in result.output and "onnxtext: 2" not in result.output
+
+
+@pytest.mark.parametrize("command", [["build", str(SQUEEZENET.with_suffix(".yaml"))], ["schema"]])
+def test_an_output_that_names_a_folder_is_a_usage_error(tmp_path: Path, command: list[str]) -> None:
+    """``-o out/`` means a folder: it must not write a file called ``out``."""
+    result = CliRunner().invoke(main, [*command, "-o", f"{tmp_path / 'out'}/"])
+    assert result.exit_code == 2 and "names a folder" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -15,6 +16,21 @@ from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.progress import Progress, Silent, TerminalBar
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OutputFile(click.Path):
+    """A file to write: not a folder, and not a name ending in a path separator, which means one
+    (``-o out/`` would otherwise write a file called ``out``)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.endswith(("/", os.sep)):
+            self.fail(f"{value!r} names a folder: give the file to write", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 # what a shell reports for a command that SIGPIPE ended (128 + 13): `onnxtext dump m.onnx | head -1`
 CLOSED_PIPE_STATUS = 141
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from onnxtext.cli.common import OutputFile
 from onnxtext.surgery.files import has_document_suffix
 
 model_argument = click.argument("model", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -13,7 +14,7 @@ output_option = click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     help="where to write: .onnx for a model, .yaml/.yml/.json for a document",
 )
 force_option = click.option("-f", "--force", is_flag=True, help="overwrite an existing output")

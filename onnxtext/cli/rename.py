@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from onnxtext.cli.common import errors_about, reports_errors
+from onnxtext.cli.common import OutputFile, errors_about, reports_errors
 from onnxtext.cli.modelio import check_output, force_option, model_argument
 from onnxtext.surgery.files import read_any, write_any
 from onnxtext.surgery.rename import SCOPES
@@ -19,7 +19,7 @@ from onnxtext.surgery.verify import verified
 @click.argument("replacement")
 @model_argument
 @click.option("--scope", type=click.Choice(SCOPES), default="values", show_default=True, help="which names")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="where to write")
+@click.option("-o", "--output", type=OutputFile(), help="where to write")
 @click.option("-i", "--in-place", is_flag=True, help="rewrite MODEL itself")
 @click.option("-n", "--dry-run", is_flag=True, help="print what would change; write nothing")
 @force_option

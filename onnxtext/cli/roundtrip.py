@@ -12,6 +12,7 @@ from onnxtext import api
 from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.cli.common import (
+    OutputFile,
     fail,
     format_option,
     progress_bar,
@@ -73,7 +74,7 @@ def dump(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     help="model to write [default: DOCUMENT with the .onnx suffix]",
 )
 @click.option(

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from onnxtext.cli.common import reports_errors
+from onnxtext.cli.common import OutputFile, reports_errors
 
 
 @click.command()
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     help="file to write [default: print to stdout]",
 )
 @reports_errors

@@ -3,8 +3,9 @@
 
     python benchmarks/lint_zoo.py prepare   # benchmarks/work/zoo: the models and their dumps (untimed)
     python benchmarks/lint_zoo.py serial    # the same lint, in this one process, file after file
-    farm-bench -n 5 --timeout 600 -- python -m onnxtext lint --statistics benchmarks/work/zoo \\
-        --vs 'python benchmarks/lint_zoo.py serial'
+    python -m onnxtext lint --statistics benchmarks/work/zoo   # one worker process per core
+
+Time the last two as whole processes, in alternating pairs, and compare their medians.
 
 The models are the 100 largest of the ``.onnx`` files shipped in the onnx wheel's backend test data
 (``tests.models.shipped_models``): the weightless "light" DenseNet-121, Inception, ResNet-50,

@@ -46,7 +46,7 @@ from onnxtext.core.positions import (
     lines_of,
     utf16_column,
 )
-from onnxtext.core.sketch import Later, Sketched, sketch
+from onnxtext.core.sketch import Sketched, SketchedMap, sketch
 from onnxtext.roundtrip.decode import decode_model
 from onnxtext.roundtrip.encode import encode_model
 from onnxtext.roundtrip.external import DATA_DIR_KEY
@@ -145,7 +145,8 @@ class Document:
     # a version made by with_edit: the version before and the edit until derived, then what it gave
     _origin: tuple[Document, Edit] | None = dataclasses.field(default=None, init=False, repr=False)
     _derivation: Derived | None = dataclasses.field(default=None, init=False, repr=False)
-    _outline: dict[Path, Position] | bool | None = dataclasses.field(default=None, init=False, repr=False)
+    # a parsed version's positions from a sketch until computed (False: not the emitter's layout)
+    _sketched: SketchedMap | bool | None = dataclasses.field(default=None, init=False, repr=False)
     _lines: list[str] | None = dataclasses.field(default=None, init=False, repr=False)
     _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -187,8 +188,20 @@ class Document:
     def ready_for_edits(self) -> None:
         """Make ready what the next version is derived from, at a fraction of the cost of every position:
         when they are not known, where the block entries start (:func:`.sketch.sketch`)."""
-        if self._outline is None and self._positions() is None and self.tree is not None:
-            self._outline = sketch(self.format, self.lines) or False
+        # the tree first: a version waiting to be derived is, and then has its positions
+        if self._sketched is None and self.tree is not None and self._positions() is None:
+            outline = sketch(self.format, self.lines)
+            sketched = Sketched(self.format, self.lines, outline) if outline is not None else None
+            self._sketched = SketchedMap(sketched, self._located) if sketched is not None else False
+
+    def ready_source_map(self) -> SourceMap | None:
+        """The source map as far as it is at hand without reading the text again: known (computed or
+        derived), else answering from the sketch :meth:`ready_for_edits` made (the spans the full one
+        gives); None when neither is there yet."""
+        if "source_map" in self.__dict__ or self._derivation is not None:
+            return self.source_map
+        found = self._sketched
+        return found if isinstance(found, SketchedMap) else None
 
     @property
     def edited_item(self) -> Path | None:
@@ -235,7 +248,7 @@ class Document:
     def _derivable(self) -> bool:
         """Whether the next version can be derived from this one without a parse or positions computed."""
         parsed = self._derivation is not None or "_parsed" in self.__dict__
-        return parsed and (self._positions() is not None or bool(self._outline))
+        return parsed and (self._positions() is not None or bool(self._sketched))
 
     def _positions(self) -> tuple[Mapping[Path, Position], Mapping[Path, Position]] | None:
         """Starts and ends when known (derived, or computed), without computing them."""
@@ -258,12 +271,10 @@ class Document:
         if known is not None:
             return derive(self.format, tree, self.lines, *known, edit)
         self.ready_for_edits()
-        if not self._outline:
+        found = self._sketched
+        if not isinstance(found, SketchedMap):
             return None
-        sketched = Sketched(self.format, self.lines, self._outline)
-        starts = Later(lambda: self._located().starts, sketched)
-        ends = Later(lambda: self._located().ends, sketched, ends=True)
-        return derive(self.format, tree, self.lines, starts, ends, edit, self._outline)
+        return derive(self.format, tree, self.lines, found.starts, found.ends, edit, found.sketched.outline)
 
     def compact_positions(self) -> None:
         """Once many edits are layered over an older version's positions (each lookup walks every
@@ -369,7 +380,7 @@ class Document:
             return SourceMap(self._derivation.starts, self._derivation.ends)
         ends: dict[Path, Position] = {}
         starts = text_layer.locate(self.text, self.format, ends)
-        self._outline = None  # the positions are known: no sketch needed
+        self._sketched = None  # the positions are known: no sketch needed
         return SourceMap(starts, ends)
 
     def place(self, diagnostic: Diagnostic) -> Diagnostic:

@@ -144,13 +144,14 @@ class SourceMap:
         """The innermost element whose text holds 1-based ``line:col`` (its end counts as inside)."""
         best: Path | None = None
         for path in self.paths_on(line):
-            found = self.exact(path)
-            if found is None:
-                continue
-            inside = found.col <= col and (found.end_line > line or found.end_col >= col)
-            if inside and (best is None or len(path) > len(best)):
+            if (best is None or len(path) > len(best)) and self.holds(path, line, col):
                 best = path
         return best
+
+    def holds(self, path: Path, line: int, col: int) -> bool:
+        """Whether the text of ``path``, starting on 1-based ``line``, holds ``line:col``."""
+        found = self.exact(path)
+        return found is not None and found.col <= col and (found.end_line > line or found.end_col >= col)
 
     def relocated(self, starts: Mapping[Path, Position], ends: Mapping[Path, Position]) -> None:
         """Answer from ``starts`` and ``ends`` from now on (the same text's positions, read again)."""

@@ -9,7 +9,8 @@ the line leads and gives None for any other layout (a comment, a blank line, a q
 running over several lines...): the full positions are computed then.  Each start is the one
 :func:`~onnxtext.text.locate` gives.  :class:`Sketched` answers the positions of what the line of a
 block entry holds by reading that line alone, and :class:`Later` computes the full positions only
-when a sketch cannot tell.
+when a sketch cannot tell.  :class:`SketchedMap` answers a request about positions on a text just
+opened (a hover, a definition) the same way: the element under the cursor from that line alone.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from onnxtext import text as text_layer
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path
-
-Position = tuple[int, int]
+from onnxtext.core.positions import Position, SourceMap
 
 _YAML_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*):(?: (.*))?")
 _JSON_KEY = re.compile(r'"([^"\\]*)": ?(.*)')
@@ -163,22 +163,23 @@ class Sketched:
         self.fmt = fmt
         self.lines = lines
         self.outline = outline
-        self._read: dict[Path, tuple[dict[Path, Position], dict[Path, Position]] | None] = {}
+        self._read: dict[int, tuple[dict[Path, Position], dict[Path, Position]] | None] = {}  # by line
+        self._lines_table: dict[int, list[Path]] | None = None
 
     def find(self, path: Path, ends: bool) -> Position | bool | None:
         """The start (or end) of ``path``; False when the text has no such element; None when only the
-        full positions can tell (an end of a block entry itself, a line that does not read alone)."""
+        full positions can tell (the end of a block entry whose value goes on below its line, a line
+        that does not read alone)."""
         if not ends and path in self.outline:
             return self.outline[path]
+        if ends and path in self.outline and self.continued(path):
+            return None
         cut = len(path) - 1 if not ends else len(path)
         while cut > 0 and path[:cut] not in self.outline:
             cut -= 1
-        entry = path[:cut]
-        if not entry:
+        if not cut:
             return None
-        if entry not in self._read:
-            self._read[entry] = self._line(entry)
-        found = self._read[entry]
+        found = self._read_line(self.outline[path[:cut]][0])
         if found is None:
             return None
         where = found[1 if ends else 0].get(path)
@@ -186,8 +187,37 @@ class Sketched:
             return where
         return None if ends else False
 
+    def paths_on(self, line: int) -> list[Path]:
+        """The paths of the elements starting on 1-based ``line``: its block entries and what their
+        one-line value holds (:meth:`~onnxtext.core.positions.SourceMap.paths_on` of the full positions)."""
+        entries = self._on_line().get(line, [])
+        found = self._read_line(line) if entries else None
+        return [*entries, *(path for path in found[0] if path not in self.outline)] if found else entries
+
+    def continued(self, entry: Path) -> bool:
+        """Whether block entry ``entry``'s value goes on below its line (a block entry starts inside it
+        on the next line: every line of a sketched text starts one)."""
+        below = self._on_line().get(self.outline[entry][0] + 1, ())
+        return any(len(path) > len(entry) and path[: len(entry)] == entry for path in below)
+
+    def _on_line(self) -> dict[int, list[Path]]:
+        if self._lines_table is None:
+            table: dict[int, list[Path]] = {}
+            for path, (number, _) in self.outline.items():
+                if path:  # the root is no entry of its first line
+                    table.setdefault(number, []).append(path)
+            self._lines_table = table
+        return self._lines_table
+
+    def _read_line(self, number: int) -> tuple[dict[Path, Position], dict[Path, Position]] | None:
+        if number not in self._read:
+            entry = min(self._on_line()[number], key=len)  # the line's first entry: what it reads as
+            self._read[number] = self._line(entry)
+        return self._read[number]
+
     def _line(self, entry: Path) -> tuple[dict[Path, Position], dict[Path, Position]] | None:
-        """Starts and ends of what the line of block entry ``entry`` holds below it (its own end left out)."""
+        """Starts and ends of ``entry``, the first block entry of its line, and of what the line holds
+        below it, from that line read alone (:meth:`find` refuses the end of an entry going on below)."""
         number = self.outline[entry][0]
         line = self.lines[number - 1]
         shift = 0
@@ -201,11 +231,7 @@ class Sketched:
             return None
 
         def placed(found: dict[Path, Position]) -> dict[Path, Position]:
-            return {
-                (*entry, *path[1:]): (number, col - shift)
-                for path, (_, col) in found.items()
-                if len(path) > 1
-            }
+            return {(*entry, *path[1:]): (number, col - shift) for path, (_, col) in found.items() if path}
 
         return placed(starts), placed(ends)
 
@@ -250,3 +276,31 @@ class Later(Mapping[Path, Position]):
 
     def __len__(self) -> int:
         return len(self._positions())
+
+
+class SketchedMap(SourceMap):
+    """The source map of a sketched text before its full positions are computed: starts and ends
+    answered from the sketch (:class:`Later`: the full positions only where it cannot tell), and the
+    element under the cursor found from the cursor's line alone.
+
+    A request about positions on a text just opened (an editor asks for a hover as soon as the pointer
+    rests on a name) is answered with the spans the full positions give, without waiting seconds
+    for them.
+    """
+
+    def __init__(self, sketched: Sketched, compute: Callable[[], SourceMap]) -> None:
+        super().__init__(
+            Later(lambda: compute().starts, sketched), Later(lambda: compute().ends, sketched, ends=True)
+        )
+        self.sketched = sketched
+
+    def paths_on(self, line: int) -> list[Path]:
+        return self.sketched.paths_on(line)
+
+    def holds(self, path: Path, line: int, col: int) -> bool:
+        """As :meth:`SourceMap.holds`; a block entry going on below the line holds every column of it
+        from its start (its end, further down, is not needed)."""
+        outline = self.sketched.outline
+        if path in outline and self.sketched.continued(path):
+            return outline[path][1] <= col
+        return super().holds(path, line, col)

@@ -85,17 +85,29 @@ class Scheduler:
         self.parsed.pop(uri, None)
         self._cost.pop(uri, None)
 
-    async def readable(self, uri: str) -> Snapshot | None:
+    async def readable(self, uri: str, quick: bool = False) -> Snapshot | None:
         """The version a request about positions answers from: the text the editor has (its index and
         positions computed on the worker first when they were not yet), or while that text does not
-        parse, the last version that did.  None for a document that is not open or not ours."""
+        parse, the last version that did.  None for a document that is not open or not ours.
+
+        ``quick``: a request that reads only the elements it names (hover, definition) does not wait
+        for the positions of a text just opened: it answers from their sketch
+        (:meth:`~onnxtext.core.document.Document.ready_source_map`), made on the worker before lint.
+        """
         snapshot = self.current.get(uri)
         if snapshot is None or not snapshot.ours:
             return None
-        if not snapshot.prepared:
-            await self._run(snapshot.prepare)
+
+        def at_hand(version: Snapshot) -> bool:
+            return version.prepared or (quick and version.document.ready_source_map() is not None)
+
+        if not at_hand(snapshot):
+            if quick:
+                await self._run(snapshot.ready_for_requests)
+            if not at_hand(snapshot):
+                await self._run(snapshot.prepare)
         found = snapshot if snapshot.parsed else self.parsed.get(uri)
-        if found is not None and not found.prepared:
+        if found is not None and not at_hand(found):
             await self._run(found.prepare)
         return found
 
@@ -134,6 +146,10 @@ class Scheduler:
             # the pause defers walks what lint made, and comes after them.
             with gc_paused():
                 started = time.perf_counter()
+                # What the next change is derived from and a hover is answered from, a sketch of the
+                # positions when they are not known: its own job, so that a request sent meanwhile
+                # is answered before lint, and a change sent on seeing the diagnostics finds it ready.
+                await self._run(snapshot.document.ready_for_edits)
                 found = await self._run(_lint, snapshot, preview)
                 self._cost[uri] = time.perf_counter() - started
                 if self.current.get(uri) is not snapshot:
@@ -167,9 +183,4 @@ def _paused(job: Callable[..., R], *args: object) -> R:
 
 def _lint(snapshot: Snapshot, preview: Callable[[list[Diagnostic]], None]) -> list[Diagnostic]:
     big = snapshot.parsed and len(snapshot.index.nodes) >= PREVIEW_NODES
-    found = snapshot.lint(preview if big else None)
-    # What the next change is derived from (a derived version has its positions already; a parsed
-    # one sketches its block entries): ready before the diagnostics go out, so a change the editor
-    # sends on seeing them does not wait for it.
-    snapshot.document.ready_for_edits()
-    return found
+    return snapshot.lint(preview if big else None)

@@ -8,12 +8,15 @@ changes :mod:`~onnxtext.lsp.protocol` makes.
 
 A request about positions (hover, definition, references, rename, outline, quick fixes) answers
 from the text the editor has, waiting for it to be read if it was not yet; while that text does not
-parse, from the last version that did.  A YAML or JSON file without the top-level ``onnxtext:`` key
-is some other file (an editor may start the server for all of them): it gets no diagnostics and no
-answers.  A handler that fails logs the error (``window/logMessage`` and stderr) and answers empty:
-the server stays up.  ``onnxtext/status`` answers, once every change is analysed, whether the
-garbage collector is on (``collecting``), how many pauses of it are in progress (``pauses``), how
-many documents are open (``documents``) and the server's resident memory in bytes (``rss``).
+parse, from the last version that did.  Hover and definition on a text just opened do not wait for
+every position: they answer from a sketch of them (see :meth:`.Scheduler.readable`).
+
+A YAML or JSON file without the top-level ``onnxtext:`` key is some other file (an editor may start
+the server for all of them): it gets no diagnostics and no answers.  A handler that fails logs the
+error (``window/logMessage`` and stderr) and answers empty: the server stays up.  ``onnxtext/status``
+answers, once every change is analysed, whether the garbage collector is on (``collecting``), how
+many pauses of it are in progress (``pauses``), how many documents are open (``documents``) and the
+server's resident memory in bytes (``rss``).
 """
 
 from __future__ import annotations
@@ -174,8 +177,10 @@ def on_close(ls: OnnxTextServer, params: types.DidCloseTextDocumentParams) -> No
 # -- navigation -----------------------------------------------------------------------------------
 
 
-async def _target(ls: OnnxTextServer, params: Any) -> tuple[Snapshot, navigate.Target] | None:
-    snapshot = await ls.scheduler.readable(params.text_document.uri)
+async def _target(
+    ls: OnnxTextServer, params: Any, quick: bool = False
+) -> tuple[Snapshot, navigate.Target] | None:
+    snapshot = await ls.scheduler.readable(params.text_document.uri, quick)
     if snapshot is None:
         return None
     target = navigate.target_at(snapshot, *translate.where(snapshot.document, params.position))
@@ -184,7 +189,7 @@ async def _target(ls: OnnxTextServer, params: Any) -> tuple[Snapshot, navigate.T
 
 @feature(types.TEXT_DOCUMENT_HOVER)
 async def on_hover(ls: OnnxTextServer, params: types.HoverParams) -> types.Hover | None:
-    found = await _target(ls, params)
+    found = await _target(ls, params, quick=True)
     if found is None:
         return None
     snapshot, target = found
@@ -200,7 +205,7 @@ async def on_hover(ls: OnnxTextServer, params: types.HoverParams) -> types.Hover
 
 @feature(types.TEXT_DOCUMENT_DEFINITION)
 async def on_definition(ls: OnnxTextServer, params: types.DefinitionParams) -> types.Location | None:
-    found = await _target(ls, params)
+    found = await _target(ls, params, quick=True)
     if found is None:
         return None
     snapshot, target = found

@@ -22,7 +22,7 @@ from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.paths import Path
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index, Node, Scope
-from onnxtext.core.positions import Span
+from onnxtext.core.positions import SourceMap, Span
 from onnxtext.fmt import looks_like_document
 from onnxtext.lint.config import load_settings
 from onnxtext.lint.engine import Selection, lint
@@ -96,6 +96,16 @@ class Snapshot:
                 self._diagnostics = lint(self.document, selection, index, preview)
             return self._diagnostics
 
+    def ready_for_requests(self) -> None:
+        """What hover and definition read on a text just opened, before its positions are computed:
+        the sketch of them (:meth:`~onnxtext.core.document.Document.ready_for_edits`), the nodes by
+        path and the tables of producers and consumers (which lint builds too)."""
+        with gc_paused():
+            self.document.ready_for_edits()
+            if self.parsed:
+                index = self.index
+                _ = index.node_at, index.producers, index.consumers, self.scope_at
+
     def prepare(self) -> None:
         """Compute what navigation reads (index, which elements start on each line, scopes)."""
         with gc_paused():
@@ -116,13 +126,17 @@ class Snapshot:
 
     def path_at(self, line: int, col: int) -> Path | None:
         """The innermost element whose text holds 1-based ``line:col`` (its end counts as inside)."""
-        source_map = self.document.source_map
+        source_map = self._source_map()
         return source_map.path_at(line, col) if source_map is not None else None
 
     def span(self, path: Path) -> Span | None:
         """Where the element at ``path`` is (None when the text has no such element)."""
-        source_map = self.document.source_map
+        source_map = self._source_map()
         return source_map.exact(path) if source_map is not None else None
+
+    def _source_map(self) -> SourceMap | None:
+        """The positions at hand (on a text just opened, from its sketch), else the full ones."""
+        return self.document.ready_source_map() or self.document.source_map
 
     def value_span(self, path: Path) -> Span | None:
         """Where the *value* at ``path`` is written: a list item as a whole, a mapping entry after its key."""

@@ -110,11 +110,17 @@ _SMALL = 8  # up to this many float32 elements, a Python loop beats numpy's per-
 
 def shortest_float_list(array: np.ndarray) -> list[float]:
     """:func:`shortest_floats` as a list (what a ``values:`` list holds), without numpy for short arrays."""
-    if array.dtype == np.float32 and array.size <= _SMALL:
-        values = [float(str(v)) for v in array]  # numpy's Dragon4 on each scalar
-        if struct.pack(f"<{len(values)}f", *values) == array.astype("<f4").tobytes():  # a NaN payload fails
-            return values
-    return shortest_floats(array).tolist()
+    values = _short_exact(array)
+    return shortest_floats(array).tolist() if values is None else values
+
+
+def _short_exact(array: np.ndarray) -> list[float] | None:
+    """A short float32 array's shortest decimals, one scalar at a time (numpy's Dragon4); None when the
+    array is long, of another type, or holds a value a decimal cannot carry (a NaN payload)."""
+    if array.dtype != np.float32 or array.size > _SMALL:
+        return None
+    values = [float(str(v)) for v in array]
+    return values if struct.pack(f"<{len(values)}f", *values) == array.astype("<f4").tobytes() else None
 
 
 def shortest_floats(array: np.ndarray) -> np.ndarray:
@@ -242,12 +248,15 @@ def encode_floats(
         array = np.frombuffer(values, dtype=dtype)
     else:
         array = np.asarray(values, dtype=dtype).reshape(-1)
-    out = shortest_floats(array)
-    with np.errstate(all="ignore"):
-        exact = bool(same_bits(out.astype(dtype), array).all())
-    if exact and not signed_zeros:
-        exact = not negative_zeros(array)
-    return out.tolist() if exact else {BASE64_KEY: encode_base64(array.tobytes())}
+    listed = _short_exact(array)  # most float attributes: a scalar or a few, where numpy costs most
+    if listed is None:
+        out = shortest_floats(array)
+        with np.errstate(all="ignore"):
+            if same_bits(out.astype(dtype), array).all():
+                listed = out.tolist()
+    if listed is not None and not signed_zeros and negative_zeros(array):
+        listed = None
+    return {BASE64_KEY: encode_base64(array.tobytes())} if listed is None else listed
 
 
 def negative_zeros(elements: np.ndarray) -> bool:

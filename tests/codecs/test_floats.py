@@ -175,3 +175,16 @@ def test_nan_payloads_in_a_whole_array_fall_back_to_base64() -> None:
     encoded = encode_floats(values.tobytes(), 32)
     assert isinstance(encoded, dict)
     assert decode_floats(encoded, 32, ("f",)).tobytes() == values.tobytes()
+
+
+def test_short_lists_take_the_scalar_path_with_the_same_answer() -> None:
+    """A float attribute is one value or a few: encode_floats answers those one scalar at a time, and
+    must say exactly what the whole-array search says (and still refuse what text cannot carry)."""
+    values = (np.random.default_rng(5).standard_normal(4_000) * 10.0).astype(np.float32)
+    for start in range(0, len(values), 4):
+        chunk = values[start : start + 4]
+        assert encode_floats(chunk, 32) == shortest_floats(chunk).tolist()
+    assert encode_floats([1.0, -0.0], 32, signed_zeros=False) == {"base64": "AACAPwAAAIA="}
+    assert encode_floats([1.0, 0.0], 32, signed_zeros=False) == [1.0, 0.0]
+    payload = np.array([0x7FC00001], np.uint32).view(np.float32)
+    assert isinstance(encode_floats(payload, 32), dict)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from onnxtext.core.positions import Edit, apply_edits, code_point_column, lines_of, utf16_column
@@ -37,3 +39,22 @@ def test_utf16_columns() -> None:
     assert [utf16_column(line, col) for col in range(1, 7)] == [0, 1, 3, 4, 5, 6]
     assert [code_point_column(line, units) for units in range(0, 7)] == [1, 2, 3, 3, 4, 5, 6]
     assert code_point_column(line, 99) == len(line) + 1
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_edits_far_down_a_long_text_land_at_their_line(newline: str) -> None:
+    """Offsets of the lines an edit touches are summed up from the lines before it: they must agree
+    with finding every break in the text."""
+    rng = random.Random(newline)
+    lines = ["x" * rng.randrange(0, 9) for _ in range(3_000)]
+    text = newline.join(lines)
+    for _ in range(50):
+        first, second = sorted(rng.sample(range(1, len(lines) + 1), 2))
+        edits = [Edit(first, 2, first, 3, "A"), Edit(second, 1, second, 1, "B")]
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + len(newline))
+        at = [starts[first - 1] + min(1, len(lines[first - 1])), starts[second - 1]]
+        end = starts[first - 1] + min(2, len(lines[first - 1]))
+        expected = text[: at[0]] + "A" + text[end : at[1]] + "B" + text[at[1] :]
+        assert apply_edits(text, edits, lines_of(text)) == expected

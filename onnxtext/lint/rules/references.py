@@ -86,8 +86,20 @@ def _uses_by_path(index: Index) -> dict[Path, Consumer]:
 
 
 def _near_miss(index: Index, use: Consumer) -> Producer | None:
-    found = [p for p in index.similar(use.scope, use.name, n=3) if p.node is None or p.node is not use.node]
-    return found[0] if found else None
+    """The definition a use that names nothing most likely meant (R201's hint and fix, R205's pardon)."""
+    known = _near_misses(index)
+    key = (use.scope.id, use.name, use.node.path if use.node is not None else None)
+    if key not in known:
+        similar = index.similar(use.scope, use.name, n=3)
+        found = [p for p in similar if p.node is None or p.node is not use.node]
+        known[key] = found[0] if found else None
+    return known[key]
+
+
+@per_index
+def _near_misses(index: Index) -> dict[tuple[int, str, Path | None], Producer | None]:
+    """What :func:`_near_miss` found so far: each search reads every visible name."""
+    return {}
 
 
 def _all_uses(index: Index) -> Iterator[Consumer]:

@@ -10,6 +10,7 @@ tensor, and ``build`` could place it at the ``graph:`` line alone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path as FsPath
 from pathlib import PurePosixPath, PureWindowsPath
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import onnx
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from onnx import AttributeProto, TensorProto, numpy_helper
 
@@ -78,12 +80,11 @@ def field_form_tensors(msg: Message, node: Any, path: Path) -> Iterator[tuple[Te
     """
     if not isinstance(node, dict):
         return
-    owner = msg.DESCRIPTOR.full_name
-    for key, field in layout.fields_of(msg.DESCRIPTOR):
-        if field.message_type is None or key not in node:
+    for key, field, attribute_list in _message_fields(msg.DESCRIPTOR):
+        if key not in node:
             continue
         value, sub = getattr(msg, field.name), node[key]
-        if (owner, field.name) in layout.ATTRIBUTE_LISTS:
+        if attribute_list:
             yield from _attributes(value, sub, (*path, key))
         elif field.is_repeated:
             if isinstance(sub, list) and len(sub) == len(value):
@@ -91,6 +92,17 @@ def field_form_tensors(msg: Message, node: Any, path: Path) -> Iterator[tuple[Te
                     yield from _visit(item, item_node, (*path, key, i))
         elif msg.HasField(field.name):
             yield from _visit(value, sub, (*path, key))
+
+
+@functools.cache
+def _message_fields(descriptor: Descriptor) -> tuple[tuple[str, FieldDescriptor, bool], ...]:
+    """(document key, field, whether it is an attribute list) of the fields that hold messages: the
+    only ones a tensor can be under (a node has one of its eight)."""
+    return tuple(
+        (key, field, (descriptor.full_name, field.name) in layout.ATTRIBUTE_LISTS)
+        for key, field in layout.fields_of(descriptor)
+        if field.message_type is not None
+    )
 
 
 def _visit(msg: Message, node: Any, path: Path) -> Iterator[tuple[TensorProto, Path]]:

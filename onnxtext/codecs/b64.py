@@ -3,13 +3,18 @@
 Base64 is the standard alphabet with padding (RFC 4648 §4), decoded strictly so that a typo is an
 error rather than silently different bytes.  Line breaks and spaces are tolerated (a hand-wrapped
 block scalar), nothing else.
+
+The work is pybase64's (SIMD), which reads and writes exactly what the standard library's
+``base64`` does with ``validate=True``, several times faster: every Base64 of the package goes
+through :func:`encode_base64`, :func:`base64_of` and :func:`strict_base64`.
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
+
+import pybase64
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.base.paths import Path
@@ -21,7 +26,18 @@ _SPACE = re.compile(r"[ \t\r\n]+")
 
 def encode_base64(data: bytes | memoryview) -> str:
     """Standard Base64 (with padding) of ``data``."""
-    return base64.b64encode(data).decode("ascii")
+    return pybase64.b64encode_as_string(data)
+
+
+def base64_of(data: bytes | memoryview) -> bytes:
+    """Standard Base64 (with padding) of ``data``, as ASCII bytes (a text being written)."""
+    return pybase64.b64encode(data)
+
+
+def strict_base64(text: str | bytes | memoryview) -> bytes:
+    """The bytes of standard Base64 with correct padding and nothing else (no spaces); raises
+    binascii.Error (or ValueError for a str that is not ASCII) on anything else."""
+    return pybase64.b64decode(text, validate=True)
 
 
 def decode_base64(text: object, path: Path, expected_bytes: int | None = None) -> bytes:
@@ -32,12 +48,12 @@ def decode_base64(text: object, path: Path, expected_bytes: int | None = None) -
     if not isinstance(text, str):
         raise OnnxTextError("E202", f"expected a Base64 string, got {kind(text)}", path=path)
     try:
-        return base64.b64decode(text, validate=True)
+        return strict_base64(text)
     except (binascii.Error, ValueError):
         pass
     compact = _SPACE.sub("", text)
     try:
-        return base64.b64decode(compact, validate=True)
+        return strict_base64(compact)
     except (binascii.Error, ValueError) as err:
         raise OnnxTextError(
             "E302", f"bad Base64: {err}", path=path, hint=_hint(compact, expected_bytes)

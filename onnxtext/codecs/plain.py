@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import binascii
 import math
-from base64 import b64decode
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +23,7 @@ import numpy as np
 import onnx
 from google.protobuf.unknown_fields import UnknownFieldSet
 
-from onnxtext.codecs.b64 import encode_base64
+from onnxtext.codecs.b64 import encode_base64, strict_base64
 from onnxtext.codecs.dtypes import DType, dtype_by_onnx
 from onnxtext.codecs.held import is_token, would_hold
 from onnxtext.codecs.inline import to_values
@@ -127,7 +126,7 @@ def plain_raw(doc: dict[str, Any], data_type: int, dims: Sequence[int]) -> bytes
     if type(text) is not str or is_token(text):
         return None
     try:
-        data = b64decode(text, validate=True)
+        data = strict_base64(text)
     except (binascii.Error, ValueError):
         return None
     return data if len(data) == packed_size(dtype, count) else None

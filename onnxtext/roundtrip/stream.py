@@ -19,7 +19,6 @@ Anything the chunked reader is not sure to read exactly as the parser would rais
 
 from __future__ import annotations
 
-import base64
 import binascii
 import mmap
 import os
@@ -33,6 +32,7 @@ import numpy as np
 from onnxtext.base.doctree import SAFE_INT
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import DType
+from onnxtext.codecs.b64 import base64_of, strict_base64
 from onnxtext.codecs.floats import shortest_floats
 from onnxtext.codecs.held import Held, HeldPayloads, NotHeld
 from onnxtext.codecs.inline import from_values
@@ -97,7 +97,7 @@ def _token_places(document: str, payloads: HeldPayloads, fmt: Format) -> list[tu
 def _base64_chunks(data: bytes | memoryview) -> Iterator[bytes]:
     view = memoryview(data).cast("B")
     for i in range(0, len(view), _BASE64_CHUNK):
-        yield base64.b64encode(view[i : i + _BASE64_CHUNK])
+        yield base64_of(view[i : i + _BASE64_CHUNK])
 
 
 def _values_chunks(held: Held, fmt: Format) -> Iterator[bytes]:
@@ -257,8 +257,8 @@ class _Base64Span:
             if b"=" in body or len(chunk) - len(body) > 2:
                 raise NotHeld("padding inside the Base64 text")
             try:
-                yield binascii.a2b_base64(chunk, strict_mode=True)
-            except binascii.Error as err:
+                yield strict_base64(chunk)
+            except (binascii.Error, ValueError) as err:
                 raise NotHeld(str(err)) from None
             _release(self.data, pos, pos + len(chunk))
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.codecs import decode_base64, decode_bytes, encode_base64, encode_bytes
+from onnxtext.codecs.b64 import base64_of, strict_base64
 
 
 @given(st.binary(max_size=64))
@@ -54,3 +58,33 @@ def test_bad_bytes_nodes(node, code) -> None:
     with pytest.raises(OnnxTextError) as caught:
         decode_bytes(node, ("s",))
     assert caught.value.code == code
+
+
+def _stdlib(text: str | bytes) -> bytes | None:
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _ours(text: str | bytes) -> bytes | None:
+    try:
+        return strict_base64(text)
+    except (binascii.Error, ValueError):
+        return None
+
+
+_NEAR_BASE64 = st.text(alphabet="AQgw/+9z=\n -_Ä*", max_size=24)
+
+
+@given(st.one_of(_NEAR_BASE64, _NEAR_BASE64.map(lambda t: t.encode("utf-8"))))
+def test_reads_what_the_standard_library_reads_and_refuses_what_it_refuses(text: str | bytes) -> None:
+    """pybase64 does the work; a document must mean the same bytes as with the standard library's
+    strict mode (which also refuses padding past the end: ``9999=``)."""
+    assert _ours(text) == _stdlib(text)
+
+
+@given(st.binary(max_size=100))
+def test_writes_what_the_standard_library_writes(data: bytes) -> None:
+    assert base64_of(data) == base64.b64encode(data)
+    assert encode_base64(data) == base64.b64encode(data).decode("ascii")

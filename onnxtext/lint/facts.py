@@ -1,6 +1,6 @@
 """What several rules need and none should compute twice: opsets, op schemas, the decoded node of each
 index node, and one strict shape-inference run.  Each is computed once per document and kept while the
-document lives.
+document lives; what a node-local rule finds on a node is kept with the node (:func:`per_node`).
 """
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ from __future__ import annotations
 import functools
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 import onnx
 from onnx import defs
 
+from onnxtext.base.diagnostics import Diagnostic
 from onnxtext.base.paths import Path
 from onnxtext.core.document import Document
 from onnxtext.core.index import Index, Node, Scope
@@ -47,6 +48,31 @@ def per_index(compute: Callable[[Index], R]) -> Callable[[Index], R]:
         return cache[index]  # type: ignore[return-value]
 
     return cached
+
+
+def per_node(
+    check: Callable[[Document, Index, Node], Iterable[Diagnostic]],
+) -> Callable[[Document, Index], Iterator[Diagnostic]]:
+    """A rule's check made of a check of one node, run on every node of the index; what it finds on
+    a node is remembered with the node (weakly) and given again when the node is asked again.
+
+    For a node-local check (what it finds on a node depends on that node and on what the whole
+    model imports: opsets, functions), a node asked again is the same node in the same model: the
+    language server's next version of a document shares the ``Node`` of every node an edit did not
+    touch (:meth:`~onnxtext.core.index.Index.with_node`), and any other edit builds every ``Node``
+    anew.  So after an edit of one node, only that node is checked again.
+    """
+    memo: weakref.WeakKeyDictionary[Node, tuple[Diagnostic, ...]] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(check)
+    def run(document: Document, index: Index) -> Iterator[Diagnostic]:
+        for node in index.nodes:
+            found = memo.get(node)
+            if found is None:
+                found = memo[node] = tuple(check(document, index, node))
+            yield from found
+
+    return run
 
 
 # -- opsets and schemas ---------------------------------------------------------------------------
@@ -160,6 +186,21 @@ def local_functions(document: Document) -> frozenset[tuple[str, str]]:
 def bound(document: Document, index: Index) -> dict[int, onnx.NodeProto]:
     """id(index node) -> the NodeProto decoding made of it (absent when decoding skipped the node)."""
     return _bind(document, index)
+
+
+def proto_of(document: Document, index: Index, node: Node) -> onnx.NodeProto | None:
+    """The NodeProto decoding made of ``node`` (None when decoding skipped it).
+
+    A node of the main graph, when decoding kept all of them, is the one at its position: a
+    node-local check asks for one node after an edit, and pairing them all takes a walk of the graph.
+    """
+    model = document.model
+    scope = node.scope
+    if model is not None and scope.parent is None and scope.kind == "graph" and scope.id == 0:
+        graph_nodes = model.graph.node
+        if len(graph_nodes) == len(scope.nodes) and _same(node, graph_nodes[node.position]):
+            return graph_nodes[node.position]
+    return bound(document, index).get(id(node))
 
 
 _BINDINGS: weakref.WeakKeyDictionary[Document, tuple[Index, dict[int, onnx.NodeProto]]] = (

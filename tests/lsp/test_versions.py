@@ -338,3 +338,39 @@ def test_an_unclosed_bracket_is_reported_without_the_layout_reader(monkeypatch: 
     assert error is not None and error == fresh.document.syntax_error and error.code == "E101"
     assert broken.document.text in tried  # a fresh read tries the fast reader first
     assert error.line == row + 2
+
+
+def _replaced(previous: Snapshot, old: str, new: str) -> Snapshot:
+    """The version after replacing the first ``old`` of the text by ``new`` (on one line)."""
+    lines = previous.document.text.split("\n")
+    row = next(i for i, line in enumerate(lines) if old in line)
+    col = lines[row].index(old) + 1
+    return _edited(previous, Edit(row + 1, col, row + 1, col + len(old), new))
+
+
+def test_node_checks_remembered_from_the_version_before_are_those_of_a_full_read() -> None:
+    """The schema rules remember what they found on each node and check again only the node an edit
+    made anew (lint.facts.per_node): each version's diagnostics must equal a fresh read's, when an
+    edit breaks a node, mends it, and when it changes what every node is read against (the opset)."""
+    path = SAMPLES / "squeezenet.yaml"
+    previous = _open(path)
+    _ = previous.document.source_map, previous.lint()
+    steps = [
+        ("kernel_shape: [3, 3]}", "kernel_shape: [3, 3], dilation: [1, 1]}"),  # O403 on n0
+        ("strides: [2, 2]", "strides: 2.0"),  # O405 on n0 too
+        ("op_type: Relu", "op_type: Relux"),  # O401 on n1
+        ("op_type: Relux", "op_type: Relu"),  # n1 mended
+        ("{'': 9}", "{'': 1}"),  # every node is read against another opset
+        ("{'': 1}", "{'': 9}"),
+        ("strides: 2.0", "strides: [2, 2]"),
+        ("dilation: [1, 1]}", "dilations: [1, 1]}"),  # all mended
+    ]
+    codes = []
+    for old, new in steps:
+        snapshot = _replaced(previous, old, new)
+        fresh = _open(path, snapshot.document.text, snapshot.version)
+        assert snapshot.lint() == fresh.lint(), (old, new)
+        codes.append(sorted({d.code for d in snapshot.lint() if d.code.startswith("O")}))
+        previous = snapshot
+    assert codes[0] == ["O403"] and codes[1] == ["O403", "O405"] and "O401" in codes[2]
+    assert "O401" not in codes[3] and codes[-1] == []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,42 +20,28 @@ from onnxtext.core.index import Index, Node
 from onnxtext.lint.edits import rename_key, replace_value, value_at
 from onnxtext.lint.facts import (
     attributes,
-    bound,
     domain_text,
     known_domain,
     known_versions,
     local_functions,
     normal_domain,
-    opsets_by_scope,
+    per_node,
+    proto_of,
     schema,
+    scope_opsets,
 )
 from onnxtext.lint.registry import fixer, rule
 
-_CHECKED: weakref.WeakKeyDictionary[Index, list[tuple[Node, str, int, defs.OpSchema]]] = (
-    weakref.WeakKeyDictionary()
-)
 
-
-def _checked(document: Document, index: Index) -> list[tuple[Node, str, int, defs.OpSchema]]:
-    """(node, domain, imported version, schema) of every node whose op has a schema at that version.
-
-    Computed once per index: five rules walk it.
-    """
-    if index in _CHECKED:
-        return _CHECKED[index]
-    functions = local_functions(document)
-    opsets = opsets_by_scope(document, index)
-    found = []
-    for node in index.nodes:
-        domain = normal_domain(node.domain)
-        if (domain, node.op_type) in functions or not known_domain(domain):
-            continue
-        version = opsets[node.scope.id].get(domain)
-        entry = schema(node.op_type, domain, version) if version is not None else None
-        if entry is not None and version is not None:
-            found.append((node, domain, version, entry))
-    _CHECKED[index] = found
-    return found
+def _checked(document: Document, index: Index, node: Node) -> tuple[str, int, defs.OpSchema] | None:
+    """(domain, imported version, schema) of ``node`` when its op has a schema at that version (not a
+    call of the model's own function, not a custom domain)."""
+    domain = normal_domain(node.domain)
+    if (domain, node.op_type) in local_functions(document) or not known_domain(domain):
+        return None
+    version = scope_opsets(document, index, node.scope).get(domain)
+    entry = schema(node.op_type, domain, version) if version is not None else None
+    return (domain, version, entry) if entry is not None and version is not None else None
 
 
 @rule(
@@ -71,29 +56,27 @@ model imports (or that no version has) cannot run.
 The fix (unsafe) writes the op the did-you-mean hint offers.
 """,
 )
-def op_not_in_opset(document: Document, index: Index) -> Iterator[Diagnostic]:
-    functions = local_functions(document)
-    opsets = opsets_by_scope(document, index)
-    for node in index.nodes:
-        domain = normal_domain(node.domain)
-        if not node.op_type or (domain, node.op_type) in functions or not known_domain(domain):
-            continue
-        version = opsets[node.scope.id].get(domain)
-        versions = known_versions(node.op_type, domain)
-        if not versions:
-            close = _close_op(node.op_type, domain)
-            hint = f"did you mean '{close}'?" if close else "check the op's spelling and its domain"
-            message = f"op '{node.op_type}' does not exist in domain {domain_text(domain)}"
-            yield Diagnostic("O401", message, "error", (*node.path, "op_type"), hint)
-        elif version is not None and version < versions[0]:
-            yield Diagnostic(
-                "O401",
-                f"op '{node.op_type}' needs opset {versions[0]} of domain {domain_text(domain)} "
-                f"but the model imports {version}",
-                "error",
-                (*node.path, "op_type"),
-                f"raise opset_import['{domain}'] to {versions[0]} or later",
-            )
+@per_node
+def op_not_in_opset(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+    domain = normal_domain(node.domain)
+    if not node.op_type or (domain, node.op_type) in local_functions(document) or not known_domain(domain):
+        return
+    version = scope_opsets(document, index, node.scope).get(domain)
+    versions = known_versions(node.op_type, domain)
+    if not versions:
+        close = _close_op(node.op_type, domain)
+        hint = f"did you mean '{close}'?" if close else "check the op's spelling and its domain"
+        message = f"op '{node.op_type}' does not exist in domain {domain_text(domain)}"
+        yield Diagnostic("O401", message, "error", (*node.path, "op_type"), hint)
+    elif version is not None and version < versions[0]:
+        yield Diagnostic(
+            "O401",
+            f"op '{node.op_type}' needs opset {versions[0]} of domain {domain_text(domain)} "
+            f"but the model imports {version}",
+            "error",
+            (*node.path, "op_type"),
+            f"raise opset_import['{domain}'] to {versions[0]} or later",
+        )
 
 
 @functools.cache
@@ -126,17 +109,21 @@ Some ops were removed from later opsets (Upsample from opset 10 on: use Resize).
 one at such a version is rejected by the checker and by runtimes.
 """,
 )
-def deprecated_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
-    for node, domain, version, found in _checked(document, index):
-        if found.deprecated:
-            yield Diagnostic(
-                "O402",
-                f"op '{node.op_type}' is deprecated at opset {version} of domain {domain_text(domain)} "
-                f"(since version {found.since_version})",
-                "error",
-                (*node.path, "op_type"),
-                f"replace it (see the onnx operator docs), or import an opset below {found.since_version}",
-            )
+@per_node
+def deprecated_ops(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+    checked = _checked(document, index, node)
+    if checked is None:
+        return
+    domain, version, found = checked
+    if found.deprecated:
+        yield Diagnostic(
+            "O402",
+            f"op '{node.op_type}' is deprecated at opset {version} of domain {domain_text(domain)} "
+            f"(since version {found.since_version})",
+            "error",
+            (*node.path, "op_type"),
+            f"replace it (see the onnx operator docs), or import an opset below {found.since_version}",
+        )
 
 
 @rule(
@@ -150,21 +137,25 @@ An attribute the schema does not know is rejected by the checker; often it is a 
 The fix (unsafe) renames the attribute to the one the did-you-mean hint offers.
 """,
 )
-def unknown_attributes(document: Document, index: Index) -> Iterator[Diagnostic]:
-    for node, domain, version, _ in _checked(document, index):
-        known = attributes(node.op_type, domain, version)
-        for name in node.attributes:
-            if name not in known:
-                close = _close_attribute(name, known)
-                allowed = ", ".join(known) or "none"
-                hint = f"did you mean '{close}'?" if close else f"attributes of {node.op_type}: {allowed}"
-                yield Diagnostic(
-                    "O403",
-                    f"{node.op_type} (opset {version}) has no attribute '{name}'",
-                    "error",
-                    (*node.path, "attributes", name),
-                    hint,
-                )
+@per_node
+def unknown_attributes(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+    checked = _checked(document, index, node)
+    if checked is None:
+        return
+    domain, version, _ = checked
+    known = attributes(node.op_type, domain, version)
+    for name in node.attributes:
+        if name not in known:
+            close = _close_attribute(name, known)
+            allowed = ", ".join(known) or "none"
+            hint = f"did you mean '{close}'?" if close else f"attributes of {node.op_type}: {allowed}"
+            yield Diagnostic(
+                "O403",
+                f"{node.op_type} (opset {version}) has no attribute '{name}'",
+                "error",
+                (*node.path, "attributes", name),
+                hint,
+            )
 
 
 def _close_attribute(name: str, known: dict[str, defs.OpSchema.Attribute]) -> str | None:
@@ -177,10 +168,11 @@ def use_the_near_attribute(document: Document, index: Index, diagnostic: Diagnos
     """Rename the attribute to the one the did-you-mean hint offers (unsafe: a guess), unless the node
     has that one already."""
     path = diagnostic.path
-    found = next((entry for entry in _checked(document, index) if path and entry[0].path == path[:-2]), None)
-    if found is None or not path:
+    node = index.node_at.get(path[:-2]) if path else None
+    found = _checked(document, index, node) if node is not None else None
+    if node is None or found is None or not path:
         return None
-    node, domain, version, _ = found
+    domain, version, _ = found
     close = _close_attribute(str(path[-1]), attributes(node.op_type, domain, version))
     if close is None or close in node.attributes:
         return None
@@ -197,18 +189,22 @@ def use_the_near_attribute(document: Document, index: Index, diagnostic: Diagnos
 Required attributes have no default; the op cannot run without them.
 """,
 )
-def missing_attributes(document: Document, index: Index) -> Iterator[Diagnostic]:
-    for node, domain, version, _ in _checked(document, index):
-        given = set(node.attributes)
-        for name, attribute in attributes(node.op_type, domain, version).items():
-            if attribute.required and name not in given:
-                yield Diagnostic(
-                    "O404",
-                    f"{node.op_type} (opset {version}) requires the attribute '{name}'",
-                    "error",
-                    node.path,
-                    f"add `{name}: ...` under the node's attributes ({attribute.type.name})",
-                )
+@per_node
+def missing_attributes(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+    checked = _checked(document, index, node)
+    if checked is None:
+        return
+    domain, version, _ = checked
+    given = set(node.attributes)
+    for name, attribute in attributes(node.op_type, domain, version).items():
+        if attribute.required and name not in given:
+            yield Diagnostic(
+                "O404",
+                f"{node.op_type} (opset {version}) requires the attribute '{name}'",
+                "error",
+                node.path,
+                f"add `{name}: ...` under the node's attributes ({attribute.type.name})",
+            )
 
 
 @rule(
@@ -220,26 +216,26 @@ def missing_attributes(document: Document, index: Index) -> Iterator[Diagnostic]
 Each attribute has one type: `1` is an INT, `1.0` a FLOAT, `'x'` a STRING, `[1, 2]` INTS.
 """,
 )
-def attribute_types(document: Document, index: Index) -> Iterator[Diagnostic]:
-    protos = bound(document, index)
-    for node, domain, version, _ in _checked(document, index):
-        proto = protos.get(id(node)) if node.attributes else None
-        if proto is None:
+@per_node
+def attribute_types(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+    checked = _checked(document, index, node) if node.attributes else None
+    proto = proto_of(document, index, node) if checked is not None else None
+    if checked is None or proto is None:
+        return
+    domain, version, _ = checked
+    known = attributes(node.op_type, domain, version)
+    for attribute in proto.attribute:
+        expected = known.get(attribute.name)
+        if expected is None or attribute.ref_attr_name or int(expected.type) == attribute.type:
             continue
-        known = attributes(node.op_type, domain, version)
-        for attribute in proto.attribute:
-            expected = known.get(attribute.name)
-            if expected is None or attribute.ref_attr_name or int(expected.type) == attribute.type:
-                continue
-            wanted, got = expected.type.name, onnx.AttributeProto.AttributeType.Name(attribute.type)
-            yield Diagnostic(
-                "O405",
-                f"attribute '{attribute.name}' of {node.op_type} (opset {version}) must be {wanted}, "
-                f"not {got}",
-                "error",
-                (*node.path, "attributes", attribute.name),
-                _type_hint(wanted),
-            )
+        wanted, got = expected.type.name, onnx.AttributeProto.AttributeType.Name(attribute.type)
+        yield Diagnostic(
+            "O405",
+            f"attribute '{attribute.name}' of {node.op_type} (opset {version}) must be {wanted}, not {got}",
+            "error",
+            (*node.path, "attributes", attribute.name),
+            _type_hint(wanted),
+        )
 
 
 _LITERALS = {
@@ -264,24 +260,26 @@ Each op takes between a minimum and a maximum number of inputs and outputs (an o
 input in the middle is written as '').
 """,
 )
-def arity(document: Document, index: Index) -> Iterator[Diagnostic]:
-    for node, _, version, found in _checked(document, index):
-        for what, given, low, high in (
-            ("inputs", len(node.inputs), found.min_input, found.max_input),
-            ("outputs", len(node.outputs), found.min_output, found.max_output),
-        ):
-            if low <= given <= high:
-                continue
-            wanted = (
-                f"{low}" if low == high else f"{low} to {high}" if high < 2**31 - 1 else f"at least {low}"
-            )
-            yield Diagnostic(
-                "O406",
-                f"{node.op_type} (opset {version}) takes {wanted} {what}, this node has {given}",
-                "error",
-                (*node.path, what),
-                f"give it {wanted} {what}",
-            )
+@per_node
+def arity(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+    checked = _checked(document, index, node)
+    if checked is None:
+        return
+    _, version, found = checked
+    for what, given, low, high in (
+        ("inputs", len(node.inputs), found.min_input, found.max_input),
+        ("outputs", len(node.outputs), found.min_output, found.max_output),
+    ):
+        if low <= given <= high:
+            continue
+        wanted = f"{low}" if low == high else f"{low} to {high}" if high < 2**31 - 1 else f"at least {low}"
+        yield Diagnostic(
+            "O406",
+            f"{node.op_type} (opset {version}) takes {wanted} {what}, this node has {given}",
+            "error",
+            (*node.path, what),
+            f"give it {wanted} {what}",
+        )
 
 
 @rule(
@@ -294,16 +292,20 @@ onnx.defs marks some op versions experimental: their definition may change or go
 need not implement them.
 """,
 )
-def experimental_ops(document: Document, index: Index) -> Iterator[Diagnostic]:
-    for node, domain, version, found in _checked(document, index):
-        if found.support_level == defs.OpSchema.SupportType.EXPERIMENTAL:
-            yield Diagnostic(
-                "O410",
-                f"op '{node.op_type}' is experimental at opset {version} of domain {domain_text(domain)}",
-                "warning",
-                (*node.path, "op_type"),
-                "use a stable op, or an opset where it is stable",
-            )
+@per_node
+def experimental_ops(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+    checked = _checked(document, index, node)
+    if checked is None:
+        return
+    domain, version, found = checked
+    if found.support_level == defs.OpSchema.SupportType.EXPERIMENTAL:
+        yield Diagnostic(
+            "O410",
+            f"op '{node.op_type}' is experimental at opset {version} of domain {domain_text(domain)}",
+            "warning",
+            (*node.path, "op_type"),
+            "use a stable op, or an opset where it is stable",
+        )
 
 
 @rule(
@@ -320,19 +322,23 @@ has no value, and onnxruntime runs the op with zero for it.
 def ref_outside_function(document: Document, index: Index) -> Iterator[Diagnostic]:
     if document.has_text and "ref_attr_name" not in document.text:
         return  # how a document writes a reference (and a dump, of a model with one)
-    protos = bound(document, index)
-    for node in index.nodes:
-        proto = protos.get(id(node)) if node.attributes and node.scope.root.kind != "function" else None
-        for attribute in proto.attribute if proto is not None else ():
-            if attribute.ref_attr_name:
-                yield Diagnostic(
-                    "O414",
-                    f"attribute '{attribute.name}' refers to '{attribute.ref_attr_name}', but node "
-                    f"{node.label()} is in no function",
-                    "error",
-                    (*node.path, "attributes", attribute.name),
-                    "give the attribute its value",
-                )
+    yield from _refs_outside_function(document, index)
+
+
+@per_node
+def _refs_outside_function(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+    written = node.attributes and node.scope.root.kind != "function"
+    proto = proto_of(document, index, node) if written else None
+    for attribute in proto.attribute if proto is not None else ():
+        if attribute.ref_attr_name:
+            yield Diagnostic(
+                "O414",
+                f"attribute '{attribute.name}' refers to '{attribute.ref_attr_name}', but node "
+                f"{node.label()} is in no function",
+                "error",
+                (*node.path, "attributes", attribute.name),
+                "give the attribute its value",
+            )
 
 
 _SINGULAR = ("f", "i", "s", "t", "g", "sparse_tensor", "tp")
@@ -378,32 +384,29 @@ refuses an attribute with a value in another or in two fields.
 """,
     defers=True,
 )
-def attribute_fields(document: Document, index: Index) -> Iterator[Diagnostic]:
-    protos = bound(document, index)
-    tree, text = document.tree, document.has_text  # a .onnx file's tree holds no attribute forms
-    for node in index.nodes:
-        written = node.attributes and (not text or _field_form(value_at(tree, node.path)))
-        proto = protos.get(id(node)) if written else None
-        for attribute in proto.attribute if proto is not None else ():
-            fields = [f.name for f, _ in attribute.ListFields() if f.name in _VALUE_FIELDS]
-            kind = onnx.AttributeProto.AttributeType.Name(attribute.type)
-            if attribute.ref_attr_name:
-                problem = (
-                    f"refers to '{attribute.ref_attr_name}' but holds {', '.join(fields)}" if fields else None
-                )
-            elif len(fields) > 1:
-                problem = f"holds values in {', '.join(fields)}"
-            else:
-                problem = (
-                    f"is {kind} but holds {fields[0]}"
-                    if fields and fields[0] != _FIELD_OF.get(kind)
-                    else None
-                )
-            if problem is not None:
-                yield Diagnostic(
-                    "O416",
-                    f"attribute '{attribute.name}' of node {node.label()} {problem}",
-                    "error",
-                    (*node.path, "attributes", attribute.name),
-                    "keep the one field its type names (`onnxtext dump` writes the plain form: alpha: 0.5)",
-                )
+@per_node
+def attribute_fields(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+    # a .onnx file's tree holds no attribute forms
+    written = node.attributes and (not document.has_text or _field_form(value_at(document.tree, node.path)))
+    proto = proto_of(document, index, node) if written else None
+    for attribute in proto.attribute if proto is not None else ():
+        fields = [f.name for f, _ in attribute.ListFields() if f.name in _VALUE_FIELDS]
+        kind = onnx.AttributeProto.AttributeType.Name(attribute.type)
+        if attribute.ref_attr_name:
+            problem = (
+                f"refers to '{attribute.ref_attr_name}' but holds {', '.join(fields)}" if fields else None
+            )
+        elif len(fields) > 1:
+            problem = f"holds values in {', '.join(fields)}"
+        else:
+            problem = (
+                f"is {kind} but holds {fields[0]}" if fields and fields[0] != _FIELD_OF.get(kind) else None
+            )
+        if problem is not None:
+            yield Diagnostic(
+                "O416",
+                f"attribute '{attribute.name}' of node {node.label()} {problem}",
+                "error",
+                (*node.path, "attributes", attribute.name),
+                "keep the one field its type names (`onnxtext dump` writes the plain form: alpha: 0.5)",
+            )

@@ -99,6 +99,9 @@ class Node:
     attributes: list[str]  # attribute names, as written
     overload: str = ""
     subgraphs: list[Scope] = dataclasses.field(default_factory=list)
+    # what analyses found from this node alone (lint's node-local rules), kept as long as the node: a
+    # version of the document derived by an edit elsewhere shares this Node (see Index.with_node)
+    meta: dict[object, object] = dataclasses.field(default_factory=dict)
 
     @property
     def scope(self) -> Scope:
@@ -563,13 +566,14 @@ def _quick_bounds(word: str, names: list[str]) -> np.ndarray:
             wanted[ord(char)] = wanted.get(ord(char), 0) + 1
     common = np.zeros(len(names), dtype=np.int64)
     if wanted:
-        column = np.full(256, -1, dtype=np.int64)
+        column = np.full(256, -1, dtype=np.int8)  # at most 127 distinct ASCII characters
         column[list(wanted)] = np.arange(len(wanted))
         codes = np.frombuffer(data, dtype=np.uint8)
-        which = np.repeat(np.arange(len(names), dtype=np.int64), lengths + 1)[: len(codes)]
+        which = np.repeat(np.arange(len(names), dtype=np.int32), lengths + 1)[: len(codes)]
         picked = column[codes]
         inside = picked >= 0
-        counts = np.bincount(which[inside] * len(wanted) + picked[inside], minlength=len(names) * len(wanted))
+        slots = which[inside].astype(np.int64) * len(wanted) + picked[inside]
+        counts = np.bincount(slots, minlength=len(names) * len(wanted))
         limits = np.array(list(wanted.values()), dtype=np.int64)
         common = np.minimum(counts.reshape(len(names), len(wanted)), limits).sum(axis=1)
     total = lengths + len(word)

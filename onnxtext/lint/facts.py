@@ -60,17 +60,17 @@ def per_node(
     model imports: opsets, functions), a node asked again is the same node in the same model: the
     language server's next version of a document shares the ``Node`` of every node an edit did not
     touch (:meth:`~onnxtext.core.index.Index.with_node`), and any other edit builds every ``Node``
-    anew.  So after an edit of one node, only that node is checked again.
+    anew.  So after an edit of one node, only that node is checked again.  The findings live in the
+    node's ``meta`` (a weak table of 50,000 nodes per rule cost more than the checks it spared).
     """
-    memo: weakref.WeakKeyDictionary[Node, tuple[Diagnostic, ...]] = weakref.WeakKeyDictionary()
 
     @functools.wraps(check)
     def run(document: Document, index: Index) -> Iterator[Diagnostic]:
         for node in index.nodes:
-            found = memo.get(node)
+            found = node.meta.get(check)
             if found is None:
-                found = memo[node] = tuple(check(document, index, node))
-            yield from found
+                found = node.meta[check] = tuple(check(document, index, node))
+            yield from found  # type: ignore[misc]
 
     return run
 

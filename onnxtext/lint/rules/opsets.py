@@ -35,7 +35,14 @@ from onnxtext.lint.registry import fixer, rule
 
 def _checked(document: Document, index: Index, node: Node) -> tuple[str, int, defs.OpSchema] | None:
     """(domain, imported version, schema) of ``node`` when its op has a schema at that version (not a
-    call of the model's own function, not a custom domain)."""
+    call of the model's own function, not a custom domain); found once per node for the rules below."""
+    found = node.meta.get(_checked, node)  # the node itself stands for "not yet"
+    if found is node:
+        found = node.meta[_checked] = _schema_of(document, index, node)
+    return found  # type: ignore[return-value]
+
+
+def _schema_of(document: Document, index: Index, node: Node) -> tuple[str, int, defs.OpSchema] | None:
     domain = normal_domain(node.domain)
     if (domain, node.op_type) in local_functions(document) or not known_domain(domain):
         return None

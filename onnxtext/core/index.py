@@ -186,6 +186,10 @@ class _Nodes(Sequence[Node]):
 class Index:
     """Producers, consumers, nodes and scopes of a document tree; see the module docstring."""
 
+    # For an index made by with_node: the index it came from (weakly) and the names whose definitions
+    # the edit changed; what follows from definitions can be carried over for every other name.
+    origin: tuple[weakref.ref[Index], frozenset[str]] | None = None
+
     def __init__(self, tree: Any) -> None:
         self.scopes: list[Scope] = []
         doc = tree if isinstance(tree, dict) else {}
@@ -394,6 +398,7 @@ class Index:
                     if each == name
                 ]
                 _splice(table, (scope.id, name), old, uses, position)
+        new.origin = weakref.ref(self), frozenset({*old.outputs, *node.outputs} - {""})
         return new
 
     # -- building -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import weakref
 from collections.abc import Iterator
 
 from onnxtext.base.diagnostics import Diagnostic, Fix
@@ -107,12 +108,35 @@ def _all_uses(index: Index) -> Iterator[Consumer]:
         yield from uses
 
 
-@per_index
-def _resolved(index: Index) -> dict[tuple[int, str], Producer | None]:
+Resolved = dict[tuple[int, str], Producer | None]
+_RESOLVED: weakref.WeakKeyDictionary[Index, Resolved] = weakref.WeakKeyDictionary()
+
+
+def _resolved(index: Index) -> Resolved:
     """(scope id, name) of every use -> the definition it refers to: resolved once per name and scope,
-    however many uses the name has (the rules below all ask)."""
+    however many uses the name has (the rules below all ask).
+
+    An index derived by an edit of one node (:attr:`Index.origin`) takes the answer of the index it
+    came from for every name whose definitions the edit left alone (the same Producer objects).
+    """
+    found = _RESOLVED.get(index)
+    if found is not None:
+        return found
     scopes = index.scopes
-    return {key: index.resolve(scopes[key[0]], key[1]) for key in index.consumers}
+    base = index.origin[0]() if index.origin is not None else None
+    before = _RESOLVED.get(base) if base is not None else None
+    if before is None or index.origin is None:
+        found = {key: index.resolve(scopes[key[0]], key[1]) for key in index.consumers}
+    else:
+        touched = index.origin[1]
+        found = {
+            key: before[key]
+            if key in before and key[1] not in touched
+            else index.resolve(scopes[key[0]], key[1])
+            for key in index.consumers
+        }
+    _RESOLVED[index] = found
+    return found
 
 
 @rule(

@@ -11,6 +11,7 @@ tensor, and ``build`` could place it at the ``graph:`` line alone.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Iterator
 from pathlib import Path as FsPath
 from pathlib import PurePosixPath, PureWindowsPath
@@ -28,8 +29,9 @@ from onnxtext.codecs.dtypes import dtype_by_onnx
 from onnxtext.codecs.payload import FORMS, PAYLOAD_KEYS
 from onnxtext.codecs.storage import payload_mismatch
 from onnxtext.core.document import Document
-from onnxtext.core.index import Index
-from onnxtext.lint.facts import bound, has_external_data, per_document
+from onnxtext.core.index import Index, Node
+from onnxtext.lint.edits import value_at
+from onnxtext.lint.facts import bound, has_external_data, per_node, proto_of
 from onnxtext.lint.registry import rule
 from onnxtext.roundtrip import layout
 
@@ -48,7 +50,7 @@ tensors' values and indices, and tensors in attributes (Constant's `value`) are 
 """,
 )
 def payload_sizes(document: Document, index: Index) -> Iterator[Diagnostic]:
-    for tensor, path in field_form(document):
+    for tensor, path in field_form(document, index):
         dtype = dtype_by_onnx(tensor.data_type)
         problem = None if dtype is None else payload_mismatch(tensor, dtype)
         if problem is not None:
@@ -63,17 +65,38 @@ def payload_sizes(document: Document, index: Index) -> Iterator[Diagnostic]:
             )
 
 
-@per_document
-def field_form(document: Document) -> list[tuple[TensorProto, Path]]:
-    """Every tensor of the document written field by field, with its path (T304 and T308 ask)."""
-    model, tree = document.model, document.tree
-    if model is None or not isinstance(tree, dict):
-        return []
-    return list(field_form_tensors(model, tree, ()))
+def field_form(document: Document, index: Index) -> list[tuple[TensorProto, Path]]:
+    """Every tensor of the document written field by field, with its path (T304 and T308 ask; found
+    once per index, which belongs to one version of one document).
+
+    The tensors of each node (in its attributes, and in the graphs they hold but for those graphs'
+    own nodes) are found per node and kept with it (:func:`per_node`): after an edit of one node,
+    only that node is walked again; the rest of the model (initializers...) is walked every time.
+    """
+    found = _FIELD_FORM.get(index)
+    if found is None:
+        model, tree = document.model, document.tree
+        found = []
+        if model is not None and isinstance(tree, dict):
+            found = [*field_form_tensors(model, tree, ()), *_node_tensors(document, index)]
+        _FIELD_FORM[index] = found
+    return found
+
+
+_FIELD_FORM: weakref.WeakKeyDictionary[Index, list[tuple[TensorProto, Path]]] = weakref.WeakKeyDictionary()
+
+
+@per_node
+def _node_tensors(document: Document, index: Index, node: Node) -> Iterator[tuple[TensorProto, Path]]:
+    proto = proto_of(document, index, node) if node.attributes else None
+    item = value_at(document.tree, node.path) if proto is not None else None
+    if proto is not None and isinstance(item, dict) and "attributes" in item:
+        yield from _attributes(proto.attribute, item["attributes"], (*node.path, "attributes"))
 
 
 def field_form_tensors(msg: Message, node: Any, path: Path) -> Iterator[tuple[TensorProto, Path]]:
-    """Every TensorProto under ``msg`` written field by field, with its document path.
+    """Every TensorProto under ``msg`` written field by field, with its document path, but those of
+    nodes (:func:`_node_tensors` finds them: every node is an index node, subgraphs' too).
 
     The proto and the tree are walked together: a list whose length differs from the message's (an
     item the decoder skipped) is left alone rather than paired wrongly.
@@ -81,7 +104,7 @@ def field_form_tensors(msg: Message, node: Any, path: Path) -> Iterator[tuple[Te
     if not isinstance(node, dict):
         return
     for key, field, attribute_list in _message_fields(msg.DESCRIPTOR):
-        if key not in node:
+        if key not in node or (msg.DESCRIPTOR.full_name, field.name) in _NODE_LISTS:
             continue
         value, sub = getattr(msg, field.name), node[key]
         if attribute_list:
@@ -92,6 +115,9 @@ def field_form_tensors(msg: Message, node: Any, path: Path) -> Iterator[tuple[Te
                     yield from _visit(item, item_node, (*path, key, i))
         elif msg.HasField(field.name):
             yield from _visit(value, sub, (*path, key))
+
+
+_NODE_LISTS = frozenset({("onnx.GraphProto", "node"), ("onnx.FunctionProto", "node")})
 
 
 @functools.cache

@@ -206,7 +206,7 @@ and no runtime can hold a value of it.
     defers=True,
 )
 def undefined_types(document: Document, index: Index) -> Iterator[Diagnostic]:
-    for tensor, path in field_form(document):
+    for tensor, path in field_form(document, index):
         if tensor.data_type == onnx.TensorProto.UNDEFINED:
             label = f"tensor '{tensor.name}'" if tensor.name else "a tensor"
             yield Diagnostic(

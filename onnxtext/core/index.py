@@ -186,8 +186,9 @@ class _Nodes(Sequence[Node]):
 class Index:
     """Producers, consumers, nodes and scopes of a document tree; see the module docstring."""
 
-    # For an index made by with_node: the index it came from (weakly) and the names whose definitions
-    # the edit changed; what follows from definitions can be carried over for every other name.
+    # For an index made by with_node: the index it came from (weakly) and the names the edited node
+    # defined or used, before or after; what follows from definitions and uses can be carried over
+    # for every other name.
     origin: tuple[weakref.ref[Index], frozenset[str]] | None = None
 
     def __init__(self, tree: Any) -> None:
@@ -398,7 +399,10 @@ class Index:
                     if each == name
                 ]
                 _splice(table, (scope.id, name), old, uses, position)
-        new.origin = weakref.ref(self), frozenset({*old.outputs, *node.outputs} - {""})
+        new.origin = (
+            weakref.ref(self),
+            frozenset({*old.inputs, *old.outputs, *node.inputs, *node.outputs} - {""}),
+        )
         return new
 
     # -- building -------------------------------------------------------------------------------

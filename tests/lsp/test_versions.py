@@ -348,10 +348,12 @@ def _replaced(previous: Snapshot, old: str, new: str) -> Snapshot:
     return _edited(previous, Edit(row + 1, col, row + 1, col + len(old), new))
 
 
-def test_node_checks_remembered_from_the_version_before_are_those_of_a_full_read() -> None:
-    """The schema rules remember what they found on each node and check again only the node an edit
-    made anew (lint.facts.per_node): each version's diagnostics must equal a fresh read's, when an
-    edit breaks a node, mends it, and when it changes what every node is read against (the opset)."""
+def test_what_lint_carries_over_from_the_version_before_equals_a_full_read() -> None:
+    """The schema and tensor rules remember what they found on each node and check again only the node
+    an edit made anew (lint.facts.per_node); uses' definitions are carried over but for the names the
+    edit touched (Index.origin).  Each version's diagnostics must equal a fresh read's, when an edit
+    breaks a node, mends it, changes what every node is read against (the opset), or renames a use
+    or a definition."""
     path = SAMPLES / "squeezenet.yaml"
     previous = _open(path)
     _ = previous.document.source_map, previous.lint()
@@ -364,6 +366,10 @@ def test_node_checks_remembered_from_the_version_before_are_those_of_a_full_read
         ("{'': 1}", "{'': 9}"),
         ("strides: 2.0", "strides: [2, 2]"),
         ("dilation: [1, 1]}", "dilations: [1, 1]}"),  # all mended
+        ("conv1_b_0]", "zzz]"),  # R201, and the bias is used by nothing (R205)
+        ("outputs: [r1]", "outputs: [q]"),  # n1 is dead (R206), n2's input dangles
+        ("outputs: [q]", "outputs: [r1]"),
+        ("zzz]", "conv1_b_0]"),
     ]
     codes = []
     for old, new in steps:
@@ -373,4 +379,5 @@ def test_node_checks_remembered_from_the_version_before_are_those_of_a_full_read
         codes.append(sorted({d.code for d in snapshot.lint() if d.code.startswith("O")}))
         previous = snapshot
     assert codes[0] == ["O403"] and codes[1] == ["O403", "O405"] and "O401" in codes[2]
-    assert "O401" not in codes[3] and codes[-1] == []
+    assert "O401" not in codes[3] and codes[7] == [] and codes[-1] == []
+    assert all(not d.code.startswith(("R", "O")) for d in previous.lint())

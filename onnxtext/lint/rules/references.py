@@ -6,6 +6,7 @@ import dataclasses
 import heapq
 import weakref
 from collections.abc import Iterator
+from typing import TypeVar
 
 from onnxtext.base.diagnostics import Diagnostic, Fix
 from onnxtext.base.paths import Path
@@ -108,6 +109,7 @@ def _all_uses(index: Index) -> Iterator[Consumer]:
         yield from uses
 
 
+T = TypeVar("T")
 Resolved = dict[tuple[int, str], Producer | None]
 _RESOLVED: weakref.WeakKeyDictionary[Index, Resolved] = weakref.WeakKeyDictionary()
 
@@ -117,14 +119,13 @@ def _resolved(index: Index) -> Resolved:
     however many uses the name has (the rules below all ask).
 
     An index derived by an edit of one node (:attr:`Index.origin`) takes the answer of the index it
-    came from for every name whose definitions the edit left alone (the same Producer objects).
+    came from for every name the edit left alone (the same Producer objects).
     """
     found = _RESOLVED.get(index)
     if found is not None:
         return found
     scopes = index.scopes
-    base = index.origin[0]() if index.origin is not None else None
-    before = _RESOLVED.get(base) if base is not None else None
+    before = _before(index, _RESOLVED)
     if before is None or index.origin is None:
         found = {key: index.resolve(scopes[key[0]], key[1]) for key in index.consumers}
     else:
@@ -330,14 +331,44 @@ def sort_nodes(document: Document, index: Index, diagnostic: Diagnostic) -> Fix 
     return Fix("Sort the nodes in topological order", tuple(edits)) if edits else None
 
 
-@per_index
+def _before(index: Index, table: weakref.WeakKeyDictionary[Index, T]) -> T | None:
+    """What ``table`` holds for the index ``index`` was derived from, if that is still known."""
+    base = index.origin[0]() if index.origin is not None else None
+    return table.get(base) if base is not None else None
+
+
+_USED: weakref.WeakKeyDictionary[Index, set[tuple[int, str]]] = weakref.WeakKeyDictionary()
+
+
 def _used(index: Index) -> set[tuple[int, str]]:
     """(scope id, name) of every definition some use resolves to: all definitions of that name in that
     scope count as used (before IR 4 an initializer is the default of a graph input of the same name,
-    and a use of the input reads it)."""
-    return {
-        (producer.scope.id, producer.name) for producer in _resolved(index).values() if producer is not None
-    }
+    and a use of the input reads it).  Carried over from the index this one was derived from but for
+    the names the edit touched, as :func:`_resolved` is."""
+    found = _USED.get(index)
+    if found is not None:
+        return found
+    resolved = _resolved(index)
+    before = _before(index, _USED)
+    if before is None or index.origin is None:
+        found = {(p.scope.id, p.name) for p in resolved.values() if p is not None}
+    else:
+        touched = index.origin[1]
+        found = set(before)
+        found.difference_update({(scope.id, name) for scope in index.scopes for name in touched})
+        for scope in index.scopes:
+            for name in touched:
+                producer = resolved.get((scope.id, name))
+                if producer is not None:
+                    found.add((producer.scope.id, producer.name))
+    _USED[index] = found
+    return found
+
+
+@per_index
+def _live(index: Index) -> set[tuple[int, str]]:
+    """What R205 and R206 count as used: :func:`_used`, and the definitions a dangling use may have meant."""
+    return _used(index) | _meant(index)
 
 
 @rule(
@@ -353,7 +384,7 @@ names nothing, which may have meant it.
 """,
 )
 def unused_initializers(document: Document, index: Index) -> Iterator[Diagnostic]:
-    used = _used(index) | _meant(index)
+    used = _live(index)
     for producers in index.producers.values():
         for producer in producers:
             if (
@@ -414,7 +445,7 @@ while some use names nothing, which may have meant its output.
 """,
 )
 def dead_nodes(document: Document, index: Index) -> Iterator[Diagnostic]:
-    used = _used(index) | _meant(index)
+    used = _live(index)
     for node in index.nodes:
         scope_id = node.scope.id
         names = [name for name in node.outputs if name]  # each one the node's own definition

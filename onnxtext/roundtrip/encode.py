@@ -209,7 +209,9 @@ class _Encoder:
             if seen is None:
                 literal = self.readable_literal(attr, attr.name in holds_dtype)
                 if literal is None:
-                    out[attr.name] = self.attribute_value(attr)
+                    value = out[attr.name] = self.attribute_value(attr)
+                    if attr.type in _PLAIN_TYPES:  # its field mapping recurs too: {type: FLOAT, f: 1.0}
+                        cache[key] = (attr.name, value)
                     continue
                 seen = cache[key] = (attr.name, literal)
             out[attr.name] = _fresh(seen[1])
@@ -290,14 +292,25 @@ class _Encoder:
 
 
 _NAME = frozenset({"name"})
+# attribute types whose field mapping holds scalars and lists of them only (no tensor, no graph)
+_PLAIN_TYPES = frozenset(
+    {AttributeProto.FLOAT, AttributeProto.INT, AttributeProto.STRING}
+    | {AttributeProto.FLOATS, AttributeProto.INTS, AttributeProto.STRINGS}
+)
 _NONE: frozenset[str] = frozenset()
 _UNSEEN: Any = object()
 _RANK = operator.itemgetter(0)
 
 
 def _fresh(value: Any) -> Any:
-    """A cached literal for one more place in the tree: lists are copied, so no two places share one."""
-    return list(value) if type(value) is list else value
+    """A cached literal or field mapping for one more place in the tree: lists and mappings are copied,
+    so no two places share one."""
+    kind = type(value)
+    if kind is list:
+        return list(value)
+    if kind is Flow:
+        return Flow((key, list(v) if type(v) is list else v) for key, v in value.items())
+    return value
 
 
 def _holds_graph(attr: AttributeProto) -> bool:

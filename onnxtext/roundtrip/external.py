@@ -9,7 +9,6 @@ memory).
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -20,7 +19,7 @@ from onnx.external_data_helper import load_external_data_for_tensor
 
 from onnxtext.base.errors import OnnxTextError
 from onnxtext.roundtrip.lean import LEAN_MIN_BYTES, payload_size
-from onnxtext.roundtrip.save import atomic_file
+from onnxtext.roundtrip.save import atomic_file, copy_file_into
 
 DATA_DIR_KEY = "external_data_dir"  # document key: the data's folder, relative to the document
 
@@ -111,7 +110,7 @@ def copy_external_data(locations: list[str], source: Path, target: Path, *, forc
 
 def _copy_atomically(src: Path, dst: Path) -> None:
     with atomic_file(dst) as out:
-        shutil.copyfile(src, out.name)  # sendfile / copy_file_range: no trip through Python memory
+        copy_file_into(src, out)
 
 
 def remove_files(paths: list[Path]) -> None:

@@ -189,3 +189,36 @@ def test_build_splices_big_sidecars_and_places_a_changed_one(tmp_path: Path) -> 
         api.build(tmp_path / "m.yaml", tmp_path / "again.onnx", check=False)
     assert err.value.code == "E304" and err.value.line is not None
     assert not (tmp_path / "again.onnx").exists()
+
+
+def test_the_temp_file_is_made_by_the_open_that_writes_it(tmp_path: Path) -> None:
+    """No second open truncates it (ext4 would write a truncated-and-rewritten file back on close, see
+    atomic_file): it is private while written, takes the umask's mode once renamed, and the block writes
+    through the one handle it is given."""
+    target = tmp_path / "m.onnx"
+    with save.atomic_file(target) as out:
+        temp = Path(out.name)
+        assert temp.parent == tmp_path and temp.name.startswith(".m.onnx.") and temp.suffix == ".tmp"
+        assert os.stat(temp).st_mode & 0o777 == 0o600
+        out.write(b"head")
+    assert target.read_bytes() == b"head" and not temp.exists()
+    assert os.stat(target).st_mode & 0o777 == 0o666 & ~save.current_umask()
+
+
+@pytest.mark.parametrize("sendfile", [True, False])
+def test_a_file_copied_into_the_output_lands_after_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sendfile: bool
+) -> None:
+    source = tmp_path / "data.bin"
+    source.write_bytes(bytes(range(256)) * 5000)
+    if not sendfile:  # a system or file system without it: copied through a buffer
+
+        def refuse(*args: object) -> int:
+            raise OSError(22, "Invalid argument")
+
+        monkeypatch.setattr(os, "sendfile", refuse)
+    with save.atomic_file(tmp_path / "out.bin") as out:
+        out.write(b"before")
+        save.copy_file_into(source, out)
+        out.write(b"after")
+    assert (tmp_path / "out.bin").read_bytes() == b"before" + source.read_bytes() + b"after"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import onnx
@@ -49,6 +49,21 @@ def _schema_of(document: Document, index: Index, node: Node) -> tuple[str, int, 
     version = scope_opsets(document, index, node.scope).get(domain)
     entry = schema(node.op_type, domain, version) if version is not None else None
     return (domain, version, entry) if entry is not None and version is not None else None
+
+
+def _per_schema_node(
+    check: Callable[[Document, Index, Node, str, int, defs.OpSchema], Iterator[Diagnostic]],
+) -> Callable[[Document, Index], Iterator[Diagnostic]]:
+    """A check of one node whose op has a schema, given its (domain, imported version, schema), run as
+    :func:`per_node` runs it."""
+
+    @functools.wraps(check)
+    def run(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
+        checked = _checked(document, index, node)
+        if checked is not None:
+            yield from check(document, index, node, *checked)
+
+    return per_node(run)
 
 
 @rule(
@@ -116,12 +131,10 @@ Some ops were removed from later opsets (Upsample from opset 10 on: use Resize).
 one at such a version is rejected by the checker and by runtimes.
 """,
 )
-@per_node
-def deprecated_ops(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
-    checked = _checked(document, index, node)
-    if checked is None:
-        return
-    domain, version, found = checked
+@_per_schema_node
+def deprecated_ops(
+    document: Document, index: Index, node: Node, domain: str, version: int, found: defs.OpSchema
+) -> Iterator[Diagnostic]:
     if found.deprecated:
         yield Diagnostic(
             "O402",
@@ -144,12 +157,10 @@ An attribute the schema does not know is rejected by the checker; often it is a 
 The fix (unsafe) renames the attribute to the one the did-you-mean hint offers.
 """,
 )
-@per_node
-def unknown_attributes(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
-    checked = _checked(document, index, node)
-    if checked is None:
-        return
-    domain, version, _ = checked
+@_per_schema_node
+def unknown_attributes(
+    document: Document, index: Index, node: Node, domain: str, version: int, _: defs.OpSchema
+) -> Iterator[Diagnostic]:
     known = attributes(node.op_type, domain, version)
     for name in node.attributes:
         if name not in known:
@@ -196,12 +207,10 @@ def use_the_near_attribute(document: Document, index: Index, diagnostic: Diagnos
 Required attributes have no default; the op cannot run without them.
 """,
 )
-@per_node
-def missing_attributes(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
-    checked = _checked(document, index, node)
-    if checked is None:
-        return
-    domain, version, _ = checked
+@_per_schema_node
+def missing_attributes(
+    document: Document, index: Index, node: Node, domain: str, version: int, _: defs.OpSchema
+) -> Iterator[Diagnostic]:
     given = set(node.attributes)
     for name, attribute in attributes(node.op_type, domain, version).items():
         if attribute.required and name not in given:
@@ -223,13 +232,13 @@ def missing_attributes(document: Document, index: Index, node: Node) -> Iterator
 Each attribute has one type: `1` is an INT, `1.0` a FLOAT, `'x'` a STRING, `[1, 2]` INTS.
 """,
 )
-@per_node
-def attribute_types(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
-    checked = _checked(document, index, node) if node.attributes else None
-    proto = proto_of(document, index, node) if checked is not None else None
-    if checked is None or proto is None:
+@_per_schema_node
+def attribute_types(
+    document: Document, index: Index, node: Node, domain: str, version: int, _: defs.OpSchema
+) -> Iterator[Diagnostic]:
+    proto = proto_of(document, index, node) if node.attributes else None
+    if proto is None:
         return
-    domain, version, _ = checked
     known = attributes(node.op_type, domain, version)
     for attribute in proto.attribute:
         expected = known.get(attribute.name)
@@ -267,12 +276,10 @@ Each op takes between a minimum and a maximum number of inputs and outputs (an o
 input in the middle is written as '').
 """,
 )
-@per_node
-def arity(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
-    checked = _checked(document, index, node)
-    if checked is None:
-        return
-    _, version, found = checked
+@_per_schema_node
+def arity(
+    document: Document, index: Index, node: Node, _: str, version: int, found: defs.OpSchema
+) -> Iterator[Diagnostic]:
     for what, given, low, high in (
         ("inputs", len(node.inputs), found.min_input, found.max_input),
         ("outputs", len(node.outputs), found.min_output, found.max_output),
@@ -299,12 +306,10 @@ onnx.defs marks some op versions experimental: their definition may change or go
 need not implement them.
 """,
 )
-@per_node
-def experimental_ops(document: Document, index: Index, node: Node) -> Iterator[Diagnostic]:
-    checked = _checked(document, index, node)
-    if checked is None:
-        return
-    domain, version, found = checked
+@_per_schema_node
+def experimental_ops(
+    document: Document, index: Index, node: Node, domain: str, version: int, found: defs.OpSchema
+) -> Iterator[Diagnostic]:
     if found.support_level == defs.OpSchema.SupportType.EXPERIMENTAL:
         yield Diagnostic(
             "O410",

@@ -54,14 +54,15 @@ def per_node(
     check: Callable[[Document, Index, Node], Iterable[Diagnostic]],
 ) -> Callable[[Document, Index], Iterator[Diagnostic]]:
     """A rule's check made of a check of one node, run on every node of the index; what it finds on
-    a node is remembered with the node (weakly) and given again when the node is asked again.
+    a node is kept in the node's ``meta`` (as long as the node lives) and given again when the node is
+    asked again.
 
     For a node-local check (what it finds on a node depends on that node and on what the whole
     model imports: opsets, functions), a node asked again is the same node in the same model: the
     language server's next version of a document shares the ``Node`` of every node an edit did not
     touch (:meth:`~onnxtext.core.index.Index.with_node`), and any other edit builds every ``Node``
-    anew.  So after an edit of one node, only that node is checked again.  The findings live in the
-    node's ``meta`` (a weak table of 50,000 nodes per rule cost more than the checks it spared).
+    anew.  So after an edit of one node, only that node is checked again.  (A weak table per rule,
+    keyed by node, cost more on a fresh document than the checks it spared.)
     """
 
     @functools.wraps(check)

@@ -209,9 +209,11 @@ class _Encoder:
             if seen is None:
                 literal = self.readable_literal(attr, attr.name in holds_dtype)
                 if literal is None:
-                    value = out[attr.name] = self.attribute_value(attr)
-                    if attr.type in _PLAIN_TYPES:  # its field mapping recurs too: {type: FLOAT, f: 1.0}
-                        cache[key] = (attr.name, value)
+                    value = self.attribute_value(attr)
+                    if attr.type in _NUMBER_TYPES and not any(type(v) is dict for v in value.values()):
+                        cache[key] = (attr.name, value)  # its field mapping recurs: {type: FLOAT, f: 1.0}
+                        value = _fresh(value)
+                    out[attr.name] = value
                     continue
                 seen = cache[key] = (attr.name, literal)
             out[attr.name] = _fresh(seen[1])
@@ -292,10 +294,9 @@ class _Encoder:
 
 
 _NAME = frozenset({"name"})
-# attribute types whose field mapping holds scalars and lists of them only (no tensor, no graph)
-_PLAIN_TYPES = frozenset(
-    {AttributeProto.FLOAT, AttributeProto.INT, AttributeProto.STRING}
-    | {AttributeProto.FLOATS, AttributeProto.INTS, AttributeProto.STRINGS}
+# attribute types whose field mapping holds numbers and lists of numbers (or a {base64: ...} mapping)
+_NUMBER_TYPES = frozenset(
+    {AttributeProto.FLOAT, AttributeProto.INT, AttributeProto.FLOATS, AttributeProto.INTS}
 )
 _NONE: frozenset[str] = frozenset()
 _UNSEEN: Any = object()

@@ -4,9 +4,10 @@ Base64 is the standard alphabet with padding (RFC 4648 §4), decoded strictly so
 error rather than silently different bytes.  Line breaks and spaces are tolerated (a hand-wrapped
 block scalar), nothing else.
 
-The work is pybase64's (SIMD), which reads and writes exactly what the standard library's
-``base64`` does with ``validate=True``, several times faster: every Base64 of the package goes
-through :func:`encode_base64`, :func:`base64_of` and :func:`strict_base64`.
+The work is pybase64's (SIMD), several times faster than the standard library: it writes what
+``base64.b64encode`` writes and reads what ``binascii.a2b_base64(strict_mode=True)`` reads (which also
+refuses padding past the end, ``9999=``).  Every Base64 of the package goes through
+:func:`encode_base64`, :func:`base64_of` and :func:`strict_base64`.
 """
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ def field_form_tensors(msg: Message, node: Any, path: Path) -> Iterator[tuple[Te
     if not isinstance(node, dict):
         return
     for key, field, attribute_list in _message_fields(msg.DESCRIPTOR):
-        if key not in node or (msg.DESCRIPTOR.full_name, field.name) in _NODE_LISTS:
+        if key not in node:
             continue
         value, sub = getattr(msg, field.name), node[key]
         if attribute_list:
@@ -123,11 +123,12 @@ _NODE_LISTS = frozenset({("onnx.GraphProto", "node"), ("onnx.FunctionProto", "no
 @functools.cache
 def _message_fields(descriptor: Descriptor) -> tuple[tuple[str, FieldDescriptor, bool], ...]:
     """(document key, field, whether it is an attribute list) of the fields that hold messages: the
-    only ones a tensor can be under (a node has one of its eight)."""
+    only ones a tensor can be under (a node has one of its eight), but the lists of nodes."""
+    owner = descriptor.full_name
     return tuple(
-        (key, field, (descriptor.full_name, field.name) in layout.ATTRIBUTE_LISTS)
+        (key, field, (owner, field.name) in layout.ATTRIBUTE_LISTS)
         for key, field in layout.fields_of(descriptor)
-        if field.message_type is not None
+        if field.message_type is not None and (owner, field.name) not in _NODE_LISTS
     )
 
 
